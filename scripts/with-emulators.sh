@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs a command with the local emulators up and their endpoints exported.
+# Starts them if they are not running and stops them afterwards only if it started them.
+#   usage: scripts/with-emulators.sh COMMAND [ARGS...]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EMU="$ROOT/scripts/emulators.sh"
+
+started=0
+if ! "$EMU" status 2>/dev/null | grep -q "dynamodb: running" || ! "$EMU" status 2>/dev/null | grep -q "moto: running"; then
+  "$EMU" start >/dev/null
+  started=1
+fi
+cleanup() { if [ "$started" = 1 ]; then "$EMU" stop >/dev/null 2>&1 || true; fi; }
+trap cleanup EXIT INT TERM
+
+# shellcheck disable=SC1091
+source "$ROOT/.local/emulators.env"
+"$@"

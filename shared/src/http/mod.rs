@@ -1,0 +1,13 @@
+//! HTTP edge shared by the API functions (API Gateway REST proxy integration through
+//! `lambda_http`): JSON error bodies, security and CORS headers, strict body parsing.
+
+mod error;
+mod request;
+mod response;
+
+pub use error::ApiError;
+pub use request::{
+    JSON_CONTENT_TYPE, MAX_BODY_BYTES, body_bytes, header, json_body, path_param, query_param,
+    require_json_content_type,
+};
+pub use response::{json, json_with_headers, raw_json, security_headers};

@@ -1,0 +1,123 @@
+//! Reading a request: content type, size limit, strict JSON with errors that name the
+//! offending field, path and query parameters.
+
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+
+use super::ApiError;
+
+/// The only accepted request media type.
+pub const JSON_CONTENT_TYPE: &str = "application/json";
+
+/// Largest accepted request body. A transaction request is a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
+
+/// A request header as text (`None` when absent or not valid UTF-8).
+pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
+    request.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A path parameter by name (`{accountId}` in the route).
+pub fn path_param(request: &Request, name: &str) -> Option<String> {
+    request
+        .path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+}
+
+/// A query string parameter by name.
+pub fn query_param(request: &Request, name: &str) -> Option<String> {
+    request
+        .query_string_parameters_ref()
+        .and_then(|q| q.first(name))
+        .map(str::to_owned)
+}
+
+/// 415 unless the request says `Content-Type: application/json` (parameters such as
+/// `charset=utf-8` allowed).
+pub fn require_json_content_type(request: &Request) -> Result<(), ApiError> {
+    let media_type = header(request, "content-type")
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or_default();
+    if media_type.eq_ignore_ascii_case(JSON_CONTENT_TYPE) {
+        Ok(())
+    } else {
+        Err(ApiError::unsupported_media_type())
+    }
+}
+
+/// The body as bytes, refusing bodies over [`MAX_BODY_BYTES`] (413).
+pub fn body_bytes(request: &Request) -> Result<&[u8], ApiError> {
+    let bytes: &[u8] = match request.body() {
+        Body::Empty => &[],
+        Body::Text(text) => text.as_bytes(),
+        Body::Binary(bytes) => bytes,
+        _ => &[],
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    Ok(bytes)
+}
+
+/// Parses a JSON body strictly into `T`: 415 for another content type, 413 when too
+/// large, 400 `MALFORMED_JSON` for invalid JSON, 400 `VALIDATION_ERROR` naming the field
+/// for unknown fields, missing fields and wrong types.
+pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    require_json_content_type(request)?;
+    let bytes = body_bytes(request)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::malformed_json(
+            "The request body is empty; a JSON object is required.",
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
+    deserializer.end().map_err(|e| {
+        ApiError::malformed_json(format!("The request body is not valid JSON: {e}."))
+    })?;
+    Ok(value)
+}
+
+fn describe(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+        return ApiError::malformed_json(format!("The request body is not valid JSON: {inner}."));
+    }
+    let detail = strip_position(&inner.to_string());
+    if let Some(field) = unknown_field(&detail) {
+        return ApiError::validation(&field, format!("Unknown field `{field}`."));
+    }
+    if let Some(field) = missing_field(&detail) {
+        return ApiError::validation(&field, format!("`{field}` is required."));
+    }
+    if path == "." || path.is_empty() {
+        return ApiError::malformed_json(format!(
+            "The request body must be a JSON object: {detail}."
+        ));
+    }
+    ApiError::validation(&path, format!("`{path}`: {detail}."))
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn backticked(message: &str, prefix: &str) -> Option<String> {
+    let rest = message.strip_prefix(prefix)?;
+    let rest = rest.strip_prefix('`')?;
+    rest.find('`').map(|end| rest[..end].to_owned())
+}
+
+fn unknown_field(message: &str) -> Option<String> {
+    backticked(message, "unknown field ")
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    backticked(message, "missing field ")
+}

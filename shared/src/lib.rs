@@ -1,0 +1,21 @@
+//! Shared code of the banking Lambdas: the pure domain core (money, identifiers,
+//! transaction types, ledger rules) and the AWS adapters the functions use.
+//!
+//! The domain is synchronous and free of I/O; each AWS adapter sits behind a cargo
+//! feature so that a function links only the SDK clients it needs.
+
+pub mod domain;
+
+#[cfg(feature = "aws")]
+pub mod aws;
+
+#[cfg(feature = "http")]
+pub mod http;
+
+#[cfg(feature = "telemetry")]
+pub mod telemetry;
+
+pub mod clock;
+
+#[cfg(feature = "store")]
+pub mod store;

@@ -1,0 +1,176 @@
+//! The accounts table: one item per account, owned by a Cognito user.
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::{Value, json};
+
+use super::StoreError;
+use super::attrs::{Item, n, req_n, req_parse, req_s, s};
+use super::paging::{Page, PageToken};
+use super::schema::{attr, index};
+use crate::domain::{AccountId, AccountStatus, Balance, Currency};
+
+/// An account as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub account_id: AccountId,
+    /// The owner's Cognito `sub`.
+    pub owner_id: String,
+    pub name: String,
+    pub currency: Currency,
+    pub balance: Balance,
+    pub status: AccountStatus,
+    /// Incremented by every balance change.
+    pub version: u64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Account {
+    /// A new OPEN account with a zero balance.
+    pub fn open(owner_id: &str, name: &str, currency: Currency, now: &str) -> Self {
+        Self {
+            account_id: AccountId::new_random(),
+            owner_id: owner_id.to_owned(),
+            name: name.to_owned(),
+            currency,
+            balance: Balance::ZERO,
+            status: AccountStatus::Open,
+            version: 0,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        }
+    }
+
+    /// The item written to DynamoDB.
+    pub fn to_item(&self) -> Item {
+        Item::from([
+            (attr::ACCOUNT_ID.to_owned(), s(self.account_id.to_string())),
+            (attr::OWNER_ID.to_owned(), s(&self.owner_id)),
+            (attr::NAME.to_owned(), s(&self.name)),
+            (attr::CURRENCY.to_owned(), s(self.currency.as_str())),
+            (attr::BALANCE.to_owned(), n(self.balance)),
+            (attr::STATUS.to_owned(), s(self.status.as_str())),
+            (attr::VERSION.to_owned(), n(self.version)),
+            (attr::CREATED_AT.to_owned(), s(&self.created_at)),
+            (attr::UPDATED_AT.to_owned(), s(&self.updated_at)),
+        ])
+    }
+
+    /// Reads an item (balance parsed exactly from its `N` text).
+    pub fn from_item(item: &Item) -> Result<Self, StoreError> {
+        Ok(Self {
+            account_id: req_parse(item, attr::ACCOUNT_ID)?,
+            owner_id: req_s(item, attr::OWNER_ID)?.to_owned(),
+            name: req_s(item, attr::NAME)?.to_owned(),
+            currency: req_parse(item, attr::CURRENCY)?,
+            balance: req_parse(item, attr::BALANCE)?,
+            status: req_parse(item, attr::STATUS)?,
+            version: req_n(item, attr::VERSION)?
+                .parse()
+                .map_err(|_| StoreError::corrupt(attr::VERSION, "not a whole number"))?,
+            created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
+            updated_at: req_s(item, attr::UPDATED_AT)?.to_owned(),
+        })
+    }
+
+    /// The API's JSON shape.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "accountId": self.account_id.to_string(),
+            "name": self.name,
+            "currency": self.currency.as_str(),
+            "balance": self.balance.to_string(),
+            "status": self.status.as_str(),
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        })
+    }
+}
+
+/// Access to the accounts table.
+#[derive(Debug, Clone)]
+pub struct AccountsTable {
+    client: Client,
+    name: String,
+}
+
+impl AccountsTable {
+    /// The table `name` through `client`.
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        Self {
+            client,
+            name: name.into(),
+        }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Writes a new account; never overwrites one.
+    pub async fn create(&self, account: &Account) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(account.to_item()))
+            .condition_expression("attribute_not_exists(#id)")
+            .expression_attribute_names("#id", attr::ACCOUNT_ID)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", &e))?;
+        Ok(())
+    }
+
+    /// An account by id (strongly consistent).
+    pub async fn get(&self, id: &AccountId) -> Result<Option<Account>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .key(attr::ACCOUNT_ID, s(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", &e))?;
+        output.item().map(Account::from_item).transpose()
+    }
+
+    /// An account by id if `owner_id` owns it; `None` otherwise (no existence leak).
+    pub async fn get_owned(
+        &self,
+        id: &AccountId,
+        owner_id: &str,
+    ) -> Result<Option<Account>, StoreError> {
+        Ok(self.get(id).await?.filter(|a| a.owner_id == owner_id))
+    }
+
+    /// The accounts of `owner_id`, oldest first, a page at a time.
+    pub async fn list_by_owner(
+        &self,
+        owner_id: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Page<Account>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index::OWNER)
+            .key_condition_expression("#o = :o")
+            .expression_attribute_names("#o", attr::OWNER_ID)
+            .expression_attribute_values(":o", AttributeValue::S(owner_id.to_owned()))
+            .limit(limit.saturating_add(1))
+            .set_exclusive_start_key(
+                token
+                    .map(|t| t.start_key(attr::OWNER_ID, owner_id))
+                    .transpose()?,
+            )
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", &e))?;
+        let keys = [attr::ACCOUNT_ID, attr::OWNER_ID, attr::CREATED_AT];
+        Page::from_items(output.items(), limit, &keys, Account::from_item)
+    }
+}

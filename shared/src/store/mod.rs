@@ -1,0 +1,21 @@
+//! DynamoDB adapters: the accounts and transactions tables, their item layout, and
+//! opaque paging tokens.
+//!
+//! Money is written as DynamoDB `N` from its exact decimal text and read back by
+//! parsing the `N` string exactly (never through `f64`).
+
+mod accounts;
+mod attrs;
+mod error;
+mod paging;
+mod record;
+mod schema;
+mod transactions;
+
+pub use accounts::{Account, AccountsTable};
+pub use attrs::Item;
+pub use error::StoreError;
+pub use paging::{Page, PageToken};
+pub use record::{TransactionRecord, View};
+pub use schema::{TableNames, attr, index};
+pub use transactions::{Inserted, TransactionsTable};

@@ -1,0 +1,175 @@
+//! A transaction as stored, and its API rendering.
+
+use serde_json::{Map, Value, json};
+
+use super::StoreError;
+use super::attrs::{Item, n, opt_parse, opt_s, req_n, req_parse, req_s, s};
+use super::schema::attr;
+use crate::domain::{
+    AccountId, Balance, Currency, IdempotencyKey, RejectionReason, TransactionId, TransactionKind,
+    TransactionStatus, TransactionType,
+};
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionRecord {
+    pub transaction_id: TransactionId,
+    /// The Cognito `sub` of the user who recorded it.
+    pub user_id: String,
+    pub idempotency_key: IdempotencyKey,
+    pub account_id: AccountId,
+    pub kind: TransactionKind,
+    pub currency: Currency,
+    pub description: Option<String>,
+    pub status: TransactionStatus,
+    pub rejection_reason: Option<RejectionReason>,
+    /// The source account's balance after a COMPLETED transaction.
+    pub balance_after: Option<Balance>,
+    /// The destination account's balance after a COMPLETED transfer.
+    pub to_balance_after: Option<Balance>,
+    pub created_at: String,
+    pub processed_at: Option<String>,
+    pub request_hash: String,
+    /// The 201 body first sent for it (replayed on a retry with the same key).
+    pub response: Option<String>,
+}
+
+/// Whose point of view a transaction is rendered from: a transfer's destination
+/// holder sees their own balance after, never the sender's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The account the transaction was recorded on.
+    Source,
+    /// The receiving account of a transfer.
+    Destination,
+}
+
+impl TransactionRecord {
+    /// The table key: the idempotency key scoped to its user.
+    pub fn table_key(&self) -> String {
+        Self::scoped_key(&self.user_id, &self.idempotency_key)
+    }
+
+    /// `<user>#<key>`: a key reused by another user is another item.
+    pub fn scoped_key(user_id: &str, key: &IdempotencyKey) -> String {
+        format!("{user_id}#{key}")
+    }
+
+    /// The item written to DynamoDB.
+    pub fn to_item(&self) -> Item {
+        let mut item = Item::from([
+            (attr::IDEMPOTENCY_KEY.to_owned(), s(self.table_key())),
+            (
+                attr::REQUEST_KEY.to_owned(),
+                s(self.idempotency_key.to_string()),
+            ),
+            (
+                attr::TRANSACTION_ID.to_owned(),
+                s(self.transaction_id.to_string()),
+            ),
+            (attr::USER_ID.to_owned(), s(&self.user_id)),
+            (attr::ACCOUNT_ID.to_owned(), s(self.account_id.to_string())),
+            (
+                attr::TYPE.to_owned(),
+                s(self.kind.transaction_type().as_str()),
+            ),
+            (attr::AMOUNT.to_owned(), n(self.kind.amount_text())),
+            (attr::CURRENCY.to_owned(), s(self.currency.as_str())),
+            (attr::STATUS.to_owned(), s(self.status.as_str())),
+            (attr::CREATED_AT.to_owned(), s(&self.created_at)),
+            (attr::REQUEST_HASH.to_owned(), s(&self.request_hash)),
+        ]);
+        let optional = [
+            (
+                attr::TO_ACCOUNT_ID,
+                self.kind.destination().map(|a| s(a.to_string())),
+            ),
+            (attr::DESCRIPTION, self.description.as_ref().map(s)),
+            (
+                attr::REJECTION_REASON,
+                self.rejection_reason.map(|r| s(r.as_str())),
+            ),
+            (attr::BALANCE_AFTER, self.balance_after.map(n)),
+            (attr::TO_BALANCE_AFTER, self.to_balance_after.map(n)),
+            (attr::PROCESSED_AT, self.processed_at.as_ref().map(s)),
+            (attr::RESPONSE, self.response.as_ref().map(s)),
+        ];
+        item.extend(
+            optional
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))),
+        );
+        item
+    }
+
+    /// Reads an item (amounts parsed exactly from their `N` text). Works for table
+    /// items and for stream images converted to SDK attribute values.
+    pub fn from_item(item: &Item) -> Result<Self, StoreError> {
+        let account_id: AccountId = req_parse(item, attr::ACCOUNT_ID)?;
+        let kind_type: TransactionType = req_parse(item, attr::TYPE)?;
+        let to: Option<AccountId> = opt_parse(item, attr::TO_ACCOUNT_ID)?;
+        let amount = req_n(item, attr::AMOUNT)?;
+        let kind = TransactionKind::from_request(kind_type, amount, &account_id, to)
+            .map_err(|e| StoreError::corrupt(attr::AMOUNT, e.to_string()))?;
+        let key_text = req_s(item, attr::REQUEST_KEY)?;
+        Ok(Self {
+            transaction_id: req_parse(item, attr::TRANSACTION_ID)?,
+            user_id: req_s(item, attr::USER_ID)?.to_owned(),
+            idempotency_key: IdempotencyKey::parse(key_text)
+                .map_err(|e| StoreError::corrupt(attr::REQUEST_KEY, e.to_string()))?,
+            account_id,
+            kind,
+            currency: req_parse(item, attr::CURRENCY)?,
+            description: opt_s(item, attr::DESCRIPTION)?.map(str::to_owned),
+            status: req_parse(item, attr::STATUS)?,
+            rejection_reason: opt_parse(item, attr::REJECTION_REASON)?,
+            balance_after: opt_parse(item, attr::BALANCE_AFTER)?,
+            to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
+            created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
+            processed_at: opt_s(item, attr::PROCESSED_AT)?.map(str::to_owned),
+            request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),
+            response: opt_s(item, attr::RESPONSE)?.map(str::to_owned),
+        })
+    }
+
+    /// The API's JSON shape, from the `view` of one of its accounts.
+    pub fn to_json(&self, view: View) -> Value {
+        let mut body = Map::new();
+        let mut put = |k: &str, v: Value| {
+            body.insert(k.to_owned(), v);
+        };
+        put("transactionId", json!(self.transaction_id.to_string()));
+        put("accountId", json!(self.account_id.to_string()));
+        if let Some(to) = self.kind.destination() {
+            put("toAccountId", json!(to.to_string()));
+        }
+        put("type", json!(self.kind.transaction_type().as_str()));
+        put("amount", json!(self.kind.amount_text()));
+        put("currency", json!(self.currency.as_str()));
+        put(
+            "description",
+            self.description
+                .as_deref()
+                .map_or(Value::Null, |d| json!(d)),
+        );
+        put("status", json!(self.status.as_str()));
+        if let (TransactionStatus::Rejected, Some(reason)) = (self.status, self.rejection_reason) {
+            put("rejectionReason", json!(reason.as_str()));
+        }
+        let after = match view {
+            View::Source => self.balance_after,
+            View::Destination => self.to_balance_after,
+        };
+        if let (TransactionStatus::Completed, Some(after)) = (self.status, after) {
+            put("balanceAfter", json!(after.to_string()));
+        }
+        put("createdAt", json!(self.created_at));
+        if let Some(at) = &self.processed_at {
+            put("processedAt", json!(at));
+        }
+        if view == View::Source {
+            put("idempotencyKey", json!(self.idempotency_key.to_string()));
+        }
+        Value::Object(body)
+    }
+}

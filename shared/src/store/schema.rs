@@ -1,0 +1,72 @@
+//! Table, index and attribute names: one place, shared by the API, the stream
+//! consumer and the tests (the SAM template declares the same keys).
+
+/// Attribute names.
+pub mod attr {
+    pub const ACCOUNT_ID: &str = "accountId";
+    pub const OWNER_ID: &str = "ownerId";
+    pub const NAME: &str = "name";
+    pub const CURRENCY: &str = "currency";
+    pub const BALANCE: &str = "balance";
+    pub const STATUS: &str = "status";
+    pub const VERSION: &str = "version";
+    pub const CREATED_AT: &str = "createdAt";
+    pub const UPDATED_AT: &str = "updatedAt";
+
+    /// Table key of a transaction: `<owner sub>#<Idempotency-Key>`, so a key is scoped
+    /// to its user and never replays another user's transaction.
+    pub const IDEMPOTENCY_KEY: &str = "idempotencyKey";
+    /// The client's Idempotency-Key as sent.
+    pub const REQUEST_KEY: &str = "requestKey";
+    pub const TRANSACTION_ID: &str = "id";
+    pub const USER_ID: &str = "userId";
+    pub const TO_ACCOUNT_ID: &str = "toAccountId";
+    pub const TYPE: &str = "type";
+    pub const AMOUNT: &str = "amount";
+    pub const DESCRIPTION: &str = "description";
+    pub const REJECTION_REASON: &str = "rejectionReason";
+    pub const BALANCE_AFTER: &str = "balanceAfter";
+    pub const TO_BALANCE_AFTER: &str = "toBalanceAfter";
+    pub const PROCESSED_AT: &str = "processedAt";
+    /// SHA-256 of the canonical request, to tell a replay from a reused key.
+    pub const REQUEST_HASH: &str = "requestHash";
+    /// The 201 body sent the first time, replayed byte for byte.
+    pub const RESPONSE: &str = "response";
+}
+
+/// Global secondary index names.
+pub mod index {
+    /// Transactions by `id`.
+    pub const TRANSACTION_ID: &str = "TransactionIdIndex";
+    /// Transactions by `accountId`, newest first by `createdAt`.
+    pub const ACCOUNT_HISTORY: &str = "AccountHistoryIndex";
+    /// Transfers by `toAccountId`, newest first by `createdAt`.
+    pub const INCOMING_HISTORY: &str = "IncomingHistoryIndex";
+    /// Transactions by `userId`, newest first by `createdAt`.
+    pub const USER_HISTORY: &str = "UserHistoryIndex";
+    /// Accounts by `ownerId`, by `createdAt`.
+    pub const OWNER: &str = "OwnerIndex";
+}
+
+/// The physical table names, from the environment the template sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableNames {
+    pub accounts: String,
+    pub transactions: String,
+}
+
+impl TableNames {
+    /// `ACCOUNTS_TABLE_NAME` and `TRANSACTIONS_TABLE_NAME`; `None` names the missing one.
+    pub fn from_env() -> Result<Self, String> {
+        let read = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| name.to_owned())
+        };
+        Ok(Self {
+            accounts: read("ACCOUNTS_TABLE_NAME")?,
+            transactions: read("TRANSACTIONS_TABLE_NAME")?,
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! The transactions table: the ledger. One item per transaction, never deleted and
+//! never overwritten (every write is conditional).
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+
+use super::StoreError;
+use super::attrs::s;
+use super::paging::{Page, PageToken};
+use super::record::TransactionRecord;
+use super::schema::{attr, index};
+
+/// What a conditional insert found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted {
+    /// The item was written.
+    Created,
+    /// An item with the same (user-scoped) idempotency key exists already.
+    Exists(Box<TransactionRecord>),
+}
+
+/// Access to the transactions table.
+#[derive(Debug, Clone)]
+pub struct TransactionsTable {
+    client: Client,
+    name: String,
+}
+
+impl TransactionsTable {
+    /// The table `name` through `client`.
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        Self {
+            client,
+            name: name.into(),
+        }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Writes `record` unless its idempotency key is taken; then returns the existing
+    /// item (from the failed condition's ALL_OLD: still one request).
+    pub async fn insert_new(&self, record: &TransactionRecord) -> Result<Inserted, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(record.to_item()))
+            .condition_expression("attribute_not_exists(#k)")
+            .expression_attribute_names("#k", attr::IDEMPOTENCY_KEY)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Inserted::Created),
+            Err(SdkError::ServiceError(failure)) => match failure.err() {
+                PutItemError::ConditionalCheckFailedException(conflict) => match conflict.item() {
+                    Some(item) => Ok(Inserted::Exists(Box::new(TransactionRecord::from_item(
+                        item,
+                    )?))),
+                    None => self.get_by_key(&record.table_key()).await?.map_or_else(
+                        || {
+                            Err(StoreError::corrupt(
+                                attr::IDEMPOTENCY_KEY,
+                                "conflict without item",
+                            ))
+                        },
+                        |existing| Ok(Inserted::Exists(Box::new(existing))),
+                    ),
+                },
+                _ => Err(StoreError::sdk("PutItem", &SdkError::ServiceError(failure))),
+            },
+            Err(other) => Err(StoreError::sdk("PutItem", &other)),
+        }
+    }
+
+    /// A transaction by its table key (strongly consistent).
+    pub async fn get_by_key(
+        &self,
+        table_key: &str,
+    ) -> Result<Option<TransactionRecord>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .key(attr::IDEMPOTENCY_KEY, s(table_key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", &e))?;
+        output.item().map(TransactionRecord::from_item).transpose()
+    }
+
+    /// A transaction by id, through the `TransactionIdIndex`.
+    pub async fn get_by_id(&self, id: &str) -> Result<Option<TransactionRecord>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index::TRANSACTION_ID)
+            .key_condition_expression("#id = :id")
+            .expression_attribute_names("#id", attr::TRANSACTION_ID)
+            .expression_attribute_values(":id", s(id))
+            .limit(1)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", &e))?;
+        output
+            .items()
+            .first()
+            .map(TransactionRecord::from_item)
+            .transpose()
+    }
+
+    /// The transactions a user recorded, newest first.
+    pub async fn list_by_user(
+        &self,
+        user_id: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Page<TransactionRecord>, StoreError> {
+        self.history(index::USER_HISTORY, attr::USER_ID, user_id, limit, token)
+            .await
+    }
+
+    /// The transactions recorded on an account, newest first.
+    pub async fn list_by_account(
+        &self,
+        account_id: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Page<TransactionRecord>, StoreError> {
+        self.history(
+            index::ACCOUNT_HISTORY,
+            attr::ACCOUNT_ID,
+            account_id,
+            limit,
+            token,
+        )
+        .await
+    }
+
+    /// The transfers received by an account, newest first.
+    pub async fn list_incoming(
+        &self,
+        account_id: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Page<TransactionRecord>, StoreError> {
+        self.history(
+            index::INCOMING_HISTORY,
+            attr::TO_ACCOUNT_ID,
+            account_id,
+            limit,
+            token,
+        )
+        .await
+    }
+
+    async fn history(
+        &self,
+        index_name: &str,
+        key_attr: &'static str,
+        key_value: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Page<TransactionRecord>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index_name)
+            .key_condition_expression("#k = :k")
+            .expression_attribute_names("#k", key_attr)
+            .expression_attribute_values(":k", AttributeValue::S(key_value.to_owned()))
+            .scan_index_forward(false)
+            // One more than asked: a next token only when a next item exists.
+            .limit(limit.saturating_add(1))
+            .set_exclusive_start_key(
+                token
+                    .map(|t| t.start_key(key_attr, key_value))
+                    .transpose()?,
+            )
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", &e))?;
+        let keys = [attr::IDEMPOTENCY_KEY, key_attr, attr::CREATED_AT];
+        Page::from_items(output.items(), limit, &keys, TransactionRecord::from_item)
+    }
+}

@@ -1,0 +1,13 @@
+//! Test harness for the integration and end-to-end tests.
+//!
+//! The emulators are started once by `make test` (`scripts/with-emulators.sh`), which
+//! exports the SDK's standard endpoint variables. Each test builds its clients through
+//! the same `shared::aws` code the Lambdas use and creates its own uniquely named
+//! resources, so tests run in parallel and never see each other's data.
+
+pub mod cognito;
+pub mod moto;
+pub mod stack;
+pub mod streams;
+
+pub use stack::{TestStack, unique_name};

@@ -1,0 +1,65 @@
+//! The running emulators, as seen by one test.
+
+use aws_config::SdkConfig;
+
+/// Variables that `scripts/emulators.sh start` writes to `.local/emulators.env`.
+const REQUIRED_ENV: [&str; 3] = [
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ENDPOINT_URL_SQS",
+    "BANK_MOTO_ENDPOINT",
+];
+
+/// Clients for every emulated service, built from the environment exactly as a
+/// Lambda builds them.
+#[derive(Debug, Clone)]
+pub struct TestStack {
+    pub config: SdkConfig,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub streams: aws_sdk_dynamodbstreams::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub sesv2: aws_sdk_sesv2::Client,
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// Base URL of moto's server, for `/moto-api/data.json` and the JWKS.
+    pub moto_endpoint: String,
+    pub http: reqwest::Client,
+}
+
+impl TestStack {
+    /// Connects to the running emulators.
+    ///
+    /// # Panics
+    /// When the emulators' variables are missing: run the tests through `make test`,
+    /// or `scripts/emulators.sh start && source .local/emulators.env` first.
+    pub async fn connect() -> Self {
+        let missing: Vec<&str> = REQUIRED_ENV
+            .into_iter()
+            .filter(|name| std::env::var(name).map_or(true, |v| v.is_empty()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the local emulators are not configured ({} unset): run `make test`, or \
+             `scripts/emulators.sh start && source .local/emulators.env` before `cargo test`",
+            missing.join(", ")
+        );
+        let moto_endpoint = std::env::var("BANK_MOTO_ENDPOINT").unwrap_or_default();
+        let config = shared::aws::load_config().await;
+        Self {
+            dynamodb: shared::aws::dynamodb(&config),
+            streams: aws_sdk_dynamodbstreams::Client::new(&config),
+            sqs: shared::aws::sqs(&config),
+            sns: shared::aws::sns(&config),
+            sesv2: shared::aws::sesv2(&config),
+            cognito: shared::aws::cognito(&config),
+            config,
+            moto_endpoint,
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+/// A resource name no other test uses: `prefix-<uuid>` (DynamoDB, SQS and Cognito
+/// all accept it).
+pub fn unique_name(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
