@@ -5,12 +5,16 @@
 //! feature so that a function links only the SDK clients it needs.
 
 pub mod domain;
+pub mod notification;
 
 #[cfg(feature = "aws")]
 pub mod aws;
 
 #[cfg(feature = "http")]
 pub mod http;
+
+#[cfg(feature = "auth")]
+pub mod auth;
 
 #[cfg(feature = "telemetry")]
 pub mod telemetry;

@@ -5,9 +5,13 @@
 //! the same `shared::aws` code the Lambdas use and creates its own uniquely named
 //! resources, so tests run in parallel and never see each other's data.
 
+pub mod api;
 pub mod cognito;
+pub mod fixture;
 pub mod moto;
+pub mod pipeline;
 pub mod stack;
 pub mod streams;
+pub mod tables;
 
 pub use stack::{TestStack, unique_name};

@@ -113,3 +113,125 @@ pub fn to_lambda_record(record: &Record, arn: &str) -> EventRecord {
     event.event_source_arn = Some(arn.to_owned());
     event
 }
+
+/// Follows a stream from its start, returning only records not returned before.
+/// Shard iterators are taken lazily and renewed after the last record seen when
+/// DynamoDB Local reports them trimmed (it does so for iterators taken on an empty
+/// shard).
+#[derive(Debug)]
+pub struct StreamReader {
+    arn: String,
+    /// Per shard: its id, its current iterator, the last sequence number returned.
+    shards: Vec<(String, Option<String>, Option<String>)>,
+}
+
+impl StreamReader {
+    /// A reader at the start of `table`'s stream.
+    pub async fn open(stack: &TestStack, table: &str) -> Self {
+        Self {
+            arn: stream_arn(stack, table).await,
+            shards: Vec::new(),
+        }
+    }
+
+    async fn refresh_shards(&mut self, stack: &TestStack) {
+        let described = stack
+            .streams
+            .describe_stream()
+            .stream_arn(&self.arn)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("DescribeStream: {e:?}"));
+        let ids: Vec<String> = described
+            .stream_description()
+            .map(|d| {
+                d.shards()
+                    .iter()
+                    .filter_map(|s| s.shard_id().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for id in ids {
+            if !self.shards.iter().any(|(known, _, _)| *known == id) {
+                self.shards.push((id, None, None));
+            }
+        }
+    }
+
+    async fn iterator(
+        &self,
+        stack: &TestStack,
+        shard: &str,
+        after: Option<&str>,
+    ) -> Option<String> {
+        let mut request = stack
+            .streams
+            .get_shard_iterator()
+            .stream_arn(&self.arn)
+            .shard_id(shard);
+        request = match after {
+            Some(sequence) => request
+                .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+                .sequence_number(sequence),
+            None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+        };
+        let output = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetShardIterator: {e:?}"));
+        output.shard_iterator().map(str::to_owned)
+    }
+
+    /// New records until at least `expected` arrived (or 30 s passed).
+    pub async fn poll(&mut self, stack: &TestStack, expected: usize) -> Vec<EventRecord> {
+        let mut records = Vec::new();
+        for _ in 0..300 {
+            self.refresh_shards(stack).await;
+            for index in 0..self.shards.len() {
+                records.extend(self.poll_shard(stack, index).await);
+            }
+            if records.len() >= expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        records
+    }
+
+    async fn poll_shard(&mut self, stack: &TestStack, index: usize) -> Vec<EventRecord> {
+        let (shard, iterator, last) = self.shards[index].clone();
+        let iterator = match iterator {
+            Some(iterator) => iterator,
+            None => match self.iterator(stack, &shard, last.as_deref()).await {
+                Some(iterator) => iterator,
+                None => return Vec::new(),
+            },
+        };
+        match stack
+            .streams
+            .get_records()
+            .shard_iterator(&iterator)
+            .send()
+            .await
+        {
+            Ok(page) => {
+                let records: Vec<EventRecord> = page
+                    .records()
+                    .iter()
+                    .map(|r| to_lambda_record(r, &self.arn))
+                    .collect();
+                let last = records
+                    .last()
+                    .and_then(|r| r.change.sequence_number.clone())
+                    .or(last);
+                self.shards[index] = (shard, page.next_shard_iterator().map(str::to_owned), last);
+                records
+            }
+            Err(error) if format!("{error:?}").contains("TrimmedDataAccessException") => {
+                self.shards[index].1 = None;
+                Vec::new()
+            }
+            Err(error) => panic!("GetRecords: {error:?}"),
+        }
+    }
+}

@@ -7,7 +7,7 @@ mod response;
 
 pub use error::ApiError;
 pub use request::{
-    JSON_CONTENT_TYPE, MAX_BODY_BYTES, body_bytes, header, json_body, path_param, query_param,
-    require_json_content_type,
+    DEFAULT_PAGE_SIZE, JSON_CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_SIZE, body_bytes, header,
+    json_body, page_limit, path_param, path_segments, query_param, require_json_content_type,
 };
 pub use response::{json, json_with_headers, raw_json, security_headers};

@@ -1,6 +1,7 @@
 //! Reading a request: content type, size limit, strict JSON with errors that name the
 //! offending field, path and query parameters.
 
+use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 
@@ -72,6 +73,11 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> 
             "The request body is empty; a JSON object is required.",
         ));
     }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::malformed_json(
+            "The request body must be a JSON object.",
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(describe)?;
     deserializer.end().map_err(|e| {
@@ -120,4 +126,54 @@ fn unknown_field(message: &str) -> Option<String> {
 
 fn missing_field(message: &str) -> Option<String> {
     backticked(message, "missing field ")
+}
+
+/// Default page size of listings.
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+/// Largest page size of listings.
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// `?limit=`: 1..=100, default 20; anything else is a 400 naming `limit`.
+pub fn page_limit(request: &Request) -> Result<i32, ApiError> {
+    match query_param(request, "limit") {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(text) => text
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| {
+                ApiError::validation(
+                    "limit",
+                    format!("limit must be a whole number from 1 to {MAX_PAGE_SIZE}."),
+                )
+            }),
+    }
+}
+
+/// The request path's segments (`/accounts/42/transactions` → `["accounts", "42",
+/// "transactions"]`), for routing. Uses API Gateway's resource template with the
+/// path parameters filled in when present (the URI may carry a stage prefix).
+pub fn path_segments(request: &Request) -> Vec<String> {
+    if let Some(RequestContext::ApiGatewayV1(context)) = request.request_context_ref()
+        && let Some(resource) = context.resource_path.as_deref()
+    {
+        return resource
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|segment| {
+                segment
+                    .strip_prefix('{')
+                    .and_then(|s| s.strip_suffix('}'))
+                    .and_then(|name| path_param(request, name.trim_end_matches('+')))
+                    .unwrap_or_else(|| segment.to_owned())
+            })
+            .collect();
+    }
+    request
+        .uri()
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }

@@ -5,16 +5,23 @@
 //! parsing the `N` string exactly (never through `f64`).
 
 mod accounts;
+#[cfg(feature = "http")]
+mod api;
 mod attrs;
 mod error;
+mod history;
+mod ledger;
 mod paging;
 mod record;
 mod schema;
 mod transactions;
 
 pub use accounts::{Account, AccountsTable};
+#[cfg(feature = "http")]
+pub use api::{api_error, list_body, page_token};
 pub use attrs::Item;
 pub use error::StoreError;
+pub use ledger::{BalanceMove, Ledger, WriteOutcome};
 pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};
 pub use schema::{TableNames, attr, index};

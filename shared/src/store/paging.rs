@@ -47,6 +47,17 @@ impl<T> Page<T> {
     }
 }
 
+/// One listing's position inside a combined token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Part {
+    /// Nothing left.
+    Done,
+    /// From the beginning.
+    Start,
+    /// After this key.
+    At(PageToken),
+}
+
 /// A position in a listing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageToken(BTreeMap<String, String>);
@@ -72,6 +83,49 @@ impl PageToken {
                 })
                 .collect(),
         )
+    }
+
+    /// Combines the positions of several listings into one token, each under its
+    /// own prefix.
+    pub(super) fn combine(parts: &[(&str, Part)]) -> Self {
+        let mut map = BTreeMap::new();
+        for (prefix, part) in parts {
+            match part {
+                Part::Done => {
+                    map.insert(format!("{prefix}done"), "1".to_owned());
+                }
+                Part::Start => {
+                    map.insert(format!("{prefix}start"), "1".to_owned());
+                }
+                Part::At(token) => {
+                    map.extend(
+                        token
+                            .0
+                            .iter()
+                            .map(|(k, v)| (format!("{prefix}{k}"), v.clone())),
+                    );
+                }
+            }
+        }
+        Self(map)
+    }
+
+    /// The position stored under `prefix` by [`PageToken::combine`].
+    pub(super) fn part(&self, prefix: &str) -> Part {
+        if self.0.contains_key(&format!("{prefix}done")) {
+            return Part::Done;
+        }
+        let sub: BTreeMap<String, String> = self
+            .0
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|k| (k.to_owned(), v.clone())))
+            .filter(|(k, _)| k != "start")
+            .collect();
+        if sub.is_empty() {
+            Part::Start
+        } else {
+            Part::At(Self(sub))
+        }
     }
 
     /// The opaque text handed to clients as `nextToken`.

@@ -27,6 +27,8 @@ pub struct TransactionRecord {
     pub balance_after: Option<Balance>,
     /// The destination account's balance after a COMPLETED transfer.
     pub to_balance_after: Option<Balance>,
+    /// The destination holder's `sub` (set when a transfer completes).
+    pub to_user_id: Option<String>,
     pub created_at: String,
     pub processed_at: Option<String>,
     pub request_hash: String,
@@ -92,6 +94,7 @@ impl TransactionRecord {
             (attr::BALANCE_AFTER, self.balance_after.map(n)),
             (attr::TO_BALANCE_AFTER, self.to_balance_after.map(n)),
             (attr::PROCESSED_AT, self.processed_at.as_ref().map(s)),
+            (attr::TO_USER_ID, self.to_user_id.as_ref().map(s)),
             (attr::RESPONSE, self.response.as_ref().map(s)),
         ];
         item.extend(
@@ -125,6 +128,7 @@ impl TransactionRecord {
             rejection_reason: opt_parse(item, attr::REJECTION_REASON)?,
             balance_after: opt_parse(item, attr::BALANCE_AFTER)?,
             to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
+            to_user_id: opt_s(item, attr::TO_USER_ID)?.map(str::to_owned),
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
             processed_at: opt_s(item, attr::PROCESSED_AT)?.map(str::to_owned),
             request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),

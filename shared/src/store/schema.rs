@@ -28,6 +28,8 @@ pub mod attr {
     pub const BALANCE_AFTER: &str = "balanceAfter";
     pub const TO_BALANCE_AFTER: &str = "toBalanceAfter";
     pub const PROCESSED_AT: &str = "processedAt";
+    /// The destination holder's `sub`, set when a transfer completes (for notifying).
+    pub const TO_USER_ID: &str = "toUserId";
     /// SHA-256 of the canonical request, to tell a replay from a reused key.
     pub const REQUEST_HASH: &str = "requestHash";
     /// The 201 body sent the first time, replayed byte for byte.

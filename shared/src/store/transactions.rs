@@ -161,7 +161,7 @@ impl TransactionsTable {
         .await
     }
 
-    async fn history(
+    pub(super) async fn history(
         &self,
         index_name: &str,
         key_attr: &'static str,

@@ -1,0 +1,126 @@
+//! get-transactions: the caller's transactions, and one transaction by id. A
+//! transaction is visible to the user who recorded it and, for a transfer, to the
+//! holder of the receiving account; to anyone else it does not exist (404).
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use shared::auth::{Authenticator, Identity};
+use shared::domain::TransactionId;
+use shared::http::{ApiError, json, page_limit, path_segments};
+use shared::store::{
+    AccountsTable, TableNames, TransactionRecord, TransactionsTable, View, api_error, list_body,
+    page_token,
+};
+
+/// The function's state, built once per execution environment.
+#[derive(Debug)]
+pub struct App {
+    auth: Authenticator,
+    accounts: AccountsTable,
+    transactions: TransactionsTable,
+}
+
+impl App {
+    /// Tables and authentication from the environment.
+    pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
+        let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
+        Ok(Self::new(Authenticator::from_env(), config, &tables))
+    }
+
+    /// An app on explicit tables (tests, local runtime).
+    pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
+        let client = shared::aws::dynamodb(config);
+        Self {
+            auth,
+            accounts: AccountsTable::new(client.clone(), &tables.accounts),
+            transactions: TransactionsTable::new(client, &tables.transactions),
+        }
+    }
+
+    /// Handles one API Gateway request; every failure is a JSON error response.
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        match self.route(&request).await {
+            Ok(response) => response,
+            Err(error) => error.into_response(),
+        }
+    }
+
+    async fn route(&self, request: &Request) -> Result<Response<Body>, ApiError> {
+        let segments = path_segments(request);
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        if !matches!(segments.as_slice(), ["transactions"] | ["transactions", _]) {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "No such route.",
+            ));
+        }
+        if request.method() != Method::GET {
+            return Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "Method not allowed on this route.",
+            ));
+        }
+        let identity = self.auth.identify(request).await?;
+        match segments.as_slice() {
+            ["transactions", id] => self.get(id, &identity).await,
+            _ => self.list(request, &identity).await,
+        }
+    }
+
+    async fn list(
+        &self,
+        request: &Request,
+        identity: &Identity,
+    ) -> Result<Response<Body>, ApiError> {
+        let limit = page_limit(request)?;
+        let token = page_token(request)?;
+        let page = self
+            .transactions
+            .list_by_user(&identity.user_id, limit, token.as_ref())
+            .await
+            .map_err(|e| api_error("Query transactions", &e))?;
+        Ok(json(
+            StatusCode::OK,
+            &list_body(&page, |record| record.to_json(View::Source)),
+        ))
+    }
+
+    async fn get(&self, id: &str, identity: &Identity) -> Result<Response<Body>, ApiError> {
+        let Ok(id) = TransactionId::parse(id) else {
+            return Err(ApiError::not_found("Transaction"));
+        };
+        let record = self
+            .transactions
+            .get_by_id(&id.to_string())
+            .await
+            .map_err(|e| api_error("Query transaction", &e))?
+            .ok_or_else(|| ApiError::not_found("Transaction"))?;
+        let view = self
+            .view_of(&record, identity)
+            .await?
+            .ok_or_else(|| ApiError::not_found("Transaction"))?;
+        Ok(json(StatusCode::OK, &record.to_json(view)))
+    }
+
+    /// How `identity` may see `record`, if at all.
+    async fn view_of(
+        &self,
+        record: &TransactionRecord,
+        identity: &Identity,
+    ) -> Result<Option<View>, ApiError> {
+        if record.user_id == identity.user_id {
+            return Ok(Some(View::Source));
+        }
+        let Some(to) = record.kind.destination() else {
+            return Ok(None);
+        };
+        let owned = self
+            .accounts
+            .get_owned(&to, &identity.user_id)
+            .await
+            .map_err(|e| api_error("GetItem account", &e))?;
+        Ok(owned.map(|_| View::Destination))
+    }
+}

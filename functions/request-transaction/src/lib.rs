@@ -1,0 +1,171 @@
+//! request-transaction: records a transaction as PENDING, exactly once per
+//! (user, Idempotency-Key). The stream consumer applies it to balances later.
+//!
+//! Happy path: two DynamoDB requests. A strongly consistent `GetItem` of the account
+//! (existence, ownership, currency) and one conditional `PutItem` of the transaction
+//! (`attribute_not_exists`), whose failure returns the existing item (ALL_OLD), so a
+//! replay or a reused key costs the same two requests.
+
+mod request;
+
+use lambda_http::http::{Method, StatusCode};
+use lambda_http::{Body, Request, Response};
+use shared::auth::{Authenticator, Identity};
+use shared::clock::now_rfc3339;
+use shared::domain::{TransactionId, TransactionStatus};
+use shared::http::{ApiError, raw_json};
+use shared::store::{
+    AccountsTable, Inserted, StoreError, TableNames, TransactionRecord, TransactionsTable, View,
+};
+
+pub use request::{TransactionRequest, idempotency_key, parse_request};
+
+/// The function's state, built once per execution environment.
+#[derive(Debug)]
+pub struct App {
+    auth: Authenticator,
+    accounts: AccountsTable,
+    transactions: TransactionsTable,
+}
+
+impl App {
+    /// Tables and authentication from the environment.
+    pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
+        let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
+        Ok(Self::new(Authenticator::from_env(), config, &tables))
+    }
+
+    /// An app on explicit tables (tests, local runtime).
+    pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
+        let client = shared::aws::dynamodb(config);
+        Self {
+            auth,
+            accounts: AccountsTable::new(client.clone(), &tables.accounts),
+            transactions: TransactionsTable::new(client, &tables.transactions),
+        }
+    }
+
+    /// Handles one API Gateway request; every failure is a JSON error response.
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        match self.record(&request).await {
+            Ok(response) => response,
+            Err(error) => error.into_response(),
+        }
+    }
+
+    async fn record(&self, request: &Request) -> Result<Response<Body>, ApiError> {
+        if request.method() != Method::POST {
+            return Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "Use POST to record a transaction.",
+            ));
+        }
+        let identity = self.auth.identify(request).await?;
+        let key = idempotency_key(request)?;
+        let parsed = parse_request(request)?;
+        authorise(&identity, &parsed)?;
+
+        let account = self
+            .accounts
+            .get_owned(&parsed.account_id, &identity.user_id)
+            .await
+            .map_err(|e| internal("GetItem account", &e))?
+            .ok_or_else(|| ApiError::not_found("Account"))?;
+
+        let mut record = TransactionRecord {
+            transaction_id: TransactionId::new_random(),
+            user_id: identity.user_id.clone(),
+            idempotency_key: key,
+            account_id: parsed.account_id,
+            kind: parsed.kind,
+            currency: account.currency,
+            description: parsed.description.clone(),
+            status: TransactionStatus::Pending,
+            rejection_reason: None,
+            balance_after: None,
+            to_balance_after: None,
+            to_user_id: None,
+            created_at: now_rfc3339(),
+            processed_at: None,
+            request_hash: parsed.fingerprint(),
+            response: None,
+        };
+        let body = record.to_json(View::Source).to_string();
+        record.response = Some(body.clone());
+
+        match self
+            .transactions
+            .insert_new(&record)
+            .await
+            .map_err(|e| internal("PutItem", &e))?
+        {
+            Inserted::Created => {
+                tracing::info!(
+                    transaction_id = %record.transaction_id,
+                    account_id = %record.account_id,
+                    kind = record.kind.transaction_type().as_str(),
+                    amount = %record.kind.amount_text(),
+                    "transaction recorded"
+                );
+                Ok(created(&record, body, false))
+            }
+            Inserted::Exists(existing) => replay(&record, *existing),
+        }
+    }
+}
+
+/// ADJUSTMENT is for the Cognito group `admin` only.
+fn authorise(identity: &Identity, parsed: &TransactionRequest) -> Result<(), ApiError> {
+    let adjustment = matches!(
+        parsed.kind,
+        shared::domain::TransactionKind::Adjustment { .. }
+    );
+    if adjustment && !identity.is_admin() {
+        return Err(ApiError::forbidden(
+            "Only administrators may record ADJUSTMENT transactions.",
+        ));
+    }
+    Ok(())
+}
+
+/// Same key: same payload replays the first response; another payload is refused.
+fn replay(
+    attempt: &TransactionRecord,
+    existing: TransactionRecord,
+) -> Result<Response<Body>, ApiError> {
+    if existing.request_hash != attempt.request_hash {
+        tracing::info!(transaction_id = %existing.transaction_id, "idempotency key reused with another payload");
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was already used with a different request body; use a new key for a new transaction.",
+        ));
+    }
+    tracing::info!(transaction_id = %existing.transaction_id, "idempotent replay");
+    let body = existing
+        .response
+        .clone()
+        .unwrap_or_else(|| existing.to_json(View::Source).to_string());
+    Ok(created(&existing, body, true))
+}
+
+fn created(record: &TransactionRecord, body: String, replayed: bool) -> Response<Body> {
+    let mut headers = vec![(
+        "Location",
+        format!("/transactions/{}", record.transaction_id),
+    )];
+    if replayed {
+        headers.push(("Idempotent-Replayed", "true".to_owned()));
+    }
+    raw_json(StatusCode::CREATED, body, &headers)
+}
+
+fn internal(operation: &'static str, error: &StoreError) -> ApiError {
+    tracing::error!(operation, error = %error, retryable = error.is_retryable(), "storage failure");
+    if error.is_retryable() {
+        ApiError::unavailable()
+    } else {
+        ApiError::internal()
+    }
+}

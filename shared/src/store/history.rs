@@ -1,0 +1,119 @@
+//! An account's history: the transactions recorded on it and the transfers it
+//! received, merged newest first, with one opaque token over both indexes.
+
+use std::cmp::Ordering;
+
+use super::paging::{Page, PageToken, Part};
+use super::record::{TransactionRecord, View};
+use super::schema::{attr, index};
+use super::{StoreError, TransactionsTable};
+
+/// One of the two listings being merged.
+struct Listing {
+    prefix: &'static str,
+    view: View,
+    index: &'static str,
+    key_attr: &'static str,
+    start: Part,
+    fetched: Vec<TransactionRecord>,
+    more_after_fetched: bool,
+    taken: usize,
+}
+
+impl Listing {
+    fn new(prefix: &'static str, view: View, token: Option<&PageToken>) -> Self {
+        let (index, key_attr) = match view {
+            View::Source => (index::ACCOUNT_HISTORY, attr::ACCOUNT_ID),
+            View::Destination => (index::INCOMING_HISTORY, attr::TO_ACCOUNT_ID),
+        };
+        let start = token.map_or(Part::Start, |t| t.part(prefix));
+        Self {
+            prefix,
+            view,
+            index,
+            key_attr,
+            start,
+            fetched: Vec::new(),
+            more_after_fetched: false,
+            taken: 0,
+        }
+    }
+
+    fn peek(&self) -> Option<&TransactionRecord> {
+        self.fetched.get(self.taken)
+    }
+
+    /// Where this listing resumes after what the page took.
+    fn resume(&self) -> Part {
+        if self.fetched.len() <= self.taken && !self.more_after_fetched {
+            return Part::Done;
+        }
+        match self
+            .taken
+            .checked_sub(1)
+            .and_then(|last| self.fetched.get(last))
+        {
+            Some(last) => Part::At(PageToken::from_item_keys(
+                &last.to_item(),
+                &[attr::IDEMPOTENCY_KEY, self.key_attr, attr::CREATED_AT],
+            )),
+            None => self.start.clone(),
+        }
+    }
+}
+
+impl TransactionsTable {
+    /// The account's transactions (recorded on it, and transfers into it), newest
+    /// first, each paired with the [`View`] to render it from.
+    pub async fn account_history(
+        &self,
+        account_id: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Page<(TransactionRecord, View)>, StoreError> {
+        let mut listings = [
+            Listing::new("o.", View::Source, token),
+            Listing::new("i.", View::Destination, token),
+        ];
+        for listing in &mut listings {
+            let cursor = match &listing.start {
+                Part::Done => continue,
+                Part::Start => None,
+                Part::At(cursor) => Some(cursor),
+            };
+            let page = self
+                .history(listing.index, listing.key_attr, account_id, limit, cursor)
+                .await?;
+            listing.more_after_fetched = page.next.is_some();
+            listing.fetched = page.items;
+        }
+        Ok(merge(&mut listings, usize::try_from(limit).unwrap_or(0)))
+    }
+}
+
+fn newest_first(a: &TransactionRecord, b: &TransactionRecord) -> Ordering {
+    b.created_at.cmp(&a.created_at)
+}
+
+fn merge(listings: &mut [Listing; 2], limit: usize) -> Page<(TransactionRecord, View)> {
+    let mut items = Vec::with_capacity(limit);
+    while items.len() < limit {
+        let pick = match (listings[0].peek(), listings[1].peek()) {
+            (Some(a), Some(b)) => usize::from(newest_first(a, b) == Ordering::Greater),
+            (Some(_), None) => 0,
+            (None, Some(_)) => 1,
+            (None, None) => break,
+        };
+        let listing = &mut listings[pick];
+        if let Some(record) = listing.peek().cloned() {
+            items.push((record, listing.view));
+        }
+        listing.taken += 1;
+    }
+    let parts: Vec<(&str, Part)> = listings.iter().map(|l| (l.prefix, l.resume())).collect();
+    let more = parts.iter().any(|(_, part)| *part != Part::Done);
+    Page {
+        items,
+        next: more.then(|| PageToken::combine(&parts)),
+    }
+}

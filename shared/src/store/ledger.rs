@@ -1,0 +1,325 @@
+//! The writes that apply a transaction to the ledger: all conditional, so a
+//! redelivered or concurrent attempt changes nothing.
+//!
+//! Completing is one `TransactWriteItems`: each touched account moves from the
+//! version it was read at to its new balance (so the in-memory decision holds exactly),
+//! and the transaction moves PENDING → COMPLETED. Rejecting is one conditional
+//! `UpdateItem` PENDING → REJECTED.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    KeysAndAttributes, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use sha2::{Digest, Sha256};
+
+use super::attrs::{Item, n, s};
+use super::schema::attr;
+use super::{Account, StoreError, TransactionRecord};
+use crate::domain::{AccountId, AccountStatus, Balance, RejectionReason, TransactionStatus};
+
+/// What a ledger write found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The transaction was moved out of PENDING by this write.
+    Written,
+    /// The transaction was no longer PENDING: an earlier delivery processed it.
+    AlreadyProcessed,
+    /// An account changed since it was read: read again and decide again.
+    AccountChanged,
+}
+
+/// An account's move from the version it was read at to a new balance.
+#[derive(Debug, Clone)]
+pub struct BalanceMove<'a> {
+    pub account: &'a Account,
+    pub after: Balance,
+}
+
+/// Ledger writes on the two tables.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    client: Client,
+    accounts: String,
+    transactions: String,
+}
+
+impl Ledger {
+    /// The ledger over the named tables.
+    pub fn new(
+        client: Client,
+        accounts: impl Into<String>,
+        transactions: impl Into<String>,
+    ) -> Self {
+        Self {
+            client,
+            accounts: accounts.into(),
+            transactions: transactions.into(),
+        }
+    }
+
+    /// Reads accounts by id in one strongly consistent `BatchGetItem` (retrying keys
+    /// DynamoDB left unprocessed). Missing accounts are absent from the map.
+    pub async fn read_accounts(
+        &self,
+        ids: &[AccountId],
+    ) -> Result<HashMap<AccountId, Account>, StoreError> {
+        let mut found = HashMap::new();
+        let keys: Vec<Item> = ids
+            .iter()
+            .map(|id| Item::from([(attr::ACCOUNT_ID.to_owned(), s(id.to_string()))]))
+            .collect();
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::corrupt("keys", e.to_string()))?,
+        );
+        for _ in 0..10 {
+            let Some(request) = pending.take() else { break };
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.accounts, request)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("BatchGetItem", &e))?;
+            for item in output
+                .responses()
+                .and_then(|r| r.get(&self.accounts))
+                .into_iter()
+                .flatten()
+            {
+                let account = Account::from_item(item)?;
+                found.insert(account.account_id, account);
+            }
+            pending = output
+                .unprocessed_keys()
+                .and_then(|u| u.get(&self.accounts))
+                .cloned();
+        }
+        if pending.is_some() {
+            return Err(StoreError::Service {
+                operation: "BatchGetItem",
+                code: "UnprocessedKeys".to_owned(),
+                message: "keys left unprocessed after retries".to_owned(),
+                retryable: true,
+            });
+        }
+        Ok(found)
+    }
+
+    /// Applies balances and completes `record` in one transaction.
+    pub async fn complete(
+        &self,
+        record: &TransactionRecord,
+        moves: &[BalanceMove<'_>],
+        now: &str,
+    ) -> Result<WriteOutcome, StoreError> {
+        let mut request = self
+            .client
+            .transact_write_items()
+            .client_request_token(request_token(record, moves));
+        for step in moves {
+            request = request.transact_items(self.balance_update(step, now)?);
+        }
+        request = request.transact_items(self.completion(record, moves, now)?);
+        match request.send().await {
+            Ok(_) => Ok(WriteOutcome::Written),
+            Err(SdkError::ServiceError(failure)) => match failure.err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    let codes: Vec<&str> = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code().unwrap_or("None"))
+                        .collect();
+                    classify_cancellation(&codes, moves.len()).map_or_else(
+                        || {
+                            Err(StoreError::sdk(
+                                "TransactWriteItems",
+                                &SdkError::ServiceError(failure),
+                            ))
+                        },
+                        Ok,
+                    )
+                }
+                _ => Err(StoreError::sdk(
+                    "TransactWriteItems",
+                    &SdkError::ServiceError(failure),
+                )),
+            },
+            Err(other) => Err(StoreError::sdk("TransactWriteItems", &other)),
+        }
+    }
+
+    /// Moves `record` PENDING → REJECTED with `reason`.
+    pub async fn reject(
+        &self,
+        record: &TransactionRecord,
+        reason: RejectionReason,
+        now: &str,
+    ) -> Result<WriteOutcome, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.transactions)
+            .key(attr::IDEMPOTENCY_KEY, s(record.table_key()))
+            .update_expression("SET #st = :rejected, #rr = :reason, #pa = :now")
+            .condition_expression("#st = :pending")
+            .expression_attribute_names("#st", attr::STATUS)
+            .expression_attribute_names("#rr", attr::REJECTION_REASON)
+            .expression_attribute_names("#pa", attr::PROCESSED_AT)
+            .expression_attribute_values(":rejected", s(TransactionStatus::Rejected.as_str()))
+            .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
+            .expression_attribute_values(":reason", s(reason.as_str()))
+            .expression_attribute_values(":now", s(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(WriteOutcome::Written),
+            Err(SdkError::ServiceError(failure))
+                if matches!(
+                    failure.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(WriteOutcome::AlreadyProcessed)
+            }
+            Err(other) => Err(StoreError::sdk("UpdateItem", &other)),
+        }
+    }
+
+    fn balance_update(
+        &self,
+        step: &BalanceMove<'_>,
+        now: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.accounts)
+            .key(attr::ACCOUNT_ID, s(step.account.account_id.to_string()))
+            .update_expression("SET #b = :after, #v = :next, #u = :now")
+            .condition_expression("#v = :read AND #s = :open")
+            .expression_attribute_names("#b", attr::BALANCE)
+            .expression_attribute_names("#v", attr::VERSION)
+            .expression_attribute_names("#u", attr::UPDATED_AT)
+            .expression_attribute_names("#s", attr::STATUS)
+            .expression_attribute_values(":after", n(step.after))
+            .expression_attribute_values(":read", n(step.account.version))
+            .expression_attribute_values(":next", n(step.account.version.saturating_add(1)))
+            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":open", s(AccountStatus::Open.as_str()))
+            .build()
+            .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn completion(
+        &self,
+        record: &TransactionRecord,
+        moves: &[BalanceMove<'_>],
+        now: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut expression = "SET #st = :completed, #pa = :now".to_owned();
+        let mut update = Update::builder()
+            .table_name(&self.transactions)
+            .key(attr::IDEMPOTENCY_KEY, s(record.table_key()))
+            .condition_expression("#st = :pending")
+            .expression_attribute_names("#st", attr::STATUS)
+            .expression_attribute_names("#pa", attr::PROCESSED_AT)
+            .expression_attribute_values(":completed", s(TransactionStatus::Completed.as_str()))
+            .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
+            .expression_attribute_values(":now", s(now))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(source) = moves.first() {
+            expression.push_str(", #ba = :ba");
+            update = update
+                .expression_attribute_names("#ba", attr::BALANCE_AFTER)
+                .expression_attribute_values(":ba", n(source.after));
+        }
+        if let Some(destination) = moves.get(1) {
+            expression.push_str(", #tba = :tba, #tu = :tu");
+            update = update
+                .expression_attribute_names("#tba", attr::TO_BALANCE_AFTER)
+                .expression_attribute_names("#tu", attr::TO_USER_ID)
+                .expression_attribute_values(":tba", n(destination.after))
+                .expression_attribute_values(":tu", s(&destination.account.owner_id));
+        }
+        let update = update
+            .update_expression(expression)
+            .build()
+            .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+/// Reads a cancelled transaction's per-item reasons (accounts first, the transaction
+/// last). `None`: not a condition outcome (conflict, throttling): an error to retry.
+fn classify_cancellation(codes: &[&str], accounts: usize) -> Option<WriteOutcome> {
+    if codes.get(accounts) == Some(&"ConditionalCheckFailed") {
+        return Some(WriteOutcome::AlreadyProcessed);
+    }
+    if codes[..accounts.min(codes.len())].contains(&"ConditionalCheckFailed") {
+        return Some(WriteOutcome::AccountChanged);
+    }
+    None
+}
+
+/// An idempotency token for the exact write (same transaction, same account
+/// versions): a retry after a lost response is answered as a success, not re-applied.
+fn request_token(record: &TransactionRecord, moves: &[BalanceMove<'_>]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(record.transaction_id.to_string());
+    for step in moves {
+        hasher.update(format!(
+            "|{}@{}",
+            step.account.account_id, step.account.version
+        ));
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_transaction_condition_means_already_processed() {
+        assert_eq!(
+            classify_cancellation(&["None", "ConditionalCheckFailed"], 1),
+            Some(WriteOutcome::AlreadyProcessed)
+        );
+        assert_eq!(
+            classify_cancellation(
+                &["ConditionalCheckFailed", "None", "ConditionalCheckFailed"],
+                2
+            ),
+            Some(WriteOutcome::AlreadyProcessed)
+        );
+    }
+
+    #[test]
+    fn a_failed_account_condition_means_read_again() {
+        assert_eq!(
+            classify_cancellation(&["None", "ConditionalCheckFailed", "None"], 2),
+            Some(WriteOutcome::AccountChanged)
+        );
+    }
+
+    #[test]
+    fn conflicts_are_errors_to_retry() {
+        assert_eq!(
+            classify_cancellation(&["TransactionConflict", "None"], 1),
+            None
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! The API functions on fresh tables, driven with REST proxy events.
+
+use serde_json::{Value, json};
+use shared::auth::Authenticator;
+use shared::store::TableNames;
+
+use crate::api::{ApiEvent, Caller, Reply};
+use crate::{TestStack, tables};
+
+/// The three DynamoDB-backed API functions on a test's own tables. Callers are
+/// identified by API Gateway authorizer claims (see `Caller`).
+#[derive(Debug)]
+pub struct ApiFixture {
+    pub stack: TestStack,
+    pub tables: TableNames,
+    pub accounts: accounts::App,
+    pub record: request_transaction::App,
+    pub get: get_transactions::App,
+}
+
+impl ApiFixture {
+    /// Connects to the emulators and creates fresh tables.
+    pub async fn new() -> Self {
+        let stack = TestStack::connect().await;
+        let tables = tables::create_tables(&stack).await;
+        Self {
+            accounts: accounts::App::new(Authenticator::new(None), &stack.config, &tables),
+            record: request_transaction::App::new(Authenticator::new(None), &stack.config, &tables),
+            get: get_transactions::App::new(Authenticator::new(None), &stack.config, &tables),
+            stack,
+            tables,
+        }
+    }
+
+    /// `POST /accounts` for `caller`; returns the new account's id.
+    pub async fn open_account(&self, caller: &Caller, currency: &str) -> String {
+        let event = ApiEvent::from_sample("accounts-create.json")
+            .caller(Some(caller))
+            .json_body(&json!({ "name": "Test", "currency": currency }));
+        let reply = Reply::from(self.accounts.handle(event.request()).await);
+        assert_eq!(reply.status, 201, "open account: {}", reply.text);
+        reply.json()["accountId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// `POST /save/transaction` with `key` and `body`.
+    pub async fn record(&self, caller: &Caller, key: &str, body: &Value) -> Reply {
+        let event = ApiEvent::from_sample("request-transaction.json")
+            .caller(Some(caller))
+            .header("Idempotency-Key", Some(key))
+            .json_body(body);
+        Reply::from(self.record.handle(event.request()).await)
+    }
+
+    /// Any event through the accounts function.
+    pub async fn accounts_call(&self, event: &ApiEvent) -> Reply {
+        Reply::from(self.accounts.handle(event.request()).await)
+    }
+
+    /// Any event through the get-transactions function.
+    pub async fn get_call(&self, event: &ApiEvent) -> Reply {
+        Reply::from(self.get.handle(event.request()).await)
+    }
+
+    /// Any event through the request-transaction function.
+    pub async fn record_call(&self, event: &ApiEvent) -> Reply {
+        Reply::from(self.record.handle(event.request()).await)
+    }
+}
+
+/// A fresh Idempotency-Key.
+pub fn new_key() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

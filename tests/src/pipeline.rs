@@ -1,0 +1,151 @@
+//! The stream consumer on a test's own tables and queue, fed with real stream records
+//! read from DynamoDB Local.
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use process_transactions::RetryPolicy;
+use serde_json::Value;
+use shared::domain::Balance;
+use shared::store::{Account, AccountsTable, TransactionRecord, TransactionsTable};
+
+use crate::fixture::ApiFixture;
+use crate::streams::StreamReader;
+use crate::unique_name;
+
+/// API + stream consumer + notifications queue, on fresh resources.
+#[derive(Debug)]
+pub struct PipelineFixture {
+    pub api: ApiFixture,
+    pub processor: process_transactions::App,
+    pub queue_url: String,
+    pub stream: StreamReader,
+}
+
+impl PipelineFixture {
+    /// Fresh tables, queue and a stream reader at the start of the transactions stream.
+    pub async fn new() -> Self {
+        let api = ApiFixture::new().await;
+        let queue = api
+            .stack
+            .sqs
+            .create_queue()
+            .queue_name(unique_name("notifications"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateQueue: {e:?}"));
+        let queue_url = queue.queue_url().unwrap_or_default().to_owned();
+        let processor = process_transactions::App::new(
+            &api.stack.config,
+            &api.tables,
+            &queue_url,
+            RetryPolicy::default(),
+        );
+        let stream = StreamReader::open(&api.stack, &api.tables.transactions).await;
+        Self {
+            api,
+            processor,
+            queue_url,
+            stream,
+        }
+    }
+
+    /// The next `n` stream records.
+    pub async fn next_records(&mut self, n: usize) -> Vec<EventRecord> {
+        let records = self.stream.poll(&self.api.stack, n).await;
+        assert!(
+            records.len() >= n,
+            "expected {n} stream records, got {}",
+            records.len()
+        );
+        records
+    }
+
+    /// Delivers `records` as one batch.
+    pub async fn deliver(&self, records: &[EventRecord]) -> DynamoDbEventResponse {
+        let mut event = Event::default();
+        event.records = records.to_vec();
+        self.processor.handle(event).await
+    }
+
+    /// Reads the stream and delivers everything until no record is left, the way the
+    /// event source mapping would (INSERTs, then the MODIFYs they cause).
+    pub async fn drain(&mut self, expected_inserts: usize) {
+        let inserts = self.next_records(expected_inserts).await;
+        let response = self.deliver(&inserts).await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "INSERT batch failed: {response:?}"
+        );
+        let modifies = self.stream.poll(&self.api.stack, expected_inserts).await;
+        let response = self.deliver(&modifies).await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "MODIFY batch failed: {response:?}"
+        );
+    }
+
+    /// An account as stored now.
+    pub async fn account(&self, id: &str) -> Account {
+        let table = AccountsTable::new(self.api.stack.dynamodb.clone(), &self.api.tables.accounts);
+        let id = shared::domain::AccountId::parse(id).unwrap_or_else(|e| panic!("{e}"));
+        table
+            .get(&id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("account {id} missing"))
+    }
+
+    /// An account's balance now.
+    pub async fn balance(&self, id: &str) -> Balance {
+        self.account(id).await.balance
+    }
+
+    /// A transaction as stored now, by id.
+    pub async fn transaction(&self, id: &str) -> TransactionRecord {
+        let table = TransactionsTable::new(
+            self.api.stack.dynamodb.clone(),
+            &self.api.tables.transactions,
+        );
+        table
+            .get_by_id(id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("transaction {id} missing"))
+    }
+
+    /// Every message on the notifications queue now (received and deleted).
+    pub async fn drain_queue(&self) -> Vec<Value> {
+        let mut bodies = Vec::new();
+        for _ in 0..50 {
+            let received = self
+                .api
+                .stack
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("ReceiveMessage: {e:?}"));
+            if received.messages().is_empty() {
+                break;
+            }
+            for message in received.messages() {
+                bodies.push(
+                    serde_json::from_str(message.body().unwrap_or("null")).unwrap_or(Value::Null),
+                );
+                self.api
+                    .stack
+                    .sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(message.receipt_handle().unwrap_or_default())
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("DeleteMessage: {e:?}"));
+            }
+        }
+        bodies
+    }
+}

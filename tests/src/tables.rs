@@ -1,0 +1,107 @@
+//! The application's tables, created per test with unique names.
+//!
+//! Keys, indexes and streams match `template.yml` (the local runtime creates them from
+//! the template itself; these tests create them directly so each test has its own).
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+};
+use shared::store::{TableNames, attr, index};
+
+use crate::{TestStack, unique_name};
+
+fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn string_attr(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn gsi(name: &str, hash: &str, range: Option<&str>) -> GlobalSecondaryIndex {
+    let mut builder = GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(hash, KeyType::Hash))
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        );
+    if let Some(range) = range {
+        builder = builder.key_schema(key(range, KeyType::Range));
+    }
+    builder.build().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn stream() -> StreamSpecification {
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(StreamViewType::NewAndOldImages)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Creates a fresh accounts table and transactions table (with their indexes and
+/// streams) and returns their names.
+pub async fn create_tables(stack: &TestStack) -> TableNames {
+    let names = TableNames {
+        accounts: unique_name("accounts"),
+        transactions: unique_name("transactions"),
+    };
+    stack
+        .dynamodb
+        .create_table()
+        .table_name(&names.accounts)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(attr::ACCOUNT_ID))
+        .attribute_definitions(string_attr(attr::OWNER_ID))
+        .attribute_definitions(string_attr(attr::CREATED_AT))
+        .key_schema(key(attr::ACCOUNT_ID, KeyType::Hash))
+        .global_secondary_indexes(gsi(index::OWNER, attr::OWNER_ID, Some(attr::CREATED_AT)))
+        .stream_specification(stream())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateTable accounts: {e:?}"));
+    stack
+        .dynamodb
+        .create_table()
+        .table_name(&names.transactions)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(attr::IDEMPOTENCY_KEY))
+        .attribute_definitions(string_attr(attr::TRANSACTION_ID))
+        .attribute_definitions(string_attr(attr::ACCOUNT_ID))
+        .attribute_definitions(string_attr(attr::TO_ACCOUNT_ID))
+        .attribute_definitions(string_attr(attr::USER_ID))
+        .attribute_definitions(string_attr(attr::CREATED_AT))
+        .key_schema(key(attr::IDEMPOTENCY_KEY, KeyType::Hash))
+        .global_secondary_indexes(gsi(index::TRANSACTION_ID, attr::TRANSACTION_ID, None))
+        .global_secondary_indexes(gsi(
+            index::ACCOUNT_HISTORY,
+            attr::ACCOUNT_ID,
+            Some(attr::CREATED_AT),
+        ))
+        .global_secondary_indexes(gsi(
+            index::INCOMING_HISTORY,
+            attr::TO_ACCOUNT_ID,
+            Some(attr::CREATED_AT),
+        ))
+        .global_secondary_indexes(gsi(
+            index::USER_HISTORY,
+            attr::USER_ID,
+            Some(attr::CREATED_AT),
+        ))
+        .stream_specification(stream())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateTable transactions: {e:?}"));
+    names
+}
