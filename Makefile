@@ -7,7 +7,20 @@ WITH_EMULATORS := scripts/with-emulators.sh
 # cargo-nextest when present (parallel, one process per test), plain cargo test otherwise.
 NEXTEST := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo yes)
 
-.PHONY: help init test test-unit test-cov-report lint lint-fix lint-diff format format-check build emulators-start emulators-stop
+# Deployment tools (AWS SAM CLI, cfn-lint, cargo-lambda), pinned, in .local/tools-venv.
+SAM_TOOLS := scripts/sam-tools.sh
+TOOLS_BIN := $(CURDIR)/.local/tools-venv/bin
+# Template linting is offline and must never reach an AWS account: dummy credentials
+# and region, no telemetry.
+OFFLINE_AWS := env -u AWS_PROFILE -u AWS_SESSION_TOKEN PATH="$(TOOLS_BIN):$$PATH" \
+	AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+	SAM_CLI_TELEMETRY=0
+TRANSFORMED := .aws-sam/lint/template.yaml
+ENV ?= dev
+# arm64 | x86_64 | auto (arm64 when the aarch64 standard library is installed).
+ARCH ?= auto
+
+.PHONY: run help init test test-unit test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -26,6 +39,9 @@ else
 	$(WITH_EMULATORS) $(CARGO) test --workspace --no-fail-fast
 endif
 
+run: ## Run the whole system locally on 127.0.0.1:3000 from template.yml (Ctrl-C stops it)
+	scripts/run-local.sh
+
 test-unit: ## Run only the pure unit and property tests (no emulators)
 	$(CARGO) test -p shared
 
@@ -36,8 +52,23 @@ test-cov-report: ## Run the tests with coverage; HTML report in target/llvm-cov/
 	$(WITH_EMULATORS) $(CARGO) llvm-cov --workspace --html
 	$(CARGO) llvm-cov report --summary-only
 
-lint: ## Lint with clippy (warnings are errors)
+lint: lint-rust lint-templates ## Lint the Rust code (clippy) and the SAM templates (offline)
+
+lint-rust: ## Lint with clippy (warnings are errors)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+lint-templates: sam-tools ## Validate and lint template.yml and cognito-template.yml, also after the SAM transform
+	@echo "sam validate --lint: template.yml, cognito-template.yml"
+	@$(OFFLINE_AWS) sam validate --lint -t template.yml
+	@$(OFFLINE_AWS) sam validate --lint -t cognito-template.yml
+	@echo "cfn-lint + serverless rules: template.yml, cognito-template.yml"
+	@$(OFFLINE_AWS) cfn-lint -t template.yml cognito-template.yml -a cfn_lint_serverless.rules
+	@# Event properties (batch sizes, FunctionResponseTypes, ...) are only checked once the
+	@# transform has made them resources: lint the CloudFormation that SAM generates too.
+	@echo "cfn-lint + serverless rules: the SAM-transformed template.yml ($(TRANSFORMED))"
+	@$(OFFLINE_AWS) $(SAM_TOOLS) transform template.yml $(TRANSFORMED)
+	@$(OFFLINE_AWS) cfn-lint -t $(TRANSFORMED) -a cfn_lint_serverless.rules
+	@$(SAM_TOOLS) same-resources template.yml cognito-template.yml UserPool UserPoolClient AdminGroup
 
 lint-fix: ## Apply clippy's automatic fixes
 	$(CARGO) clippy --workspace --all-targets --fix --allow-dirty --allow-staged -- -D warnings
@@ -53,8 +84,17 @@ format: ## Format the code
 format-check: ## Check the code is formatted
 	$(CARGO) fmt --all -- --check
 
-build: ## Build every crate (debug)
+build: sam-tools ## sam build: release Lambda binaries in .aws-sam/build (ARCH=arm64|x86_64|auto)
+	$(SAM_TOOLS) build $(ARCH)
+
+build-debug: ## Build every crate (debug)
 	$(CARGO) build --workspace --all-targets
+
+deploy: sam-tools ## sam build for ENV's architecture, then sam deploy --config-env ENV (ENV=dev|test|prod; AWS credentials)
+	$(SAM_TOOLS) deploy $(ENV)
+
+sam-tools: ## Install AWS SAM CLI, cfn-lint (+ serverless rules) and cargo-lambda, pinned, in .local/tools-venv
+	@$(SAM_TOOLS) install
 
 emulators-start: ## Start DynamoDB Local and moto on free loopback ports
 	scripts/emulators.sh start

@@ -7,7 +7,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EMU="$ROOT/scripts/emulators.sh"
 
 started=0
-if ! "$EMU" status 2>/dev/null | grep -q "dynamodb: running" || ! "$EMU" status 2>/dev/null | grep -q "moto: running"; then
+# (Read the status first: `status | grep -q` under pipefail fails on SIGPIPE.)
+status="$("$EMU" status 2>/dev/null || true)"
+if [[ "$status" != *"dynamodb: running"* || "$status" != *"moto: running"* || ! -f "$ROOT/.local/emulators.env" ]]; then
   "$EMU" start >/dev/null
   started=1
 fi

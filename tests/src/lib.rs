@@ -8,7 +8,9 @@
 pub mod api;
 pub mod cognito;
 pub mod fixture;
+pub mod local;
 pub mod moto;
+pub mod notify_fixture;
 pub mod pipeline;
 pub mod stack;
 pub mod streams;

@@ -334,3 +334,22 @@ async fn a_malformed_record_is_reported_with_its_sequence_number_after_the_good_
         "the record before it was applied"
     );
 }
+
+#[tokio::test]
+async fn the_sample_stream_event_is_a_valid_lambda_event_that_the_consumer_handles() {
+    let p = PipelineFixture::new().await;
+    let event: aws_lambda_events::event::dynamodb::Event = serde_json::from_value(
+        integration_tests::api::sample_event("process-transactions-stream.json"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(event.records.len(), 2);
+    // Its account does not exist here: the INSERT cannot be applied (the item is not in
+    // this table either, so nothing is written) and the MODIFY enqueues the deposit's
+    // notification.
+    let response = p.processor.handle(event).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let messages = p.drain_queue().await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(messages[0]["balanceAfter"], "150.75");
+    assert_eq!(messages[0]["role"], "SOURCE");
+}

@@ -1,0 +1,277 @@
+//! The function's settings, read once from the environment at init.
+
+use std::time::Duration;
+
+/// DynamoDB table of notification claims and sent records (hash key `notificationId`).
+pub const ENV_LOG_TABLE: &str = "NOTIFICATION_LOG_TABLE_NAME";
+/// The Cognito user pool holding the holders' contact details.
+pub const ENV_USER_POOL: &str = "COGNITO_USER_POOL_ID";
+/// `true` (default) or `false`: whether email is sent at all.
+pub const ENV_SES_ENABLED: &str = "SES_ENABLED";
+/// The From address of notification emails (a verified SES identity).
+pub const ENV_SENDER: &str = "SENDER_EMAIL";
+/// Optional SES configuration set (event publishing, dedicated IPs).
+pub const ENV_CONFIGURATION_SET: &str = "SES_CONFIGURATION_SET";
+/// How long a holder's contact details may be served from memory.
+pub const ENV_CONTACT_CACHE_TTL: &str = "CONTACT_CACHE_TTL_SECONDS";
+/// How long a claim protects an attempt before another may take over.
+pub const ENV_IN_PROGRESS_TTL: &str = "NOTIFICATION_IN_PROGRESS_TTL_SECONDS";
+/// How long sent and failed records are kept (DynamoDB TTL).
+pub const ENV_RETENTION_DAYS: &str = "NOTIFICATION_RETENTION_DAYS";
+
+/// Default staleness bound of the contact cache.
+pub const DEFAULT_CONTACT_CACHE_TTL: Duration = Duration::from_secs(300);
+/// Default lifetime of an in-progress claim. Keep it well below the queue's
+/// visibility timeout, so a crashed attempt's claim has expired when SQS redelivers.
+pub const DEFAULT_IN_PROGRESS_TTL: Duration = Duration::from_secs(60);
+/// Default retention of sent records: longer than any redelivery (SQS keeps a message
+/// at most 14 days, DLQ redrive included).
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// Default bound on one provider call (all SDK retries included). A claim must outlive
+/// the send it protects, so this stays below the in-progress lifetime.
+pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(15);
+/// Messages of one batch processed at the same time.
+pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
+
+const SECONDS_PER_DAY: u64 = 24 * 60 * 60;
+
+/// A setting that is missing or invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is unset or empty.
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    /// A variable holds a value this function does not accept.
+    #[error("{name} is invalid: {reason}")]
+    Invalid {
+        name: &'static str,
+        reason: &'static str,
+    },
+}
+
+/// What notify needs besides its clients. Construct with [`NotifyConfig::new`] (defaults)
+/// or [`NotifyConfig::from_env`]; every field is public so tests can adjust one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyConfig {
+    /// The dedupe table (`NOTIFICATION_LOG_TABLE_NAME`).
+    pub log_table: String,
+    /// The Cognito user pool (`COGNITO_USER_POOL_ID`).
+    pub user_pool_id: String,
+    /// Email enabled (`SES_ENABLED`); when false, email is skipped, not failed.
+    pub ses_enabled: bool,
+    /// The bank's From address (`SENDER_EMAIL`), required when email is enabled.
+    pub sender_email: String,
+    /// SES configuration set (`SES_CONFIGURATION_SET`).
+    pub configuration_set: Option<String>,
+    /// Staleness bound of the contact cache (`CONTACT_CACHE_TTL_SECONDS`); zero disables it.
+    pub contact_cache_ttl: Duration,
+    /// Lifetime of an in-progress claim (`NOTIFICATION_IN_PROGRESS_TTL_SECONDS`).
+    pub in_progress_ttl: Duration,
+    /// Retention of sent and failed records (`NOTIFICATION_RETENTION_DAYS`).
+    pub retention: Duration,
+    /// Bound on one provider call; see [`DEFAULT_SEND_TIMEOUT`].
+    pub send_timeout: Duration,
+    /// Messages processed concurrently.
+    pub max_concurrency: usize,
+}
+
+impl NotifyConfig {
+    /// Email enabled, every duration at its default.
+    pub fn new(
+        log_table: impl Into<String>,
+        user_pool_id: impl Into<String>,
+        sender_email: impl Into<String>,
+    ) -> Self {
+        Self {
+            log_table: log_table.into(),
+            user_pool_id: user_pool_id.into(),
+            ses_enabled: true,
+            sender_email: sender_email.into(),
+            configuration_set: None,
+            contact_cache_ttl: DEFAULT_CONTACT_CACHE_TTL,
+            in_progress_ttl: DEFAULT_IN_PROGRESS_TTL,
+            retention: DEFAULT_RETENTION,
+            send_timeout: DEFAULT_SEND_TIMEOUT,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+        }
+    }
+
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+        let ses_enabled = match get(ENV_SES_ENABLED) {
+            None => true,
+            Some(value) => parse_bool(&value).ok_or(ConfigError::Invalid {
+                name: ENV_SES_ENABLED,
+                reason: "expected true or false",
+            })?,
+        };
+        let sender_email = if ses_enabled {
+            required(ENV_SENDER)?
+        } else {
+            get(ENV_SENDER).unwrap_or_default()
+        };
+        let seconds = |name: &'static str, default: Duration| match get(name) {
+            None => Ok(default),
+            Some(value) => parse_u64(name, &value).map(Duration::from_secs),
+        };
+        let retention = match get(ENV_RETENTION_DAYS) {
+            None => DEFAULT_RETENTION,
+            Some(value) => {
+                let days = parse_u64(ENV_RETENTION_DAYS, &value)?;
+                Duration::from_secs(days.saturating_mul(SECONDS_PER_DAY))
+            }
+        };
+        let config = Self {
+            log_table: required(ENV_LOG_TABLE)?,
+            user_pool_id: required(ENV_USER_POOL)?,
+            ses_enabled,
+            sender_email,
+            configuration_set: get(ENV_CONFIGURATION_SET),
+            contact_cache_ttl: seconds(ENV_CONTACT_CACHE_TTL, DEFAULT_CONTACT_CACHE_TTL)?,
+            in_progress_ttl: seconds(ENV_IN_PROGRESS_TTL, DEFAULT_IN_PROGRESS_TTL)?,
+            retention,
+            send_timeout: DEFAULT_SEND_TIMEOUT,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the relations between settings.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.in_progress_ttl <= self.send_timeout {
+            return Err(ConfigError::Invalid {
+                name: ENV_IN_PROGRESS_TTL,
+                reason: "must exceed the send timeout, so a claim outlives the send it protects",
+            });
+        }
+        if self.retention <= self.in_progress_ttl {
+            return Err(ConfigError::Invalid {
+                name: ENV_RETENTION_DAYS,
+                reason: "must exceed the in-progress lifetime",
+            });
+        }
+        Ok(())
+    }
+}
+
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim() {
+        v if v.eq_ignore_ascii_case("true") => Some(true),
+        v if v.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_u64(name: &'static str, value: &str) -> Result<u64, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Invalid {
+        name,
+        reason: "expected a whole number",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<NotifyConfig, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        NotifyConfig::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const BASE: [(&str, &str); 3] = [
+        (ENV_LOG_TABLE, "notification-log"),
+        (ENV_USER_POOL, "us-east-1_abc"),
+        (ENV_SENDER, "no-reply@bank.example"),
+    ];
+
+    #[test]
+    fn required_settings_alone_give_the_documented_defaults() {
+        let config = from(&BASE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config,
+            NotifyConfig::new("notification-log", "us-east-1_abc", "no-reply@bank.example")
+        );
+        assert!(config.ses_enabled);
+        assert_eq!(config.contact_cache_ttl, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn optional_settings_are_read() {
+        let mut pairs = BASE.to_vec();
+        pairs.extend([
+            (ENV_SES_ENABLED, "FALSE"),
+            (ENV_CONFIGURATION_SET, "bank-transactional"),
+            (ENV_CONTACT_CACHE_TTL, "0"),
+            (ENV_IN_PROGRESS_TTL, "90"),
+            (ENV_RETENTION_DAYS, "7"),
+        ]);
+        let config = from(&pairs).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!config.ses_enabled);
+        assert_eq!(
+            config.configuration_set.as_deref(),
+            Some("bank-transactional")
+        );
+        assert_eq!(config.contact_cache_ttl, Duration::ZERO);
+        assert_eq!(config.in_progress_ttl, Duration::from_secs(90));
+        assert_eq!(config.retention, Duration::from_secs(7 * 86_400));
+    }
+
+    #[test]
+    fn a_missing_table_or_pool_is_named() {
+        assert_eq!(from(&BASE[1..]), Err(ConfigError::Missing(ENV_LOG_TABLE)));
+        assert_eq!(
+            from(&[BASE[0], BASE[2]]),
+            Err(ConfigError::Missing(ENV_USER_POOL))
+        );
+    }
+
+    #[test]
+    fn the_sender_is_required_only_when_email_is_enabled() {
+        assert_eq!(from(&BASE[..2]), Err(ConfigError::Missing(ENV_SENDER)));
+        let mut pairs = BASE[..2].to_vec();
+        pairs.push((ENV_SES_ENABLED, "false"));
+        assert!(from(&pairs).is_ok());
+    }
+
+    #[test]
+    fn unreadable_values_are_refused_rather_than_guessed() {
+        for (name, value) in [
+            (ENV_SES_ENABLED, "yes"),
+            (ENV_CONTACT_CACHE_TTL, "5m"),
+            (ENV_IN_PROGRESS_TTL, "-1"),
+        ] {
+            let mut pairs = BASE.to_vec();
+            pairs.push((name, value));
+            assert!(
+                matches!(from(&pairs), Err(ConfigError::Invalid { name: n, .. }) if n == name),
+                "{name}={value}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_claim_shorter_than_the_send_it_protects_is_refused() {
+        let mut pairs = BASE.to_vec();
+        pairs.push((ENV_IN_PROGRESS_TTL, "10"));
+        assert!(matches!(
+            from(&pairs),
+            Err(ConfigError::Invalid {
+                name: ENV_IN_PROGRESS_TTL,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,266 @@
+//! notify: consumes the NotificationsQueue and tells each holder about a processed
+//! transaction by email (SES v2, text and HTML) and, when they have a phone number,
+//! SMS (SNS), exactly once per (transaction, account, channel).
+//!
+//! Per message: the holder's contact details from Cognito (`ListUsers` by `sub`, cached
+//! per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then for each channel a
+//! conditional claim in the notification log, the send, and a conditional update
+//! recording the result (see [`claims`]). A happy-path message costs, per channel, one
+//! `PutItem`, one send and one `UpdateItem`; Cognito only on a cache miss.
+//!
+//! Partial batch responses: a message is reported failed only when retrying can help
+//! (a transient failure, or a concurrent attempt holding the claim). Malformed bodies,
+//! unknown holders and refused recipients are logged (and, where a key exists,
+//! recorded as FAILED_PERMANENT), never retried forever. Messages run concurrently;
+//! messages about the same (transaction, account) run one after the other, so a
+//! duplicate in the same batch is skipped rather than retried.
+
+pub mod cache;
+pub mod claims;
+pub mod config;
+pub mod contacts;
+pub mod failure;
+pub mod message;
+mod process;
+pub mod render;
+pub mod senders;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_sesv2::config::timeout::TimeoutConfig;
+use shared::aws::SdkConfig;
+use tokio::task::JoinSet;
+
+pub use cache::CacheStats;
+pub use config::{ConfigError, NotifyConfig};
+
+use claims::NotificationLog;
+use contacts::Directory;
+use process::Job;
+use senders::{EmailSender, SmsSender};
+
+/// The SDK clients notify uses.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub sesv2: aws_sdk_sesv2::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub cognito: aws_sdk_cognitoidentityprovider::Client,
+}
+
+impl Clients {
+    /// Clients for `config` whose calls (SDK retries included) end within `timeout`,
+    /// so that an attempt never outlives the claim protecting it.
+    pub fn new(config: &SdkConfig, timeout: Duration) -> Self {
+        let timeouts = TimeoutConfig::builder()
+            .operation_timeout(timeout)
+            .operation_attempt_timeout(timeout / 3)
+            .build();
+        Self {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                aws_sdk_dynamodb::config::Builder::from(config)
+                    .timeout_config(timeouts.clone())
+                    .build(),
+            ),
+            sesv2: aws_sdk_sesv2::Client::from_conf(
+                aws_sdk_sesv2::config::Builder::from(config)
+                    .timeout_config(timeouts.clone())
+                    .build(),
+            ),
+            sns: aws_sdk_sns::Client::from_conf(
+                aws_sdk_sns::config::Builder::from(config)
+                    .timeout_config(timeouts.clone())
+                    .build(),
+            ),
+            cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(
+                aws_sdk_cognitoidentityprovider::config::Builder::from(config)
+                    .timeout_config(timeouts)
+                    .build(),
+            ),
+        }
+    }
+}
+
+/// State shared by the tasks of a batch.
+#[derive(Debug)]
+struct Inner {
+    config: NotifyConfig,
+    directory: Directory,
+    log: NotificationLog,
+    email: EmailSender,
+    sms: SmsSender,
+}
+
+/// The function, built once per execution environment (its contact cache lives as
+/// long as the environment).
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl App {
+    /// Settings from the environment (see [`config`]), clients from `config`.
+    pub fn from_env(config: &SdkConfig) -> Result<Self, String> {
+        let settings = NotifyConfig::from_env().map_err(|e| e.to_string())?;
+        Ok(Self::new(
+            Clients::new(config, settings.send_timeout),
+            settings,
+        ))
+    }
+
+    /// An app on explicit clients and settings (tests, local runtime).
+    pub fn new(clients: Clients, config: NotifyConfig) -> Self {
+        let inner = Inner {
+            directory: Directory::new(
+                clients.cognito,
+                &config.user_pool_id,
+                config.contact_cache_ttl,
+            ),
+            log: NotificationLog::new(
+                clients.dynamodb,
+                &config.log_table,
+                config.in_progress_ttl,
+                config.retention,
+            ),
+            email: EmailSender {
+                client: clients.sesv2,
+                from: config.sender_email.clone(),
+                configuration_set: config.configuration_set.clone(),
+            },
+            sms: SmsSender {
+                client: clients.sns,
+            },
+            config,
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &NotifyConfig {
+        &self.inner.config
+    }
+
+    /// Cognito `ListUsers` calls made by this app so far.
+    pub fn cognito_lookups(&self) -> u64 {
+        self.inner.directory.lookups()
+    }
+
+    /// Contact cache hits and misses so far.
+    pub fn contact_cache_stats(&self) -> CacheStats {
+        self.inner.directory.cache_stats()
+    }
+
+    /// Handles one SQS batch; the response lists the messages to retry.
+    pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        let max_tasks = self.inner.config.max_concurrency.max(1);
+        let mut failed: Vec<(usize, String)> = Vec::new();
+        let mut owners: HashMap<tokio::task::Id, Vec<(usize, String)>> = HashMap::new();
+        let mut tasks = JoinSet::new();
+        for group in group_jobs(event.records) {
+            while tasks.len() >= max_tasks {
+                if let Some(joined) = tasks.join_next_with_id().await {
+                    collect(joined, &mut owners, &mut failed);
+                }
+            }
+            let ids = group
+                .iter()
+                .map(|job| (job.index, job.message_id.clone()))
+                .collect();
+            let inner = Arc::clone(&self.inner);
+            let task = tasks.spawn(async move { inner.process_group(group).await });
+            owners.insert(task.id(), ids);
+        }
+        while let Some(joined) = tasks.join_next_with_id().await {
+            collect(joined, &mut owners, &mut failed);
+        }
+        failed.sort();
+        let mut response = SqsBatchResponse::default();
+        response.batch_item_failures = failed
+            .into_iter()
+            .map(|(_, message_id)| {
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = message_id;
+                failure
+            })
+            .collect();
+        response
+    }
+}
+
+impl Inner {
+    /// Messages about one (transaction, account), one after the other.
+    async fn process_group(&self, group: Vec<Job>) -> Vec<(usize, String)> {
+        let mut failed = Vec::new();
+        for job in group {
+            if self.process(&job).await {
+                failed.push((job.index, job.message_id));
+            }
+        }
+        failed
+    }
+}
+
+type Joined = Result<(tokio::task::Id, Vec<(usize, String)>), tokio::task::JoinError>;
+
+/// Adds a finished task's failures; a task that panicked fails all its messages.
+fn collect(
+    joined: Joined,
+    owners: &mut HashMap<tokio::task::Id, Vec<(usize, String)>>,
+    failed: &mut Vec<(usize, String)>,
+) {
+    match joined {
+        Ok((id, failures)) => {
+            owners.remove(&id);
+            failed.extend(failures);
+        }
+        Err(error) => {
+            let messages = owners.remove(&error.id()).unwrap_or_default();
+            tracing::error!(messages = messages.len(), error = %error, "notification task failed: its messages will be retried");
+            failed.extend(messages);
+        }
+    }
+}
+
+/// Parses the batch, drops (and logs) malformed bodies, and groups the rest by
+/// (transaction, account), in batch order.
+fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
+    let mut groups: Vec<Vec<Job>> = Vec::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
+    for (index, record) in records.into_iter().enumerate() {
+        let message_id = record.message_id.unwrap_or_default();
+        let receive_count = record.attributes.get("ApproximateReceiveCount").cloned();
+        let message = match message::parse(record.body.as_deref()) {
+            Ok(message) => message,
+            Err(malformed) => {
+                tracing::error!(
+                    message_id = %message_id,
+                    receive_count = receive_count.as_deref(),
+                    outcome = "permanent-failure",
+                    reason = %malformed,
+                    "malformed notification message: dropped, not retried"
+                );
+                continue;
+            }
+        };
+        let key = message.dedupe_key("");
+        let job = Job {
+            index,
+            message_id,
+            receive_count,
+            message,
+        };
+        match positions.get(&key) {
+            Some(&position) => groups[position].push(job),
+            None => {
+                positions.insert(key, groups.len());
+                groups.push(vec![job]);
+            }
+        }
+    }
+    groups
+}

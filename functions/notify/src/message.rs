@@ -1,0 +1,174 @@
+//! Reading an SQS body into a [`NotificationMessage`], with the checks that make it
+//! safe to act on. A body that fails them is malformed: retrying cannot fix it.
+//!
+//! Errors describe *where* a body is wrong, never its content (it names a holder).
+
+use shared::domain::TransactionStatus;
+use shared::notification::NotificationMessage;
+
+/// Why a body cannot be acted on. `Display` carries no part of the body.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Malformed {
+    /// The SQS record has no body.
+    #[error("the message has no body")]
+    NoBody,
+    /// Not JSON, or not the notification shape.
+    #[error("{category} error at line {line}, column {column}")]
+    Json {
+        category: &'static str,
+        line: usize,
+        column: usize,
+    },
+    /// Well-formed JSON with a value notify refuses.
+    #[error("{field} {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: &'static str,
+    },
+}
+
+/// Parses and checks `body`.
+pub fn parse(body: Option<&str>) -> Result<NotificationMessage, Malformed> {
+    let body = body.ok_or(Malformed::NoBody)?;
+    let message: NotificationMessage = serde_json::from_str(body).map_err(|e| Malformed::Json {
+        category: match e.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "end of input",
+        },
+        line: e.line(),
+        column: e.column(),
+    })?;
+    check(&message)?;
+    Ok(message)
+}
+
+fn invalid(field: &'static str, problem: &'static str) -> Malformed {
+    Malformed::Invalid { field, problem }
+}
+
+fn check(message: &NotificationMessage) -> Result<(), Malformed> {
+    // The holder id goes into a Cognito filter expression: only a UUID is accepted.
+    if uuid::Uuid::try_parse(&message.holder_id).is_err() {
+        return Err(invalid("holderId", "is not a UUID"));
+    }
+    if message.status == TransactionStatus::Pending {
+        return Err(invalid("status", "must be COMPLETED or REJECTED"));
+    }
+    if !is_decimal(&message.amount) {
+        return Err(invalid("amount", "is not a decimal number"));
+    }
+    if message
+        .balance_after
+        .as_deref()
+        .is_some_and(|b| !is_decimal(b))
+    {
+        return Err(invalid("balanceAfter", "is not a decimal number"));
+    }
+    Ok(())
+}
+
+/// `-?digits(.digits)?`, the exact decimal text the producer writes.
+fn is_decimal(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VALID: &str = r#"{"transactionId":"3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47",
+        "accountId":"11111111-2222-4333-8444-555555555555",
+        "holderId":"7d3e1b2a-0000-4000-8000-000000000001","role":"SOURCE","type":"DEPOSIT",
+        "amount":"150.75","currency":"USD","status":"COMPLETED","balanceAfter":"300.75",
+        "createdAt":"2026-11-25T09:20:59.000000Z","processedAt":"2026-11-25T09:21:00.000000Z"}"#;
+
+    #[test]
+    fn a_producer_message_is_accepted() {
+        let message = parse(Some(VALID)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(message.amount, "150.75");
+    }
+
+    #[test]
+    fn the_sample_event_body_is_a_valid_message() {
+        let event: aws_lambda_events::event::sqs::SqsEvent =
+            serde_json::from_str(include_str!("../../../events/notify-sqs.json"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(event.records.len(), 1);
+        let record = &event.records[0];
+        assert!(parse(record.body.as_deref()).is_ok());
+        assert_eq!(record.event_source.as_deref(), Some("aws:sqs"));
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_is_malformed_and_the_error_shows_no_content() {
+        let error = parse(Some("alice@example.com")).err();
+        assert!(matches!(
+            error,
+            Some(Malformed::Json {
+                category: "syntax",
+                ..
+            })
+        ));
+        let shown = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(!shown.contains("alice"), "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_field_is_malformed_without_echoing_its_value() {
+        let body = VALID.replacen('{', r#"{"email":"alice@example.com","#, 1);
+        let error = parse(Some(&body))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(error.starts_with("data error"), "{error}");
+        assert!(!error.contains("alice"), "{error}");
+    }
+
+    #[test]
+    fn a_holder_id_that_is_not_a_uuid_is_refused() {
+        let body = VALID.replace(
+            "7d3e1b2a-0000-4000-8000-000000000001",
+            r#"x\" or sub ^= \""#,
+        );
+        assert_eq!(
+            parse(Some(&body)),
+            Err(invalid("holderId", "is not a UUID"))
+        );
+    }
+
+    #[test]
+    fn pending_status_and_non_decimal_amounts_are_refused() {
+        let pending = VALID.replace("COMPLETED", "PENDING");
+        assert!(matches!(
+            parse(Some(&pending)),
+            Err(Malformed::Invalid {
+                field: "status",
+                ..
+            })
+        ));
+        let amount = VALID.replace("\"150.75\"", "\"<b>lots</b>\"");
+        assert!(matches!(
+            parse(Some(&amount)),
+            Err(Malformed::Invalid {
+                field: "amount",
+                ..
+            })
+        ));
+        assert_eq!(parse(None), Err(Malformed::NoBody));
+    }
+
+    #[test]
+    fn decimal_text_is_recognised_exactly() {
+        for good in ["0", "150.75", "-5.00", "1000000000.00"] {
+            assert!(is_decimal(good), "{good}");
+        }
+        for bad in ["", "-", ".5", "5.", "1e3", "+5", "1,000", " 5", "NaN"] {
+            assert!(!is_decimal(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! What the holder reads: the email (subject, plain text, HTML) and the SMS of a
+//! notification. Pure functions of the message; every value placed in HTML is escaped.
+
+use shared::domain::{TransactionStatus, TransactionType};
+use shared::notification::{HolderRole, NotificationMessage};
+
+/// Longest SMS kept in one GSM-7 segment.
+pub const SMS_MAX_CHARS: usize = 160;
+/// Characters of the transaction id an SMS quotes as its reference.
+const SMS_REFERENCE_CHARS: usize = 8;
+/// Characters of an account id an SMS quotes ("account ending 1a47").
+const SMS_ACCOUNT_CHARS: usize = 4;
+
+/// A rendered email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn noun(kind: TransactionType) -> &'static str {
+    match kind {
+        TransactionType::Deposit => "deposit",
+        TransactionType::Withdrawal => "withdrawal",
+        TransactionType::Transfer => "transfer",
+        TransactionType::Adjustment => "adjustment",
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect::<String>()
+    })
+}
+
+fn is_rejected(message: &NotificationMessage) -> bool {
+    message.status == TransactionStatus::Rejected
+}
+
+/// "sent" / "received" for transfers, "completed" / "rejected" otherwise.
+fn result_word(message: &NotificationMessage) -> &'static str {
+    match (is_rejected(message), message.kind, message.role) {
+        (true, _, _) => "rejected",
+        (false, TransactionType::Transfer, HolderRole::Source) => "sent",
+        (false, TransactionType::Transfer, HolderRole::Destination) => "received",
+        (false, _, _) => "completed",
+    }
+}
+
+/// ("to" | "from", counterparty account) of a transfer.
+fn counterparty(message: &NotificationMessage) -> Option<(&'static str, String)> {
+    let account = message.counterparty_account_id?;
+    let direction = match message.role {
+        HolderRole::Source => "to",
+        HolderRole::Destination => "from",
+    };
+    Some((direction, account.to_string()))
+}
+
+fn money(amount: &str, message: &NotificationMessage) -> String {
+    format!("{amount} {}", message.currency)
+}
+
+/// `2026-11-25 09:21:00 UTC` from an RFC 3339 time; the text itself if unreadable.
+fn time(text: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(text).map_or_else(
+        |_| text.to_owned(),
+        |t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string()
+        },
+    )
+}
+
+fn headline(message: &NotificationMessage) -> String {
+    let noun = noun(message.kind);
+    let amount = money(&message.amount, message);
+    let party = counterparty(message)
+        .map(|(direction, account)| format!(" {direction} account {account}"))
+        .unwrap_or_default();
+    if is_rejected(message) {
+        let reason = message
+            .rejection_reason
+            .map_or_else(String::new, |r| format!(" because {}", r.describe()));
+        return format!("Your {noun} of {amount}{party} was rejected{reason}.");
+    }
+    match (message.kind, message.role) {
+        (TransactionType::Transfer, HolderRole::Destination) => {
+            format!("You received a transfer of {amount}{party}.")
+        }
+        _ => format!("Your {noun} of {amount}{party} has been completed."),
+    }
+}
+
+/// The detail rows of the email: (label, value).
+fn details(message: &NotificationMessage) -> Vec<(&'static str, String)> {
+    let mut rows = vec![
+        ("Type", capitalised(noun(message.kind))),
+        ("Amount", money(&message.amount, message)),
+        ("Status", capitalised(result_word(message))),
+    ];
+    if let Some(reason) = message.rejection_reason.filter(|_| is_rejected(message)) {
+        rows.push(("Reason", capitalised(reason.describe())));
+    }
+    if let Some(balance) = message
+        .balance_after
+        .as_deref()
+        .filter(|_| !is_rejected(message))
+    {
+        rows.push(("Balance after", money(balance, message)));
+    }
+    rows.push(("Account", message.account_id.to_string()));
+    if let Some((direction, account)) = counterparty(message) {
+        let label = if direction == "to" {
+            "To account"
+        } else {
+            "From account"
+        };
+        rows.push((label, account));
+    }
+    rows.push(("Transaction ID", message.transaction_id.to_string()));
+    rows.push(("Time", time(&message.processed_at)));
+    rows
+}
+
+const FOOTER: &str = "This is an automated message about your account; please do not reply.";
+
+/// The email of `message`.
+pub fn email(message: &NotificationMessage) -> Email {
+    let subject = format!(
+        "{} of {} {}",
+        capitalised(noun(message.kind)),
+        money(&message.amount, message),
+        result_word(message)
+    );
+    let headline = headline(message);
+    let rows = details(message);
+    let mut text = format!("Hello,\n\n{headline}\n\n");
+    for (label, value) in &rows {
+        text.push_str(&format!("{label}: {value}\n"));
+    }
+    text.push_str(&format!("\n{FOOTER}\n"));
+    let mut html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+         <body style=\"font-family:sans-serif\"><p>Hello,</p><p>{}</p><table>",
+        escape(&subject),
+        escape(&headline)
+    );
+    for (label, value) in &rows {
+        html.push_str(&format!(
+            "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
+            escape(label),
+            escape(value)
+        ));
+    }
+    html.push_str(&format!(
+        "</table><p><small>{}</small></p></body></html>",
+        escape(FOOTER)
+    ));
+    Email {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// The SMS of `message`: one GSM-7 segment, ASCII only.
+pub fn sms(message: &NotificationMessage) -> String {
+    let tail = |id: String, n: usize| {
+        id.chars()
+            .skip(id.chars().count().saturating_sub(n))
+            .collect::<String>()
+    };
+    let party = counterparty(message)
+        .map(|(direction, account)| {
+            format!(
+                " {direction} account ending {}",
+                tail(account, SMS_ACCOUNT_CHARS)
+            )
+        })
+        .unwrap_or_default();
+    let (noun, amount, result) = (
+        capitalised(noun(message.kind)),
+        money(&message.amount, message),
+        result_word(message),
+    );
+    // "Transfer of 25.00 USD received from account ending 4321",
+    // "Transfer of 25.00 USD to account ending 4321 rejected: ...".
+    let mut text = if is_rejected(message) {
+        format!("{noun} of {amount}{party} {result}")
+    } else {
+        format!("{noun} of {amount} {result}{party}")
+    };
+    if is_rejected(message) {
+        if let Some(reason) = message.rejection_reason {
+            text.push_str(&format!(": {}", reason.describe()));
+        }
+    } else if let Some(balance) = &message.balance_after {
+        text.push_str(&format!(". Balance: {}", money(balance, message)));
+    }
+    let reference: String = message
+        .transaction_id
+        .to_string()
+        .chars()
+        .take(SMS_REFERENCE_CHARS)
+        .collect();
+    text.push_str(&format!(". Ref {reference}"));
+    text
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

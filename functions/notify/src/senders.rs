@@ -1,0 +1,128 @@
+//! The two delivery channels: email through SES v2 and SMS through SNS.
+//!
+//! Each send either returns the provider's message id or a [`Failure`] classified as
+//! permanent (the request can never succeed for this recipient: record it, do not
+//! retry) or transient (throttling, 5xx, network, account-wide pauses: retry).
+
+use aws_sdk_sesv2::operation::send_email::SendEmailError;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sns::operation::publish::PublishError;
+use aws_sdk_sns::types::MessageAttributeValue;
+
+use crate::failure::Failure;
+use crate::render;
+
+/// The SNS attribute that makes an SMS transactional (higher delivery priority).
+const SMS_TYPE: &str = "AWS.SNS.SMS.SMSType";
+const CHARSET: &str = "UTF-8";
+
+/// A channel a holder is notified on; its name is part of the dedupe key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    /// Both channels, in the order they are sent.
+    pub const ALL: [Self; 2] = [Self::Email, Self::Sms];
+
+    /// `email` or `sms`, as in the dedupe key and the logs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+}
+
+/// SES errors that no retry can fix for this message: the recipient or the message is
+/// refused. Account-wide conditions (sending paused, account suspended, quota) are
+/// transient: the messages wait in the queue, then the DLQ, until they are lifted.
+fn email_is_permanent(error: &SendEmailError) -> bool {
+    matches!(
+        error,
+        SendEmailError::MessageRejected(_)
+            | SendEmailError::MailFromDomainNotVerifiedException(_)
+            | SendEmailError::BadRequestException(_)
+    )
+}
+
+/// SNS errors that no retry can fix: an invalid number or parameter.
+fn sms_is_permanent(error: &PublishError) -> bool {
+    matches!(
+        error,
+        PublishError::InvalidParameterException(_)
+            | PublishError::InvalidParameterValueException(_)
+            | PublishError::ValidationException(_)
+            | PublishError::EndpointDisabledException(_)
+    )
+}
+
+fn content(data: &str) -> Result<Content, Failure> {
+    Content::builder()
+        .data(data)
+        .charset(CHARSET)
+        .build()
+        .map_err(|_| Failure::permanent("InvalidContent"))
+}
+
+/// Where email comes from.
+#[derive(Debug, Clone)]
+pub struct EmailSender {
+    pub client: aws_sdk_sesv2::Client,
+    pub from: String,
+    pub configuration_set: Option<String>,
+}
+
+impl EmailSender {
+    /// Sends `email` to `to` (one `SendEmail`); returns the SES message id.
+    pub async fn send(&self, to: &str, email: &render::Email) -> Result<Option<String>, Failure> {
+        let body = Body::builder()
+            .text(content(&email.text)?)
+            .html(content(&email.html)?)
+            .build();
+        let message = Message::builder()
+            .subject(content(&email.subject)?)
+            .body(body)
+            .build();
+        let output = self
+            .client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .set_configuration_set_name(self.configuration_set.clone())
+            .send()
+            .await
+            .map_err(|e| Failure::from_sdk(&e, email_is_permanent))?;
+        Ok(output.message_id().map(str::to_owned))
+    }
+}
+
+/// Where SMS comes from.
+#[derive(Debug, Clone)]
+pub struct SmsSender {
+    pub client: aws_sdk_sns::Client,
+}
+
+impl SmsSender {
+    /// Sends `text` to `phone_number` (one `Publish`); returns the SNS message id.
+    pub async fn send(&self, phone_number: &str, text: &str) -> Result<Option<String>, Failure> {
+        let transactional = MessageAttributeValue::builder()
+            .data_type("String")
+            .string_value("Transactional")
+            .build()
+            .map_err(|_| Failure::permanent("InvalidMessageAttribute"))?;
+        let output = self
+            .client
+            .publish()
+            .phone_number(phone_number)
+            .message(text)
+            .message_attributes(SMS_TYPE, transactional)
+            .send()
+            .await
+            .map_err(|e| Failure::from_sdk(&e, sms_is_permanent))?;
+        Ok(output.message_id().map(str::to_owned))
+    }
+}

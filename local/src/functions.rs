@@ -1,0 +1,111 @@
+//! The template's functions, bound to the same handler code the Lambdas run.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use lambda_http::{Body, Request, Response};
+use serde_json::Value;
+use shared::auth::Authenticator;
+use shared::aws::SdkConfig;
+use shared::store::TableNames;
+
+use crate::template::{Resolver, Template, scalar};
+
+/// One `AWS::Serverless::Function`, resolved.
+#[derive(Debug, Clone)]
+pub struct FunctionDef {
+    pub id: String,
+    /// The crate / binary it runs.
+    pub binary: String,
+    pub env: HashMap<String, String>,
+    /// `(event name, resolved event)`.
+    pub events: Vec<(String, Value)>,
+}
+
+/// Every function of the template.
+pub fn functions(template: &Template, resolver: &Resolver) -> Vec<FunctionDef> {
+    let globals = resolver.resolve(&template.function_globals()["Environment"]["Variables"]);
+    template
+        .resources("AWS::Serverless::Function")
+        .into_iter()
+        .map(|(id, resource)| {
+            let binary = scalar(&resource["Metadata"]["BuildProperties"]["Binary"])
+                .or_else(|| {
+                    scalar(&resource["Properties"]["CodeUri"]).and_then(|uri| {
+                        uri.trim_end_matches('/')
+                            .rsplit('/')
+                            .next()
+                            .map(str::to_owned)
+                    })
+                })
+                .unwrap_or_default();
+            let own = resolver.resolve(&resource["Properties"]["Environment"]["Variables"]);
+            let env = [globals.clone(), own]
+                .iter()
+                .flat_map(|v| v.as_object().cloned().unwrap_or_default())
+                .filter_map(|(k, v)| scalar(&v).map(|v| (k, v)))
+                .collect();
+            let events = resource["Properties"]["Events"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, event)| (name.clone(), resolver.resolve(event)))
+                .collect();
+            FunctionDef {
+                id,
+                binary,
+                env,
+                events,
+            }
+        })
+        .collect()
+}
+
+/// An API function's handler.
+#[derive(Debug, Clone)]
+pub enum ApiHandler {
+    Auth(Arc<auth::AuthApp>),
+    Accounts(Arc<accounts::App>),
+    RequestTransaction(Arc<request_transaction::App>),
+    GetTransactions(Arc<get_transactions::App>),
+}
+
+impl ApiHandler {
+    /// Builds the handler `def` runs, configured from its resolved environment.
+    /// Callers are identified by the gateway's authorizer (claims in the event).
+    pub fn build(def: &FunctionDef, config: &SdkConfig) -> Option<Self> {
+        let var = |name: &str| def.env.get(name).cloned().unwrap_or_default();
+        let tables = TableNames {
+            accounts: var("ACCOUNTS_TABLE_NAME"),
+            transactions: var("TRANSACTIONS_TABLE_NAME"),
+        };
+        let auth = || Authenticator::new(None);
+        Some(match def.binary.as_str() {
+            "auth" => Self::Auth(Arc::new(auth::AuthApp::new(
+                shared::aws::cognito(config),
+                var("COGNITO_USER_POOL_ID"),
+                var("COGNITO_CLIENT_ID"),
+            ))),
+            "accounts" => Self::Accounts(Arc::new(accounts::App::new(auth(), config, &tables))),
+            "request-transaction" => Self::RequestTransaction(Arc::new(
+                request_transaction::App::new(auth(), config, &tables),
+            )),
+            "get-transactions" => Self::GetTransactions(Arc::new(get_transactions::App::new(
+                auth(),
+                config,
+                &tables,
+            ))),
+            _ => return None,
+        })
+    }
+
+    /// Invokes the handler.
+    pub async fn call(&self, request: Request) -> Response<Body> {
+        match self {
+            Self::Auth(app) => app.handle(request).await,
+            Self::Accounts(app) => app.handle(request).await,
+            Self::RequestTransaction(app) => app.handle(request).await,
+            Self::GetTransactions(app) => app.handle(request).await,
+        }
+    }
+}

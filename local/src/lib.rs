@@ -1,0 +1,309 @@
+//! The local runtime: the whole system on one machine, from `template.yml`.
+//!
+//! It provisions DynamoDB Local and moto from the template, seeds a demo user, serves
+//! the API on 127.0.0.1 like API Gateway with the Cognito authorizer, and drives the
+//! DynamoDB stream and the SQS queue into the same handler code the Lambdas run, with
+//! the event source mappings' semantics.
+
+pub mod functions;
+pub mod gateway;
+pub mod provision;
+pub mod seed;
+pub mod sqs_source;
+pub mod stream_reader;
+pub mod stream_source;
+pub mod template;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use shared::auth::{AuthConfig, JwtVerifier};
+use tokio::task::JoinHandle;
+
+use crate::functions::{ApiHandler, FunctionDef, functions};
+use crate::provision::Clients;
+use crate::template::{REGION, Resolver, Template};
+
+/// Where things are.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub template: PathBuf,
+    pub host: String,
+    pub port: u16,
+    pub dynamodb_endpoint: String,
+    pub moto_endpoint: String,
+    pub stack_name: String,
+    pub environment: String,
+    /// The demo user's phone number (SMS notifications go there).
+    pub demo_phone: String,
+}
+
+/// A running local stack.
+#[derive(Debug)]
+pub struct Running {
+    /// What a client needs (written to `.local/stack.json`).
+    pub info: Value,
+    pub tasks: Vec<JoinHandle<()>>,
+}
+
+/// A start-up failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Template(#[from] template::TemplateError),
+    #[error(transparent)]
+    Provision(#[from] provision::ProvisionError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Provisions everything and starts the gateway and the event sources.
+pub async fn start(options: &Options) -> Result<Running, StartError> {
+    let template = Template::load(&options.template)?;
+    let config = shared::aws::load_config().await;
+    let clients = Clients {
+        dynamodb: shared::aws::dynamodb(&config),
+        sqs: shared::aws::sqs(&config),
+        sns: shared::aws::sns(&config),
+        cognito: shared::aws::cognito(&config),
+        sesv2: shared::aws::sesv2(&config),
+    };
+    let mut resolver = Resolver {
+        params: template.parameters(&[("Environment", options.environment.as_str())]),
+        stack_name: options.stack_name.clone(),
+        ..Resolver::default()
+    };
+    resolver.conditions = template.conditions(&resolver);
+    provision::provision(&template, &mut resolver, &clients).await?;
+    let defs = functions(&template, &resolver);
+    let demo = seed::seed(&template, &resolver, &clients, &defs, &options.demo_phone)
+        .await
+        .map_err(StartError::Other)?;
+
+    let mut tasks = Vec::new();
+    tasks.extend(start_sources(&defs, &resolver, &config, &clients));
+    let pool_id = ref_of_type(&template, &resolver, "AWS::Cognito::UserPool");
+    let client_id = ref_of_type(&template, &resolver, "AWS::Cognito::UserPoolClient");
+    let verifier = JwtVerifier::new(
+        AuthConfig {
+            issuer: format!("https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"),
+            audience: client_id.clone(),
+            jwks_url: format!("{}/{pool_id}/.well-known/jwks.json", options.moto_endpoint),
+        },
+        reqwest_client(),
+    );
+    let handlers: Vec<(String, ApiHandler)> = defs
+        .iter()
+        .filter_map(|d| ApiHandler::build(d, &config).map(|h| (d.id.clone(), h)))
+        .collect();
+    let gateway = Arc::new(gateway::Gateway {
+        routes: gateway::routes(&defs, &handlers),
+        verifier,
+        stage: options.environment.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
+        .await
+        .map_err(|e| {
+            StartError::Other(format!(
+                "cannot listen on {}:{}: {e}",
+                options.host, options.port
+            ))
+        })?;
+    let api_url = format!(
+        "http://{}:{}",
+        options.host,
+        listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or(options.port)
+    );
+    let app = axum::Router::new()
+        .fallback(move |request: axum::extract::Request| Arc::clone(&gateway).serve(request));
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the API server stopped");
+        }
+    }));
+
+    let info = stack_info(
+        &template, &resolver, options, &api_url, &pool_id, &client_id, demo,
+    );
+    Ok(Running { info, tasks })
+}
+
+fn reqwest_client() -> reqwest::Client {
+    reqwest::Client::builder().build().unwrap_or_default()
+}
+
+fn ref_of_type(template: &Template, resolver: &Resolver, kind: &str) -> String {
+    template
+        .resources(kind)
+        .first()
+        .and_then(|(id, _)| resolver.refs.get(id).cloned())
+        .unwrap_or_default()
+}
+
+/// The queue URL of a queue ARN.
+fn queue_url_for(resolver: &Resolver, arn: &str) -> Option<String> {
+    let id = resolver
+        .attrs
+        .iter()
+        .find(|(k, v)| k.ends_with(".Arn") && *v == arn)
+        .map(|(k, _)| k.trim_end_matches(".Arn").to_owned())?;
+    resolver.refs.get(&id).cloned()
+}
+
+fn start_sources(
+    defs: &[FunctionDef],
+    resolver: &Resolver,
+    config: &shared::aws::SdkConfig,
+    clients: &Clients,
+) -> Vec<JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    for def in defs {
+        for (name, event) in &def.events {
+            let p = &event["Properties"];
+            match event["Type"].as_str() {
+                Some("DynamoDB") if def.binary == "process-transactions" => {
+                    let arn = p["Stream"].as_str().unwrap_or_default().to_owned();
+                    let on_failure = p["DestinationConfig"]["OnFailure"]["Destination"]
+                        .as_str()
+                        .and_then(|a| queue_url_for(resolver, a));
+                    let mapping = stream_source::StreamMapping::from_properties(p, on_failure);
+                    let var = |n: &str| def.env.get(n).cloned().unwrap_or_default();
+                    let tables = shared::store::TableNames {
+                        accounts: var("ACCOUNTS_TABLE_NAME"),
+                        transactions: var("TRANSACTIONS_TABLE_NAME"),
+                    };
+                    let app = process_transactions::App::new(
+                        config,
+                        &tables,
+                        &var("NOTIFICATIONS_QUEUE_URL"),
+                        process_transactions::RetryPolicy::default(),
+                    );
+                    let reader = stream_reader::StreamReader::new(
+                        aws_sdk_dynamodbstreams::Client::new(config),
+                        arn,
+                    );
+                    tracing::info!(function = %def.id, event = %name, ?mapping, "stream event source");
+                    tasks.push(tokio::spawn(stream_source::run(
+                        reader,
+                        Arc::new(app),
+                        mapping,
+                        clients.sqs.clone(),
+                    )));
+                }
+                Some("SQS") => {
+                    let arn = p["Queue"].as_str().unwrap_or_default().to_owned();
+                    let (Some(url), Some(handler)) = (
+                        queue_url_for(resolver, &arn),
+                        seed::sqs_handler(def, config),
+                    ) else {
+                        tracing::warn!(function = %def.id, "no local handler for this SQS event");
+                        continue;
+                    };
+                    let mapping = sqs_source::SqsMapping {
+                        queue_url: url,
+                        queue_arn: arn,
+                        batch_size: i32::try_from(p["BatchSize"].as_i64().unwrap_or(10))
+                            .unwrap_or(10),
+                        report_batch_item_failures: p["FunctionResponseTypes"]
+                            .as_array()
+                            .is_some_and(|t| t.iter().any(|v| v == "ReportBatchItemFailures")),
+                    };
+                    tracing::info!(function = %def.id, event = %name, ?mapping, "sqs event source");
+                    tasks.push(tokio::spawn(sqs_source::run(
+                        clients.sqs.clone(),
+                        handler,
+                        mapping,
+                    )));
+                }
+                _ => {}
+            }
+        }
+    }
+    tasks
+}
+
+fn refs_of(template: &Template, resolver: &Resolver, kind: &str) -> Value {
+    Value::Object(
+        template
+            .resources(kind)
+            .into_iter()
+            .filter_map(|(id, _)| resolver.refs.get(&id).map(|v| (id, json!(v))))
+            .collect(),
+    )
+}
+
+fn stack_info(
+    template: &Template,
+    resolver: &Resolver,
+    options: &Options,
+    api_url: &str,
+    pool_id: &str,
+    client_id: &str,
+    demo: Value,
+) -> Value {
+    json!({
+        "apiUrl": api_url,
+        "region": REGION,
+        "userPoolId": pool_id,
+        "userPoolClientId": client_id,
+        "cognitoEndpoint": options.moto_endpoint,
+        "dynamodbEndpoint": options.dynamodb_endpoint,
+        "motoEndpoint": options.moto_endpoint,
+        "tables": refs_of(template, resolver, "AWS::DynamoDB::Table"),
+        "queues": refs_of(template, resolver, "AWS::SQS::Queue"),
+        "topics": refs_of(template, resolver, "AWS::SNS::Topic"),
+        "demoUser": demo["user"],
+        "adminUser": demo["admin"],
+    })
+}
+
+/// The README's quickstart block, for the API at `api_url` (one source: the README).
+pub fn quickstart(api_url: &str) -> String {
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("<!-- quickstart:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- quickstart:end -->").next())
+        .unwrap_or_default();
+    block
+        .lines()
+        .filter(|line| !line.starts_with("```"))
+        .map(|line| {
+            if line.starts_with("API=") {
+                format!("API={api_url}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+/// Prints what a newcomer types next.
+#[allow(clippy::print_stdout)]
+pub fn print_quickstart(info: &Value, stack_file: &std::path::Path) {
+    let api = info["apiUrl"].as_str().unwrap_or_default();
+    let user = &info["demoUser"];
+    println!(
+        "\nThe banking API is up on {api} (DynamoDB Local {ddb}, moto {moto}).\n\
+         Stack details: {stack}\n\
+         Demo user: {username} / {password} (account {account}); admin: {admin}\n\n\
+         Quickstart (in another terminal):\n\n{quickstart}\n\n\
+         Sent email and SMS: curl -s {moto}/moto-api/data.json\n\
+         Ctrl-C stops everything.",
+        ddb = info["dynamodbEndpoint"].as_str().unwrap_or_default(),
+        moto = info["motoEndpoint"].as_str().unwrap_or_default(),
+        stack = stack_file.display(),
+        username = user["username"].as_str().unwrap_or_default(),
+        password = user["password"].as_str().unwrap_or_default(),
+        account = user["accountId"].as_str().unwrap_or_default(),
+        admin = info["adminUser"]["username"].as_str().unwrap_or_default(),
+        quickstart = quickstart(api),
+    );
+}

@@ -1,0 +1,144 @@
+//! The local runtime, started in-process on 127.0.0.1 with its own uniquely named
+//! stack (tables, queues, pool), driven over HTTP like a client would.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::{TestStack, unique_name};
+
+/// A running local stack and an HTTP client for it.
+#[derive(Debug)]
+pub struct LocalStack {
+    pub stack: TestStack,
+    pub info: Value,
+    pub api: String,
+    pub http: reqwest::Client,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// An HTTP answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl LocalStack {
+    /// Starts a stack from the repository's `template.yml` on a free port.
+    pub async fn start() -> Self {
+        let stack = TestStack::connect().await;
+        let suffix = unique_name("e2e");
+        let digits = uuid::Uuid::new_v4().as_u128() % 10_000_000;
+        let options = local_runtime::Options {
+            template: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("template.yml"),
+            host: "127.0.0.1".to_owned(),
+            port: 0,
+            dynamodb_endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default(),
+            moto_endpoint: stack.moto_endpoint.clone(),
+            stack_name: suffix.clone(),
+            environment: suffix,
+            demo_phone: format!("+1555{digits:07}"),
+        };
+        let running = local_runtime::start(&options)
+            .await
+            .unwrap_or_else(|e| panic!("local runtime: {e}"));
+        let api = running.info["apiUrl"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Self {
+            stack,
+            info: running.info,
+            api,
+            http: reqwest::Client::new(),
+            tasks: running.tasks,
+        }
+    }
+
+    /// A request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut request = self.http.request(method, format!("{}{path}", self.api));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        Answer {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            headers,
+        }
+    }
+
+    /// Logs in; returns the IdToken.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let answer = self
+            .call(
+                "POST",
+                "/auth/login",
+                None,
+                Some(&json!({ "username": username, "password": password })),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, 200, "login: {:?}", answer.body);
+        answer.body["idToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Polls a transaction until it leaves PENDING (bounded).
+    pub async fn settled(&self, token: &str, id: &str) -> Value {
+        for _ in 0..300 {
+            let answer = self
+                .call(
+                    "GET",
+                    &format!("/transactions/{id}"),
+                    Some(token),
+                    None,
+                    None,
+                )
+                .await;
+            if answer.status == 200 && answer.body["status"] != "PENDING" {
+                return answer.body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("transaction {id} still pending after 30 s");
+    }
+}

@@ -1,0 +1,211 @@
+//! The local runtime's reading of `template.yml` and its event source mappings.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::local::LocalStack;
+use serde_json::{Value, json};
+
+fn template() -> local_runtime::template::Template {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
+    local_runtime::template::Template::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn every_route_of_the_api_contract_is_declared_in_the_template() {
+    let t = template();
+    let resolver = local_runtime::template::Resolver {
+        params: t.parameters(&[("Environment", "local")]),
+        ..Default::default()
+    };
+    let mut routes: Vec<String> = local_runtime::functions::functions(&t, &resolver)
+        .iter()
+        .flat_map(|f| f.events.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>())
+        .filter(|e| e["Type"] == "Api")
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["Properties"]["Method"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_uppercase(),
+                e["Properties"]["Path"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    routes.sort();
+    assert_eq!(
+        routes,
+        vec![
+            "GET /accounts",
+            "GET /accounts/{accountId}",
+            "GET /accounts/{accountId}/transactions",
+            "GET /transactions",
+            "GET /transactions/{transactionId}",
+            "POST /accounts",
+            "POST /auth/login",
+            "POST /auth/refresh",
+            "POST /save/transaction",
+            "POST /transactions",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_stack_file_names_everything_a_client_needs() {
+    let s = LocalStack::start().await;
+    for field in [
+        "apiUrl",
+        "region",
+        "userPoolId",
+        "userPoolClientId",
+        "cognitoEndpoint",
+        "dynamodbEndpoint",
+        "motoEndpoint",
+    ] {
+        assert!(
+            s.info[field].as_str().is_some_and(|v| !v.is_empty()),
+            "{field}: {}",
+            s.info
+        );
+    }
+    for table in ["TransactionsTable", "AccountsTable", "NotificationLogTable"] {
+        assert!(
+            s.info["tables"][table].is_string(),
+            "{table}: {}",
+            s.info["tables"]
+        );
+    }
+    for queue in ["NotificationsQueue", "NotificationsDLQ", "ProcessingDLQ"] {
+        assert!(
+            s.info["queues"][queue].is_string(),
+            "{queue}: {}",
+            s.info["queues"]
+        );
+    }
+    assert!(s.info["demoUser"]["password"].is_string());
+}
+
+#[tokio::test]
+async fn unknown_routes_look_like_api_gateway_and_preflight_is_answered() {
+    let s = LocalStack::start().await;
+    let unknown = s.call("GET", "/nowhere", None, None, None).await;
+    assert_eq!(unknown.status, 403);
+    assert_eq!(
+        unknown.body,
+        json!({ "message": "Missing Authentication Token" })
+    );
+    let preflight = s.call("OPTIONS", "/transactions", None, None, None).await;
+    assert_eq!(preflight.status, 200);
+    let allowed = preflight
+        .headers
+        .get("access-control-allow-headers")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(allowed.contains("Idempotency-Key"), "{allowed}");
+    let demo = &s.info["demoUser"];
+    let token = s
+        .login(
+            demo["username"].as_str().unwrap_or(""),
+            demo["password"].as_str().unwrap_or(""),
+        )
+        .await;
+    let huge = "x".repeat(1024 * 1024);
+    let answer = s
+        .http
+        .post(format!("{}/transactions", s.api))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer.status().as_u16(), 413);
+}
+
+#[tokio::test]
+async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_shard() {
+    let s = LocalStack::start().await;
+    let table = s.info["tables"]["TransactionsTable"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let dlq = s.info["queues"]["ProcessingDLQ"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // A PENDING item no code of ours would write: its amount is not a number.
+    let poison = [
+        ("idempotencyKey", "poison#1"),
+        ("requestKey", "3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47"),
+        ("id", "5e1f0c7a-9d2b-4e3f-a1b2-c3d4e5f6a7b8"),
+        ("userId", "nobody"),
+        ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
+        ("type", "DEPOSIT"),
+        ("amount", "ten"),
+        ("currency", "USD"),
+        ("status", "PENDING"),
+        ("createdAt", "2026-11-25T09:00:00.000000Z"),
+        ("requestHash", "x"),
+    ];
+    let mut put = s.stack.dynamodb.put_item().table_name(&table);
+    for (k, v) in poison {
+        put = put.item(k, AttributeValue::S(v.to_owned()));
+    }
+    put.send().await.unwrap_or_else(|e| panic!("{e:?}"));
+
+    // A good transaction after it is still applied.
+    let demo = &s.info["demoUser"];
+    let token = s
+        .login(
+            demo["username"].as_str().unwrap_or(""),
+            demo["password"].as_str().unwrap_or(""),
+        )
+        .await;
+    let body = json!({ "accountId": demo["accountId"], "type": "DEPOSIT", "amount": "5" });
+    let answer = s
+        .call(
+            "POST",
+            "/transactions",
+            Some(&token),
+            Some(&body),
+            Some(&uuid::Uuid::new_v4().to_string()),
+        )
+        .await;
+    let id = answer.body["transactionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
+
+    let mut found: Option<Value> = None;
+    for _ in 0..100 {
+        let received = s
+            .stack
+            .sqs
+            .receive_message()
+            .queue_url(&dlq)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        if let Some(message) = received.messages().first() {
+            found = serde_json::from_str(message.body().unwrap_or("null")).ok();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let failure = found.unwrap_or_else(|| panic!("nothing reached the on-failure queue"));
+    assert_eq!(
+        failure["requestContext"]["condition"],
+        "RetryAttemptsExhausted"
+    );
+    assert_eq!(
+        failure["DDBStreamBatchInfo"]["batchSize"], 1,
+        "bisected down to the poison record: {failure}"
+    );
+    assert_eq!(
+        failure["records"][0]["dynamodb"]["NewImage"]["amount"]["S"], "ten",
+        "replayable: {failure}"
+    );
+}

@@ -1,0 +1,182 @@
+//! notify's failures: what is recorded and dropped (never retried forever), what is
+//! retried, and what the logs may say.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use integration_tests::notify_fixture::{
+    HolderKind, LogCapture, NotifyFixture, body, completed_deposit, failed_ids, message_ids,
+};
+use serde_json::Value;
+use std::collections::HashMap;
+
+fn s<'a>(item: &'a Option<HashMap<String, AttributeValue>>, name: &str) -> Option<&'a str> {
+    item.as_ref()?.get(name)?.as_s().ok().map(String::as_str)
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_logged_and_not_retried() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let good = completed_deposit(&holder);
+    let bodies = [
+        format!("{{\"note\":\"for {}\"}}", holder.email),
+        "not json".to_owned(),
+        body(&good),
+    ];
+    let event = fx.deliver(&bodies).await;
+    let ids = message_ids(&event);
+    let logs = LogCapture::start();
+
+    let response = fx.app().handle(event).await;
+
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+    let malformed = logs.outcomes("permanent-failure");
+    let logged: Vec<&str> = malformed
+        .iter()
+        .filter_map(|f| f.get("message_id").and_then(Value::as_str))
+        .collect();
+    assert!(
+        logged.contains(&ids[0].as_str()) && logged.contains(&ids[1].as_str()),
+        "{malformed:?}"
+    );
+    assert!(
+        !logs.text().contains(&holder.email),
+        "the body is never logged"
+    );
+    // The good message of the same batch is delivered.
+    assert_eq!(fx.emails(&holder).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_holder_unknown_to_cognito_is_recorded_as_permanent_and_not_retried() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let mut message = completed_deposit(&holder);
+    message.holder_id = uuid::Uuid::new_v4().to_string();
+    let event = fx.deliver(&[body(&message)]).await;
+    let app = fx.app();
+
+    let response = app.handle(event.clone()).await;
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+    let record = fx.record(&message.dedupe_key("email")).await;
+    assert_eq!(s(&record, "status"), Some("FAILED_PERMANENT"));
+    assert_eq!(s(&record, "errorCode"), Some("HolderNotFound"));
+
+    // A redelivery finds the record and does nothing more.
+    let again = app.handle(fx.redeliver(&event).await).await;
+    assert!(failed_ids(&again).is_empty());
+    assert!(fx.emails(&holder).await.is_empty() && fx.sms(&holder).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_explicitly_unverified_email_is_not_used_but_the_sms_is_sent() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::UnverifiedEmail).await;
+    let message = completed_deposit(&holder);
+
+    let response = fx.app().handle(fx.deliver(&[body(&message)]).await).await;
+
+    assert!(failed_ids(&response).is_empty());
+    assert!(fx.emails(&holder).await.is_empty());
+    assert_eq!(fx.sms(&holder).await.len(), 1);
+    let record = fx.record(&message.dedupe_key("email")).await;
+    assert_eq!(s(&record, "errorCode"), Some("NoVerifiedEmail"));
+}
+
+#[tokio::test]
+async fn an_email_refused_by_ses_is_recorded_as_permanent_while_the_sms_is_sent() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let message = completed_deposit(&holder);
+    let mut config = fx.config();
+    config.sender_email = "unverified-sender@bank.example".to_owned();
+    let logs = LogCapture::start();
+
+    let response = fx
+        .app_with(config)
+        .handle(fx.deliver(&[body(&message)]).await)
+        .await;
+
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+    let record = fx.record(&message.dedupe_key("email")).await;
+    assert_eq!(s(&record, "status"), Some("FAILED_PERMANENT"));
+    assert_eq!(s(&record, "errorCode"), Some("MessageRejected"));
+    assert_eq!(fx.sms(&holder).await.len(), 1);
+    // SES names the refused address in its error message: it must not reach the logs.
+    assert!(!logs.text().contains("unverified-sender@bank.example"));
+    assert!(!logs.text().contains(&holder.email));
+}
+
+#[tokio::test]
+async fn a_transient_send_failure_releases_the_claim_and_the_retry_sends_once() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let message = completed_deposit(&holder);
+    let event = fx.deliver(&[body(&message)]).await;
+    // SES unreachable: nothing listens on the discard port.
+    let mut broken = fx.clients();
+    broken.sesv2 = aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(&fx.stack.config)
+            .endpoint_url("http://127.0.0.1:9")
+            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+            .build(),
+    );
+
+    let logs = LogCapture::start();
+
+    let response = notify::App::new(broken, fx.config())
+        .handle(event.clone())
+        .await;
+
+    assert_eq!(failed_ids(&response), message_ids(&event));
+    let retry = logs.outcomes("retry");
+    assert_eq!(retry.len(), 1, "{retry:?}");
+    assert_eq!(retry[0]["channel"].as_str(), Some("email"));
+    assert_eq!(retry[0]["error_code"].as_str(), Some("DispatchFailure"));
+    assert!(!logs.text().contains(&holder.email));
+    assert!(
+        fx.record(&message.dedupe_key("email")).await.is_none(),
+        "claim released"
+    );
+    assert_eq!(
+        fx.sms(&holder).await.len(),
+        1,
+        "the SMS channel is independent"
+    );
+
+    let healthy = fx.app();
+    let retried = healthy.handle(fx.redeliver(&event).await).await;
+    assert!(failed_ids(&retried).is_empty(), "{retried:?}");
+    assert_eq!(fx.emails(&holder).await.len(), 1);
+    assert_eq!(fx.sms(&holder).await.len(), 1, "the SMS is not sent twice");
+}
+
+#[tokio::test]
+async fn logs_carry_ids_and_outcomes_but_never_addresses_or_numbers() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let message = completed_deposit(&holder);
+    let event = fx.deliver(&[body(&message)]).await;
+    let ids = message_ids(&event);
+    let logs = LogCapture::start();
+    let app = fx.app();
+
+    app.handle(event.clone()).await;
+    app.handle(fx.redeliver(&event).await).await;
+
+    let sent = logs.outcomes("sent");
+    assert_eq!(sent.len(), 2, "one line per channel: {sent:?}");
+    for fields in &sent {
+        assert_eq!(fields["message_id"].as_str(), Some(ids[0].as_str()));
+        assert_eq!(
+            fields["transaction_id"].as_str(),
+            Some(message.transaction_id.to_string().as_str())
+        );
+        assert!(fields["channel"].is_string());
+    }
+    assert_eq!(logs.outcomes("skipped-duplicate").len(), 2);
+    let text = logs.text();
+    let phone = holder.phone.clone().unwrap_or_default();
+    assert!(!text.contains(&holder.email), "email address in logs");
+    assert!(!text.contains(&phone), "phone number in logs");
+    assert!(!text.contains(&phone[2..]), "phone digits in logs");
+}
