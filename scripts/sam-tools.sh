@@ -196,12 +196,13 @@ build() {
     fi
   fi
   case "$arch" in
-    arm64) has_aarch64_std || die "building arm64 needs the $AARCH64_TARGET standard library: run 'rustup target add $AARCH64_TARGET' (needs network), or build and deploy x86_64." ;;
+    arm64) has_aarch64_std || die "building arm64 needs the $AARCH64_TARGET standard library: run 'rustup target add $AARCH64_TARGET' (needs network), or use x86_64 (make build ARCH=x86_64; to deploy it, Architecture=x86_64 in the environment's samconfig.toml parameter_overrides)." ;;
     x86_64) ;;
     *) die "unknown architecture '$arch' (arm64 or x86_64)" ;;
   esac
   log "sam build, Architecture=$arch"
   local started=$SECONDS
+  rm -f "$BUILD_DIR/architecture"
   (cd "$ROOT" && env PATH="$VENV/bin:$PATH" AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" SAM_CLI_TELEMETRY=0 \
     "$VENV/bin/sam" build --parameter-overrides "Architecture=$arch")
   echo "$arch" > "$BUILD_DIR/architecture"

@@ -9,7 +9,7 @@ use shared::clock::now_rfc3339;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
 use shared::http::{ApiError, json, json_with_headers, page_limit, path_segments};
 use shared::store::{
-    Account, AccountsTable, TableNames, TransactionsTable, api_error, list_body, page_token,
+    Account, AccountsTable, Stores, TableNames, TransactionsTable, api_error, list_body, page_token,
 };
 
 /// Longest account name, in characters.
@@ -38,17 +38,22 @@ pub struct App {
 impl App {
     /// Tables and authentication from the environment.
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
-        let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
-        Ok(Self::new(Authenticator::from_env(), config, &tables))
+        Ok(Self::with(
+            Authenticator::from_env(),
+            Stores::from_env(config)?,
+        ))
     }
 
     /// An app on explicit tables (tests, local runtime).
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
-        let client = shared::aws::dynamodb(config);
+        Self::with(auth, Stores::new(config, tables))
+    }
+
+    fn with(auth: Authenticator, stores: Stores) -> Self {
         Self {
             auth,
-            accounts: AccountsTable::new(client.clone(), &tables.accounts),
-            transactions: TransactionsTable::new(client, &tables.transactions),
+            accounts: stores.accounts,
+            transactions: stores.transactions,
         }
     }
 

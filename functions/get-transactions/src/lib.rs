@@ -8,8 +8,8 @@ use shared::auth::{Authenticator, Identity};
 use shared::domain::TransactionId;
 use shared::http::{ApiError, json, page_limit, path_segments};
 use shared::store::{
-    AccountsTable, TableNames, TransactionRecord, TransactionsTable, View, api_error, list_body,
-    page_token,
+    AccountsTable, Stores, TableNames, TransactionRecord, TransactionsTable, View, api_error,
+    list_body, page_token,
 };
 
 /// The function's state, built once per execution environment.
@@ -23,17 +23,22 @@ pub struct App {
 impl App {
     /// Tables and authentication from the environment.
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
-        let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
-        Ok(Self::new(Authenticator::from_env(), config, &tables))
+        Ok(Self::with(
+            Authenticator::from_env(),
+            Stores::from_env(config)?,
+        ))
     }
 
     /// An app on explicit tables (tests, local runtime).
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
-        let client = shared::aws::dynamodb(config);
+        Self::with(auth, Stores::new(config, tables))
+    }
+
+    fn with(auth: Authenticator, stores: Stores) -> Self {
         Self {
             auth,
-            accounts: AccountsTable::new(client.clone(), &tables.accounts),
-            transactions: TransactionsTable::new(client, &tables.transactions),
+            accounts: stores.accounts,
+            transactions: stores.transactions,
         }
     }
 
