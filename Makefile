@@ -33,8 +33,8 @@ init: ## Install the toolchain components and the local emulators (idempotent)
 test: ## Run every test (unit, property, integration) against DynamoDB Local and moto
 	scripts/emulators.sh install
 ifeq ($(NEXTEST),yes)
-	$(WITH_EMULATORS) $(CARGO) nextest run --workspace --no-fail-fast
 	$(CARGO) test --workspace --doc
+	$(WITH_EMULATORS) $(CARGO) nextest run --workspace --no-fail-fast
 else
 	$(WITH_EMULATORS) $(CARGO) test --workspace --no-fail-fast
 endif
