@@ -8,6 +8,7 @@ which would otherwise hold the lock for their whole wait.
 Usage: python moto_server.py PORT
 """
 
+import os
 import signal
 import sys
 import threading
@@ -43,7 +44,9 @@ def main():
     if len(sys.argv) != 2 or not sys.argv[1].isdigit():
         sys.exit("usage: moto_server.py PORT")
     port = int(sys.argv[1])
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # State is in memory only: on SIGTERM leave at once (werkzeug's serve_forever can
+    # take seconds to notice a SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(
         HOST,
