@@ -206,3 +206,111 @@ async fn the_readme_quickstart_works_as_written() {
         lines[0]["transactionId"]
     );
 }
+
+#[tokio::test]
+async fn the_whole_systems_logs_carry_no_token_password_email_or_phone_number() {
+    let capture = integration_tests::notify_fixture::LogCapture::with_filter(
+        "info,local_runtime=trace,shared=trace,auth=trace,accounts=trace,request_transaction=trace,\
+         get_transactions=trace,process_transactions=trace,notify=trace",
+    );
+    let s = LocalStack::start().await;
+    let (demo, admin) = (&s.info["demoUser"], &s.info["adminUser"]);
+    let secret = |v: &Value, k: &str| v[k].as_str().unwrap_or_default().to_owned();
+    let (user, password, phone) = (
+        secret(demo, "username"),
+        secret(demo, "password"),
+        secret(demo, "phoneNumber"),
+    );
+
+    let refused = s
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            Some(&json!({ "username": user, "password": "Wrong-Passw0rd!" })),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, 401);
+    let login = s
+        .call(
+            "POST",
+            "/auth/login",
+            None,
+            Some(&json!({ "username": user, "password": password })),
+            None,
+        )
+        .await;
+    let token = login.body["idToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let refresh = login.body["refreshToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let admin_token = s
+        .login(&secret(admin, "username"), &secret(admin, "password"))
+        .await;
+    let opened = s
+        .call(
+            "POST",
+            "/accounts",
+            Some(&admin_token),
+            Some(&json!({})),
+            None,
+        )
+        .await;
+    let account = secret(demo, "accountId");
+    record(
+        &s,
+        &token,
+        json!({ "accountId": account, "type": "DEPOSIT", "amount": "10" }),
+    )
+    .await;
+    let transfer = record(&s, &token, json!({ "accountId": account, "toAccountId": opened.body["accountId"], "type": "TRANSFER", "amount": "4" })).await;
+    s.settled(&token, &transfer).await;
+    let refreshed = s
+        .call(
+            "POST",
+            "/auth/refresh",
+            None,
+            Some(&json!({ "refreshToken": refresh })),
+            None,
+        )
+        .await;
+    assert_eq!(refreshed.status, 200);
+    // Let notify send the last email and SMS.
+    for _ in 0..100 {
+        if moto::sms_to(&s.stack, &phone).await.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let logs = capture.text();
+    assert!(
+        logs.contains("\"api\"") || logs.contains("api"),
+        "requests are logged"
+    );
+    assert!(logs.lines().count() > 10, "the capture saw the run: {logs}");
+    let signature = |jwt: &str| jwt.rsplit('.').next().unwrap_or_default().to_owned();
+    for (what, needle) in [
+        ("demo password", password.clone()),
+        ("wrong password", "Wrong-Passw0rd!".to_owned()),
+        ("admin password", secret(admin, "password")),
+        ("demo email", user.clone()),
+        ("admin email", secret(admin, "username")),
+        ("phone number", phone.clone()),
+        ("id token", signature(&token)),
+        ("admin id token", signature(&admin_token)),
+        ("refresh token", refresh.chars().take(24).collect()),
+    ] {
+        assert!(!needle.is_empty(), "{what} is known");
+        assert!(!logs.contains(&needle), "the logs contain the {what}");
+    }
+    assert!(
+        !logs.contains("Bearer "),
+        "the logs contain an Authorization header"
+    );
+}

@@ -35,11 +35,16 @@ impl std::io::Write for SharedWriter {
 impl LogCapture {
     /// Captures `info` and above from every crate, everything from notify.
     pub fn start() -> Self {
+        Self::with_filter("info,notify=trace")
+    }
+
+    /// Captures what `filter` (an `EnvFilter` directive) lets through.
+    pub fn with_filter(filter: &str) -> Self {
         let buffer = Arc::new(Mutex::new(Vec::new()));
         let writer = SharedWriter(Arc::clone(&buffer));
         let subscriber = tracing_subscriber::fmt()
             .json()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("info,notify=trace"))
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
             .with_writer(move || writer.clone())
             .finish();
         Self {
