@@ -23,3 +23,6 @@ pub mod clock;
 
 #[cfg(feature = "store")]
 pub mod store;
+
+#[cfg(all(feature = "auth", feature = "store"))]
+pub mod context;

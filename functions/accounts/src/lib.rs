@@ -6,11 +6,10 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shared::auth::{Authenticator, Identity};
 use shared::clock::now_rfc3339;
+use shared::context::ApiContext;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
 use shared::http::{ApiError, json, json_with_headers, page_limit, path_segments};
-use shared::store::{
-    Account, AccountsTable, Stores, TableNames, TransactionsTable, api_error, list_body, page_token,
-};
+use shared::store::{Account, TableNames, api_error, list_body, page_token};
 
 /// Longest account name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -30,30 +29,21 @@ struct OpenAccount {
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
 pub struct App {
-    auth: Authenticator,
-    accounts: AccountsTable,
-    transactions: TransactionsTable,
+    ctx: ApiContext,
 }
 
 impl App {
     /// Tables and authentication from the environment.
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
-        Ok(Self::with(
-            Authenticator::from_env(),
-            Stores::from_env(config)?,
-        ))
+        Ok(Self {
+            ctx: ApiContext::from_env(config)?,
+        })
     }
 
     /// An app on explicit tables (tests, local runtime).
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
-        Self::with(auth, Stores::new(config, tables))
-    }
-
-    fn with(auth: Authenticator, stores: Stores) -> Self {
         Self {
-            auth,
-            accounts: stores.accounts,
-            transactions: stores.transactions,
+            ctx: ApiContext::new(auth, config, tables),
         }
     }
 
@@ -87,7 +77,7 @@ impl App {
                 "Method not allowed on this route.",
             ));
         }
-        let identity = self.auth.identify(request).await?;
+        let identity = self.ctx.auth.identify(request).await?;
         match (segments.as_slice(), method == Method::POST) {
             (["accounts"], true) => self.open(request, &identity).await,
             (["accounts"], false) => self.list(request, &identity).await,
@@ -121,7 +111,8 @@ impl App {
             })?,
         };
         let account = Account::open(&identity.user_id, &name, currency, &now_rfc3339());
-        self.accounts
+        self.ctx
+            .accounts
             .create(&account)
             .await
             .map_err(|e| api_error("PutItem account", &e))?;
@@ -142,6 +133,7 @@ impl App {
         let limit = page_limit(request)?;
         let token = page_token(request)?;
         let page = self
+            .ctx
             .accounts
             .list_by_owner(&identity.user_id, limit, token.as_ref())
             .await
@@ -164,6 +156,7 @@ impl App {
         let token = page_token(request)?;
         let account = self.owned(id, identity).await?;
         let page = self
+            .ctx
             .transactions
             .account_history(&account.account_id.to_string(), limit, token.as_ref())
             .await
@@ -179,7 +172,8 @@ impl App {
         let Ok(id) = AccountId::parse(id) else {
             return Err(ApiError::not_found("Account"));
         };
-        self.accounts
+        self.ctx
+            .accounts
             .get_owned(&id, &identity.user_id)
             .await
             .map_err(|e| api_error("GetItem account", &e))?

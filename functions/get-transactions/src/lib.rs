@@ -5,40 +5,29 @@
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Authenticator, Identity};
+use shared::context::ApiContext;
 use shared::domain::TransactionId;
 use shared::http::{ApiError, json, page_limit, path_segments};
-use shared::store::{
-    AccountsTable, Stores, TableNames, TransactionRecord, TransactionsTable, View, api_error,
-    list_body, page_token,
-};
+use shared::store::{TableNames, TransactionRecord, View, api_error, list_body, page_token};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
 pub struct App {
-    auth: Authenticator,
-    accounts: AccountsTable,
-    transactions: TransactionsTable,
+    ctx: ApiContext,
 }
 
 impl App {
     /// Tables and authentication from the environment.
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
-        Ok(Self::with(
-            Authenticator::from_env(),
-            Stores::from_env(config)?,
-        ))
+        Ok(Self {
+            ctx: ApiContext::from_env(config)?,
+        })
     }
 
     /// An app on explicit tables (tests, local runtime).
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
-        Self::with(auth, Stores::new(config, tables))
-    }
-
-    fn with(auth: Authenticator, stores: Stores) -> Self {
         Self {
-            auth,
-            accounts: stores.accounts,
-            transactions: stores.transactions,
+            ctx: ApiContext::new(auth, config, tables),
         }
     }
 
@@ -67,7 +56,7 @@ impl App {
                 "Method not allowed on this route.",
             ));
         }
-        let identity = self.auth.identify(request).await?;
+        let identity = self.ctx.auth.identify(request).await?;
         match segments.as_slice() {
             ["transactions", id] => self.get(id, &identity).await,
             _ => self.list(request, &identity).await,
@@ -82,6 +71,7 @@ impl App {
         let limit = page_limit(request)?;
         let token = page_token(request)?;
         let page = self
+            .ctx
             .transactions
             .list_by_user(&identity.user_id, limit, token.as_ref())
             .await
@@ -97,6 +87,7 @@ impl App {
             return Err(ApiError::not_found("Transaction"));
         };
         let record = self
+            .ctx
             .transactions
             .get_by_id(&id.to_string())
             .await
@@ -122,6 +113,7 @@ impl App {
             return Ok(None);
         };
         let owned = self
+            .ctx
             .accounts
             .get_owned(&to, &identity.user_id)
             .await

@@ -12,42 +12,31 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Authenticator, Identity};
 use shared::clock::now_rfc3339;
+use shared::context::ApiContext;
 use shared::domain::{TransactionId, TransactionStatus};
 use shared::http::{ApiError, raw_json};
-use shared::store::{
-    AccountsTable, Inserted, StoreError, Stores, TableNames, TransactionRecord, TransactionsTable,
-    View,
-};
+use shared::store::{Inserted, StoreError, TableNames, TransactionRecord, View};
 
 pub use request::{TransactionRequest, idempotency_key, parse_request};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
 pub struct App {
-    auth: Authenticator,
-    accounts: AccountsTable,
-    transactions: TransactionsTable,
+    ctx: ApiContext,
 }
 
 impl App {
     /// Tables and authentication from the environment.
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
-        Ok(Self::with(
-            Authenticator::from_env(),
-            Stores::from_env(config)?,
-        ))
+        Ok(Self {
+            ctx: ApiContext::from_env(config)?,
+        })
     }
 
     /// An app on explicit tables (tests, local runtime).
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
-        Self::with(auth, Stores::new(config, tables))
-    }
-
-    fn with(auth: Authenticator, stores: Stores) -> Self {
         Self {
-            auth,
-            accounts: stores.accounts,
-            transactions: stores.transactions,
+            ctx: ApiContext::new(auth, config, tables),
         }
     }
 
@@ -67,12 +56,13 @@ impl App {
                 "Use POST to record a transaction.",
             ));
         }
-        let identity = self.auth.identify(request).await?;
+        let identity = self.ctx.auth.identify(request).await?;
         let key = idempotency_key(request)?;
         let parsed = parse_request(request)?;
         authorise(&identity, &parsed)?;
 
         let account = self
+            .ctx
             .accounts
             .get_owned(&parsed.account_id, &identity.user_id)
             .await
@@ -101,6 +91,7 @@ impl App {
         record.response = Some(body.clone());
 
         match self
+            .ctx
             .transactions
             .insert_new(&record)
             .await

@@ -24,5 +24,5 @@ pub use error::StoreError;
 pub use ledger::{BalanceMove, Ledger, WriteOutcome};
 pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};
-pub use schema::{Stores, TableNames, attr, index};
+pub use schema::{TableNames, attr, index};
 pub use transactions::{Inserted, TransactionsTable};

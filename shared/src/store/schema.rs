@@ -72,27 +72,3 @@ impl TableNames {
         })
     }
 }
-
-/// Both tables, as the API functions use them.
-#[derive(Debug, Clone)]
-pub struct Stores {
-    pub accounts: super::AccountsTable,
-    pub transactions: super::TransactionsTable,
-}
-
-impl Stores {
-    /// The tables `names` through one DynamoDB client for `config`.
-    pub fn new(config: &crate::aws::SdkConfig, names: &TableNames) -> Self {
-        let client = crate::aws::dynamodb(config);
-        Self {
-            accounts: super::AccountsTable::new(client.clone(), &names.accounts),
-            transactions: super::TransactionsTable::new(client, &names.transactions),
-        }
-    }
-
-    /// The tables named by `ACCOUNTS_TABLE_NAME` and `TRANSACTIONS_TABLE_NAME`.
-    pub fn from_env(config: &crate::aws::SdkConfig) -> Result<Self, String> {
-        let names = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
-        Ok(Self::new(config, &names))
-    }
-}
