@@ -61,6 +61,40 @@ pub fn functions(template: &Template, resolver: &Resolver) -> Vec<FunctionDef> {
         .collect()
 }
 
+/// One `Api` event of a function: a method on a resource path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiRoute {
+    /// Upper case, e.g. `POST`.
+    pub method: String,
+    /// The resource template, e.g. `/accounts/{accountId}`.
+    pub path: String,
+    /// Whether the API's Cognito authorizer guards it (`Auth.Authorizer` is not `NONE`).
+    pub authorized: bool,
+    /// The function's logical id.
+    pub function: String,
+}
+
+/// Every `Api` event of `functions`.
+pub fn api_routes(functions: &[FunctionDef]) -> Vec<ApiRoute> {
+    functions
+        .iter()
+        .flat_map(|def| {
+            def.events
+                .iter()
+                .filter(|(_, e)| e["Type"] == "Api")
+                .map(|(_, event)| {
+                    let p = &event["Properties"];
+                    ApiRoute {
+                        method: p["Method"].as_str().unwrap_or("get").to_ascii_uppercase(),
+                        path: p["Path"].as_str().unwrap_or("/").to_owned(),
+                        authorized: p["Auth"]["Authorizer"].as_str() != Some("NONE"),
+                        function: def.id.clone(),
+                    }
+                })
+        })
+        .collect()
+}
+
 /// An API function's handler.
 #[derive(Debug, Clone)]
 pub enum ApiHandler {

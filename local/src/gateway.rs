@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Map, Value, json};
 use shared::auth::{Claims, JwtVerifier};
 
-use crate::functions::{ApiHandler, FunctionDef};
+use crate::functions::{ApiHandler, FunctionDef, api_routes};
 
 /// Largest body the gateway reads; larger ones are refused (413) before being read.
 pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
@@ -39,30 +39,19 @@ pub struct Gateway {
 
 /// Routes for every `Api` event of `functions`.
 pub fn routes(functions: &[FunctionDef], handlers: &[(String, ApiHandler)]) -> Vec<Route> {
-    let mut routes = Vec::new();
-    for def in functions {
-        let Some((_, handler)) = handlers.iter().find(|(id, _)| *id == def.id) else {
-            continue;
-        };
-        for (_, event) in &def.events {
-            if event["Type"] != "Api" {
-                continue;
-            }
-            let p = &event["Properties"];
-            let method = p["Method"].as_str().unwrap_or("get").to_ascii_uppercase();
-            let Ok(method) = method.parse::<Method>() else {
-                continue;
-            };
-            routes.push(Route {
-                method,
-                resource: p["Path"].as_str().unwrap_or("/").to_owned(),
-                authorized: p["Auth"]["Authorizer"].as_str() != Some("NONE"),
+    api_routes(functions)
+        .into_iter()
+        .filter_map(|route| {
+            let (_, handler) = handlers.iter().find(|(id, _)| *id == route.function)?;
+            Some(Route {
+                method: route.method.parse::<Method>().ok()?,
+                resource: route.path,
+                authorized: route.authorized,
                 handler: handler.clone(),
-                function: def.id.clone(),
-            });
-        }
-    }
-    routes
+                function: route.function,
+            })
+        })
+        .collect()
 }
 
 /// Path parameters if `path` matches the resource template.

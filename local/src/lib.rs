@@ -132,6 +132,18 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
     Ok(Running { info, tasks })
 }
 
+/// The `Api` routes `template.yml` at `path` declares (for tools and tests).
+pub fn template_api_routes(
+    path: &std::path::Path,
+) -> Result<Vec<functions::ApiRoute>, template::TemplateError> {
+    let template = Template::load(path)?;
+    let resolver = Resolver {
+        params: template.parameters(&[]),
+        ..Resolver::default()
+    };
+    Ok(functions::api_routes(&functions(&template, &resolver)))
+}
+
 fn reqwest_client() -> reqwest::Client {
     reqwest::Client::builder().build().unwrap_or_default()
 }

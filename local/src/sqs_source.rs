@@ -46,11 +46,7 @@ pub async fn run(sqs: aws_sdk_sqs::Client, handler: SqsHandler, mapping: SqsMapp
         if messages.is_empty() {
             continue;
         }
-        let mut event = SqsEvent::default();
-        event.records = messages
-            .iter()
-            .map(|m| to_lambda_message(m, &mapping))
-            .collect();
+        let event = to_lambda_event(&messages, &mapping.queue_arn, crate::template::REGION);
         let handler = Arc::clone(&handler);
         let failed: Vec<String> = match tokio::spawn(async move { handler(event).await }).await {
             Ok(response) if mapping.report_batch_item_failures => response
@@ -95,7 +91,25 @@ pub async fn run(sqs: aws_sdk_sqs::Client, handler: SqsHandler, mapping: SqsMapp
     }
 }
 
-fn to_lambda_message(message: &aws_sdk_sqs::types::Message, mapping: &SqsMapping) -> SqsMessage {
+/// SQS messages as Lambda's event source mapping delivers them.
+pub fn to_lambda_event(
+    messages: &[aws_sdk_sqs::types::Message],
+    queue_arn: &str,
+    region: &str,
+) -> SqsEvent {
+    let mut event = SqsEvent::default();
+    event.records = messages
+        .iter()
+        .map(|m| to_lambda_message(m, queue_arn, region))
+        .collect();
+    event
+}
+
+fn to_lambda_message(
+    message: &aws_sdk_sqs::types::Message,
+    queue_arn: &str,
+    region: &str,
+) -> SqsMessage {
     let mut out = SqsMessage::default();
     out.message_id = message.message_id().map(str::to_owned);
     out.receipt_handle = message.receipt_handle().map(str::to_owned);
@@ -108,7 +122,7 @@ fn to_lambda_message(message: &aws_sdk_sqs::types::Message, mapping: &SqsMapping
         .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
         .collect();
     out.event_source = Some("aws:sqs".to_owned());
-    out.event_source_arn = Some(mapping.queue_arn.clone());
-    out.aws_region = Some(crate::template::REGION.to_owned());
+    out.event_source_arn = Some(queue_arn.to_owned());
+    out.aws_region = Some(region.to_owned());
     out
 }

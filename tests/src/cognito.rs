@@ -149,3 +149,33 @@ pub async fn login(
         result.refresh_token().unwrap_or_default().to_owned(),
     )
 }
+
+/// The IdToken of `username` through a second, new app client of `pool` (same issuer,
+/// another audience).
+pub async fn login_through_new_client(
+    stack: &TestStack,
+    pool: &TestPool,
+    username: &str,
+    password: &str,
+) -> String {
+    let created = stack
+        .cognito
+        .create_user_pool_client()
+        .user_pool_id(&pool.pool_id)
+        .client_name("other-app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateUserPoolClient: {e:?}"));
+    let client_id = created
+        .user_pool_client()
+        .and_then(|c| c.client_id())
+        .unwrap_or_default()
+        .to_owned();
+    assert_ne!(client_id, pool.client_id);
+    let other = TestPool {
+        client_id,
+        ..pool.clone()
+    };
+    login(stack, &other, username, password).await.0
+}

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod cognito;
 pub mod fixture;
+pub mod forge;
 pub mod local;
 pub mod moto;
 pub mod notify_fixture;

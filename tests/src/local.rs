@@ -77,18 +77,35 @@ impl LocalStack {
         body: Option<&Value>,
         key: Option<&str>,
     ) -> Answer {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut request = self.http.request(method, format!("{}{path}", self.api));
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(bearer) = &bearer {
+            headers.push(("Authorization", bearer));
         }
         if let Some(key) = key {
-            request = request.header("Idempotency-Key", key);
+            headers.push(("Idempotency-Key", key));
+        }
+        self.send(method, path, &headers, body.map(Value::to_string))
+            .await
+    }
+
+    /// A request with exactly these headers and, if any, a JSON body.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let mut request = self.http.request(method, format!("{}{path}", self.api));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         if let Some(body) = body {
             request = request
                 .header("Content-Type", "application/json")
-                .body(body.to_string());
+                .body(body);
         }
         let response = request
             .send()

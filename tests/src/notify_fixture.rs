@@ -10,12 +10,9 @@ mod messages;
 
 use std::collections::HashMap;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType,
-    ScalarAttributeType, TimeToLiveSpecification,
-};
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_sdk_dynamodb::types::{AttributeValue, TimeToLiveSpecification};
+use aws_sdk_sqs::types::MessageSystemAttributeName;
 use notify::config::DEFAULT_SEND_TIMEOUT;
 use notify::{App, Clients, NotifyConfig};
 use serde_json::Value;
@@ -70,7 +67,7 @@ impl NotifyFixture {
         let stack = TestStack::connect().await;
         let pool = cognito::create_pool(&stack).await;
         let table = create_log_table(&stack).await;
-        let (queue_url, queue_arn) = create_queue(&stack).await;
+        let (queue_url, queue_arn) = stack.create_queue("notifications").await;
         let sender = format!("{}@bank.example", unique_name("notify"));
         stack
             .sesv2
@@ -244,29 +241,8 @@ impl NotifyFixture {
 }
 
 async fn create_log_table(stack: &TestStack) -> String {
-    let name = unique_name("notification-log");
-    stack
-        .dynamodb
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("notificationId")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("notificationId")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateTable: {e:?}"));
+    let name =
+        crate::tables::create_keyed_table(stack, "notification-log", "notificationId", false).await;
     stack
         .dynamodb
         .update_time_to_live()
@@ -284,60 +260,9 @@ async fn create_log_table(stack: &TestStack) -> String {
     name
 }
 
-async fn create_queue(stack: &TestStack) -> (String, String) {
-    let created = stack
-        .sqs
-        .create_queue()
-        .queue_name(unique_name("notifications"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateQueue: {e:?}"));
-    let url = created.queue_url().unwrap_or_default().to_owned();
-    let attributes = stack
-        .sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GetQueueAttributes: {e:?}"));
-    let arn = attributes
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .cloned()
-        .unwrap_or_default();
-    (url, arn)
-}
-
-/// SQS messages as Lambda's event source mapping delivers them.
-pub fn to_lambda_event(
-    messages: &[aws_sdk_sqs::types::Message],
-    queue_arn: &str,
-    region: &str,
-) -> SqsEvent {
-    let mut event = SqsEvent::default();
-    event.records = messages
-        .iter()
-        .map(|message| {
-            let mut record = SqsMessage::default();
-            record.message_id = message.message_id().map(str::to_owned);
-            record.receipt_handle = message.receipt_handle().map(str::to_owned);
-            record.body = message.body().map(str::to_owned);
-            record.md5_of_body = message.md5_of_body().map(str::to_owned);
-            record.attributes = message
-                .attributes()
-                .into_iter()
-                .flatten()
-                .map(|(name, value)| (name.as_str().to_owned(), value.clone()))
-                .collect();
-            record.event_source = Some("aws:sqs".to_owned());
-            record.event_source_arn = Some(queue_arn.to_owned());
-            record.aws_region = Some(region.to_owned());
-            record
-        })
-        .collect();
-    event
-}
+/// SQS messages as Lambda's event source mapping delivers them (the local runtime's
+/// own conversion).
+pub use local_runtime::sqs_source::to_lambda_event;
 
 /// The message ids a response asks to retry.
 pub fn failed_ids(response: &SqsBatchResponse) -> Vec<String> {

@@ -10,7 +10,6 @@ use shared::store::{Account, AccountsTable, TransactionRecord, TransactionsTable
 
 use crate::fixture::ApiFixture;
 use crate::streams::StreamReader;
-use crate::unique_name;
 
 /// API + stream consumer + notifications queue, on fresh resources.
 #[derive(Debug)]
@@ -25,15 +24,7 @@ impl PipelineFixture {
     /// Fresh tables, queue and a stream reader at the start of the transactions stream.
     pub async fn new() -> Self {
         let api = ApiFixture::new().await;
-        let queue = api
-            .stack
-            .sqs
-            .create_queue()
-            .queue_name(unique_name("notifications"))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("CreateQueue: {e:?}"));
-        let queue_url = queue.queue_url().unwrap_or_default().to_owned();
+        let (queue_url, _) = api.stack.create_queue("notifications").await;
         let processor = process_transactions::App::new(
             &api.stack.config,
             &api.tables,

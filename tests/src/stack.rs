@@ -58,6 +58,35 @@ impl TestStack {
     }
 }
 
+impl TestStack {
+    /// A fresh SQS queue: (URL, ARN).
+    pub async fn create_queue(&self, prefix: &str) -> (String, String) {
+        use aws_sdk_sqs::types::QueueAttributeName;
+        let created = self
+            .sqs
+            .create_queue()
+            .queue_name(unique_name(prefix))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateQueue: {e:?}"));
+        let url = created.queue_url().unwrap_or_default().to_owned();
+        let attributes = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(&url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetQueueAttributes: {e:?}"));
+        let arn = attributes
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+            .cloned()
+            .unwrap_or_default();
+        (url, arn)
+    }
+}
+
 /// A resource name no other test uses: `prefix-<uuid>` (DynamoDB, SQS and Cognito
 /// all accept it).
 pub fn unique_name(prefix: &str) -> String {

@@ -105,3 +105,29 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
         .unwrap_or_else(|e| panic!("CreateTable transactions: {e:?}"));
     names
 }
+
+/// A fresh table keyed by the string `hash_key` alone, optionally with a
+/// NEW_AND_OLD_IMAGES stream; returns its name.
+pub async fn create_keyed_table(
+    stack: &TestStack,
+    prefix: &str,
+    hash_key: &str,
+    with_stream: bool,
+) -> String {
+    let name = unique_name(prefix);
+    let mut request = stack
+        .dynamodb
+        .create_table()
+        .table_name(&name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(string_attr(hash_key))
+        .key_schema(key(hash_key, KeyType::Hash));
+    if with_stream {
+        request = request.stream_specification(stream());
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateTable {name}: {e:?}"));
+    name
+}

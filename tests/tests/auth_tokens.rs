@@ -6,13 +6,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use integration_tests::cognito::{self, TestPool};
+use integration_tests::forge::{hs256_forgeries, payload, segments, tampered, unsigned, with_kid};
 use integration_tests::{TestStack, unique_name};
-use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
@@ -100,126 +96,6 @@ fn request(authorization: &[&str], claims: Option<Value>) -> Request {
 
 fn bearer(token: &str) -> Request {
     request(&[&format!("Bearer {token}")], None)
-}
-
-fn segments(token: &str) -> [String; 3] {
-    let parts: Vec<&str> = token.split('.').collect();
-    assert_eq!(parts.len(), 3, "a compact JWS");
-    [
-        parts[0].to_owned(),
-        parts[1].to_owned(),
-        parts[2].to_owned(),
-    ]
-}
-
-fn payload(token: &str) -> Value {
-    let [_, payload, _] = segments(token);
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap_or_else(|e| panic!("payload: {e}"));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("payload: {e}"))
-}
-
-fn b64_json(value: &Value) -> String {
-    URL_SAFE_NO_PAD.encode(value.to_string())
-}
-
-async fn jwks(stack: &TestStack, pool: &TestPool) -> (JwkSet, String) {
-    let text = stack
-        .http
-        .get(pool.jwks_url(stack))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("JWKS: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("JWKS body: {e}"));
-    let set = serde_json::from_str(&text).unwrap_or_else(|e| panic!("JWKS JSON: {e}"));
-    (set, text)
-}
-
-/// HS256 tokens with the IdToken's claims, keyed with public material of the pool's
-/// RSA key: the modulus bytes, the modulus text, the JWK JSON and the whole JWKS text.
-async fn hs256_forgeries(stack: &TestStack, caller: &Caller) -> Vec<String> {
-    let (set, jwks_text) = jwks(stack, &caller.pool).await;
-    let jwk = set
-        .keys
-        .first()
-        .unwrap_or_else(|| panic!("the JWKS has a key"));
-    let AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
-        panic!("moto's key is RSA");
-    };
-    let modulus = URL_SAFE_NO_PAD
-        .decode(&rsa.n)
-        .unwrap_or_else(|e| panic!("n: {e}"));
-    let jwk_json = serde_json::to_string(jwk).unwrap_or_default();
-    let claims = payload(&caller.id_token);
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = jwk.common.key_id.clone();
-    [
-        modulus,
-        rsa.n.clone().into_bytes(),
-        jwk_json.into_bytes(),
-        jwks_text.into_bytes(),
-    ]
-    .iter()
-    .map(|secret| {
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret))
-            .unwrap_or_else(|e| panic!("HS256 forgery: {e}"))
-    })
-    .collect()
-}
-
-fn tampered(token: &str) -> String {
-    let [header, payload, signature] = segments(token);
-    let mut chars: Vec<char> = payload.chars().collect();
-    let middle = chars.len() / 2;
-    chars[middle] = if chars[middle] == 'A' { 'B' } else { 'A' };
-    format!(
-        "{header}.{}.{signature}",
-        chars.into_iter().collect::<String>()
-    )
-}
-
-fn unsigned(token: &str) -> String {
-    let [_, payload, _] = segments(token);
-    format!(
-        "{}.{payload}.",
-        b64_json(&json!({"alg": "none", "typ": "JWT"}))
-    )
-}
-
-fn with_kid(token: &str, kid: &str) -> String {
-    let [_, payload, signature] = segments(token);
-    format!(
-        "{}.{payload}.{signature}",
-        b64_json(&json!({"alg": "RS256", "kid": kid}))
-    )
-}
-
-/// A token for a second app client of the caller's pool.
-async fn token_for_another_client(stack: &TestStack, caller: &Caller) -> String {
-    let created = stack
-        .cognito
-        .create_user_pool_client()
-        .user_pool_id(&caller.pool.pool_id)
-        .client_name("other-app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateUserPoolClient: {e:?}"));
-    let client_id = created
-        .user_pool_client()
-        .and_then(|c| c.client_id())
-        .unwrap_or_default()
-        .to_owned();
-    let other = TestPool {
-        client_id,
-        ..caller.pool.clone()
-    };
-    cognito::login(stack, &other, &caller.username, PASSWORD)
-        .await
-        .0
 }
 
 #[tokio::test]
@@ -418,7 +294,8 @@ async fn a_tampered_payload_fails_the_signature_check() {
 async fn an_id_token_for_another_app_client_of_the_same_pool_is_refused() {
     let stack = TestStack::connect().await;
     let caller = caller(&stack).await;
-    let foreign = token_for_another_client(&stack, &caller).await;
+    let foreign =
+        cognito::login_through_new_client(&stack, &caller.pool, &caller.username, PASSWORD).await;
     assert_eq!(
         payload(&foreign)["iss"],
         caller.pool.issuer().as_str(),
@@ -491,7 +368,9 @@ async fn an_hs256_token_keyed_with_the_public_key_is_refused() {
     let caller = caller(&stack).await;
     let verifier = verifier(&stack, &caller.pool);
 
-    for forged in hs256_forgeries(&stack, &caller).await {
+    for forged in
+        hs256_forgeries(&stack.http, &caller.pool.jwks_url(&stack), &caller.id_token).await
+    {
         assert_eq!(
             verifier.verify(&forged).await.err(),
             Some(AuthError::UnsupportedAlgorithm)
@@ -558,14 +437,18 @@ async fn every_refused_token_gets_one_identical_401_body() {
         "Basic xyz".to_owned(),
         "Bearer a.b".to_owned(),
         format!("Bearer {}", tampered(&caller.id_token)),
-        format!("Bearer {}", token_for_another_client(&stack, &caller).await),
+        format!(
+            "Bearer {}",
+            cognito::login_through_new_client(&stack, &caller.pool, &caller.username, PASSWORD)
+                .await
+        ),
         format!("Bearer {}", stranger.id_token),
         format!("Bearer {}", caller.access_token),
         format!("Bearer {}", unsigned(&caller.id_token)),
         format!("Bearer {}", with_kid(&caller.id_token, "rotated-away")),
     ];
     headers.extend(
-        hs256_forgeries(&stack, &caller)
+        hs256_forgeries(&stack.http, &caller.pool.jwks_url(&stack), &caller.id_token)
             .await
             .iter()
             .map(|t| format!("Bearer {t}")),

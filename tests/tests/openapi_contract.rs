@@ -24,25 +24,10 @@ fn openapi_text() -> String {
 /// `"POST /transactions"` for every `Type: Api` event of the template.
 fn template_routes() -> BTreeSet<String> {
     let path = workspace_file("template.yml");
-    let template = local_runtime::template::Template::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let resolver = local_runtime::template::Resolver {
-        params: template.parameters(&[("Environment", "local")]),
-        ..Default::default()
-    };
-    local_runtime::functions::functions(&template, &resolver)
-        .iter()
-        .flat_map(|f| f.events.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>())
-        .filter(|e| e["Type"] == "Api")
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["Properties"]["Method"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_uppercase(),
-                e["Properties"]["Path"].as_str().unwrap_or("")
-            )
-        })
+    local_runtime::template_api_routes(&path)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|route| format!("{} {}", route.method, route.path))
         .collect()
 }
 

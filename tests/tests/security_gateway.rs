@@ -5,14 +5,10 @@
 //! pool or another app client carry a valid signature: only the issuer and audience
 //! checks stand between them and the API. No response in this file may be a 5xx.
 
-use aws_sdk_cognitoidentityprovider::types::ExplicitAuthFlowsType;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use integration_tests::cognito::{self, TestPool};
+use integration_tests::forge::{hs256_forgeries, payload, tampered, unsigned, with_kid};
 use integration_tests::local::{Answer, LocalStack};
 use integration_tests::unique_name;
-use jsonwebtoken::jwk::{AlgorithmParameters, JwkSet};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Correct-Horse-9!";
@@ -108,7 +104,8 @@ async fn call(
     answer
 }
 
-/// A request with full control over the `Authorization` header and extra headers.
+/// A request with full control over the `Authorization` header and extra headers,
+/// refusing any 5xx.
 async fn send(
     s: &LocalStack,
     method: &str,
@@ -117,130 +114,13 @@ async fn send(
     body: Option<String>,
     headers: &[(&str, &str)],
 ) -> Answer {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let mut request = s.http.request(method, format!("{}{path}", s.api));
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
     if let Some(authorization) = authorization {
-        request = request.header("Authorization", authorization);
+        all.push(("Authorization", authorization));
     }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    if let Some(body) = body {
-        request = request
-            .header("Content-Type", "application/json")
-            .body(body);
-    }
-    let response = request
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.unwrap_or_default();
-    let answer = Answer {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        headers,
-    };
+    let answer = s.send(method, path, &all, body).await;
     assert!(answer.status < 500, "{path}: a 5xx: {answer:?}");
     answer
-}
-
-// ---- Forged tokens (the techniques of auth_tokens.rs) ----
-
-fn segments(token: &str) -> [String; 3] {
-    let parts: Vec<&str> = token.split('.').collect();
-    assert_eq!(parts.len(), 3, "a compact JWS: {token}");
-    [
-        parts[0].to_owned(),
-        parts[1].to_owned(),
-        parts[2].to_owned(),
-    ]
-}
-
-fn payload(token: &str) -> Value {
-    let [_, payload, _] = segments(token);
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap_or_else(|e| panic!("payload: {e}"));
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("payload: {e}"))
-}
-
-fn b64_json(value: &Value) -> String {
-    URL_SAFE_NO_PAD.encode(value.to_string())
-}
-
-fn unsigned(token: &str) -> String {
-    let [_, payload, _] = segments(token);
-    format!(
-        "{}.{payload}.",
-        b64_json(&json!({"alg": "none", "typ": "JWT"}))
-    )
-}
-
-fn with_kid(token: &str, kid: &str) -> String {
-    let [_, payload, signature] = segments(token);
-    format!(
-        "{}.{payload}.{signature}",
-        b64_json(&json!({"alg": "RS256", "kid": kid}))
-    )
-}
-
-fn tampered(token: &str) -> String {
-    let [header, payload, signature] = segments(token);
-    let mut chars: Vec<char> = payload.chars().collect();
-    let middle = chars.len() / 2;
-    chars[middle] = if chars[middle] == 'A' { 'B' } else { 'A' };
-    format!(
-        "{header}.{}.{signature}",
-        chars.into_iter().collect::<String>()
-    )
-}
-
-/// HS256 tokens with the IdToken's claims, keyed with public material of the pool's
-/// RSA key: the modulus bytes, the modulus text, the JWK JSON and the whole JWKS text.
-async fn hs256_forgeries(s: &LocalStack, id_token: &str) -> Vec<String> {
-    let url = format!(
-        "{}/{}/.well-known/jwks.json",
-        text(&s.info["motoEndpoint"]),
-        text(&s.info["userPoolId"])
-    );
-    let jwks_text = s
-        .http
-        .get(&url)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("JWKS: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("JWKS body: {e}"));
-    let set: JwkSet = serde_json::from_str(&jwks_text).unwrap_or_else(|e| panic!("JWKS JSON: {e}"));
-    let jwk = set
-        .keys
-        .first()
-        .unwrap_or_else(|| panic!("the JWKS has a key"));
-    let AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
-        panic!("moto's key is RSA");
-    };
-    let modulus = URL_SAFE_NO_PAD
-        .decode(&rsa.n)
-        .unwrap_or_else(|e| panic!("n: {e}"));
-    let jwk_json = serde_json::to_string(jwk).unwrap_or_default();
-    let claims = payload(id_token);
-    let mut header = Header::new(Algorithm::HS256);
-    header.kid = jwk.common.key_id.clone();
-    [
-        modulus,
-        rsa.n.clone().into_bytes(),
-        jwk_json.into_bytes(),
-        jwks_text.into_bytes(),
-    ]
-    .iter()
-    .map(|secret| {
-        jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret))
-            .unwrap_or_else(|e| panic!("HS256 forgery: {e}"))
-    })
-    .collect()
 }
 
 /// A valid IdToken of a user of another, freshly created pool (another issuer).
@@ -255,28 +135,8 @@ async fn token_of_another_pool(s: &LocalStack) -> String {
 /// A valid IdToken of the demo user through a second app client of the stack's own
 /// pool (another audience).
 async fn token_of_another_client(s: &LocalStack) -> String {
-    let pool = stack_pool(s);
-    let created = s
-        .stack
-        .cognito
-        .create_user_pool_client()
-        .user_pool_id(&pool.pool_id)
-        .client_name("other-app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateUserPoolClient: {e:?}"));
-    let client_id = created
-        .user_pool_client()
-        .and_then(|c| c.client_id())
-        .unwrap_or_default()
-        .to_owned();
-    assert_ne!(client_id, pool.client_id);
-    let other = TestPool { client_id, ..pool };
     let (username, password) = credentials(s, "demoUser");
-    cognito::login(&s.stack, &other, &username, &password)
-        .await
-        .0
+    cognito::login_through_new_client(&s.stack, &stack_pool(s), &username, &password).await
 }
 
 // ---- 1. The authorizer ----
@@ -344,7 +204,11 @@ async fn every_protected_route_answers_401_unauthorized_to_every_bad_credential(
             Some(format!("Bearer {other_client}")),
         ),
     ];
-    for (n, forged) in hs256_forgeries(&s, &id).await.into_iter().enumerate() {
+    for (n, forged) in hs256_forgeries(&s.http, &stack_pool(&s).jwks_url(&s.stack), &id)
+        .await
+        .into_iter()
+        .enumerate()
+    {
         bad.push((
             format!("HS256 keyed with public material #{n}"),
             Some(format!("Bearer {forged}")),

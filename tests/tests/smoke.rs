@@ -7,11 +7,9 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, KeySchemaElement, KeyType, Put,
-    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TransactWriteItem, Update,
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
-use integration_tests::{TestStack, cognito, moto, streams, unique_name};
+use integration_tests::{TestStack, cognito, moto, streams, tables, unique_name};
 
 fn s(value: &str) -> AttributeValue {
     AttributeValue::S(value.to_owned())
@@ -23,37 +21,7 @@ fn n(value: &str) -> AttributeValue {
 
 /// A table keyed by `pk` with a NEW_AND_OLD_IMAGES stream.
 async fn create_table(stack: &TestStack) -> String {
-    let name = unique_name("smoke");
-    stack
-        .dynamodb
-        .create_table()
-        .table_name(&name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .stream_specification(
-            StreamSpecification::builder()
-                .stream_enabled(true)
-                .stream_view_type(StreamViewType::NewAndOldImages)
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        )
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateTable: {e:?}"));
-    name
+    tables::create_keyed_table(stack, "smoke", "pk", true).await
 }
 
 async fn put_account(stack: &TestStack, table: &str, pk: &str, balance: &str) {
