@@ -143,3 +143,32 @@ impl ApiHandler {
         }
     }
 }
+
+/// The local handler for an SQS-triggered function, if this runtime has one.
+pub fn sqs_handler(
+    def: &FunctionDef,
+    config: &shared::aws::SdkConfig,
+) -> Option<crate::sqs_source::SqsHandler> {
+    match def.binary.as_str() {
+        "notify" => {
+            let settings = match notify::NotifyConfig::from_lookup(|name| {
+                def.env.get(name).cloned()
+            }) {
+                Ok(settings) => settings,
+                Err(e) => {
+                    tracing::error!(function = %def.id, error = %e, "notify is misconfigured in the template");
+                    return None;
+                }
+            };
+            let app = notify::App::new(
+                notify::Clients::new(config, settings.send_timeout),
+                settings,
+            );
+            Some(std::sync::Arc::new(move |event| {
+                let app = app.clone();
+                Box::pin(async move { app.handle(event).await })
+            }))
+        }
+        _ => None,
+    }
+}

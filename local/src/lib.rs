@@ -210,7 +210,7 @@ fn start_sources(
                     let arn = p["Queue"].as_str().unwrap_or_default().to_owned();
                     let (Some(url), Some(handler)) = (
                         queue_url_for(resolver, &arn),
-                        seed::sqs_handler(def, config),
+                        functions::sqs_handler(def, config),
                     ) else {
                         tracing::warn!(function = %def.id, "no local handler for this SQS event");
                         continue;
