@@ -12,9 +12,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    KeysAndAttributes, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, Update};
 use sha2::{Digest, Sha256};
 
 use super::attrs::{Item, n, s};
@@ -233,8 +231,7 @@ impl Ledger {
             .expression_attribute_names("#pa", attr::PROCESSED_AT)
             .expression_attribute_values(":completed", s(TransactionStatus::Completed.as_str()))
             .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
-            .expression_attribute_values(":now", s(now))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+            .expression_attribute_values(":now", s(now));
         if let Some(source) = moves.first() {
             expression.push_str(", #ba = :ba");
             update = update
