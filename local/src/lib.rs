@@ -60,14 +60,24 @@ pub enum StartError {
 
 /// Provisions everything and starts the gateway and the event sources.
 pub async fn start(options: &Options) -> Result<Running, StartError> {
+    start_with(options, shared::aws::load_config().await).await
+}
+
+/// [`start`] with the functions' (and event sources') clients built from `config`, so
+/// that benchmarks and chaos tests can add SDK interceptors. Provisioning and seeding
+/// use `config` without them.
+pub async fn start_with(
+    options: &Options,
+    config: shared::aws::SdkConfig,
+) -> Result<Running, StartError> {
     let template = Template::load(&options.template)?;
-    let config = shared::aws::load_config().await;
+    let plain = config.plain();
     let clients = Clients {
-        dynamodb: shared::aws::dynamodb(&config),
-        sqs: shared::aws::sqs(&config),
-        sns: shared::aws::sns(&config),
-        cognito: shared::aws::cognito(&config),
-        sesv2: shared::aws::sesv2(&config),
+        dynamodb: shared::aws::dynamodb(&plain),
+        sqs: shared::aws::sqs(&plain),
+        sns: shared::aws::sns(&plain),
+        cognito: shared::aws::cognito(&plain),
+        sesv2: shared::aws::sesv2(&plain),
     };
     let mut resolver = Resolver {
         params: template.parameters(&[("Environment", options.environment.as_str())]),
@@ -195,7 +205,7 @@ fn start_sources(
                         process_transactions::RetryPolicy::default(),
                     );
                     let reader = stream_reader::StreamReader::new(
-                        aws_sdk_dynamodbstreams::Client::new(config),
+                        aws_sdk_dynamodbstreams::Client::new(config.sdk()),
                         arn,
                     );
                     tracing::info!(function = %def.id, event = %name, ?mapping, "stream event source");
@@ -225,8 +235,10 @@ fn start_sources(
                             .is_some_and(|t| t.iter().any(|v| v == "ReportBatchItemFailures")),
                     };
                     tracing::info!(function = %def.id, event = %name, ?mapping, "sqs event source");
+                    // The poller's requests are counted with the functions' (a real
+                    // event source mapping's polls are billed too).
                     tasks.push(tokio::spawn(sqs_source::run(
-                        clients.sqs.clone(),
+                        shared::aws::sqs(config),
                         handler,
                         mapping,
                     )));

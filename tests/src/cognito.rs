@@ -66,6 +66,7 @@ pub async fn create_pool(stack: &TestStack) -> TestPool {
         .to_owned();
     let region = stack
         .config
+        .sdk()
         .region()
         .map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
     TestPool {

@@ -1,6 +1,6 @@
 //! The running emulators, as seen by one test.
 
-use aws_config::SdkConfig;
+use shared::aws::SdkConfig;
 
 /// Variables that `scripts/emulators.sh start` writes to `.local/emulators.env`.
 const REQUIRED_ENV: [&str; 3] = [
@@ -46,7 +46,7 @@ impl TestStack {
         let config = shared::aws::load_config().await;
         Self {
             dynamodb: shared::aws::dynamodb(&config),
-            streams: aws_sdk_dynamodbstreams::Client::new(&config),
+            streams: aws_sdk_dynamodbstreams::Client::new(config.sdk()),
             sqs: shared::aws::sqs(&config),
             sns: shared::aws::sns(&config),
             sesv2: shared::aws::sesv2(&config),

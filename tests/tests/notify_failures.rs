@@ -115,7 +115,7 @@ async fn a_transient_send_failure_releases_the_claim_and_the_retry_sends_once() 
     // SES unreachable: nothing listens on the discard port.
     let mut broken = fx.clients();
     broken.sesv2 = aws_sdk_sesv2::Client::from_conf(
-        aws_sdk_sesv2::config::Builder::from(&fx.stack.config)
+        aws_sdk_sesv2::config::Builder::from(fx.stack.config.sdk())
             .endpoint_url("http://127.0.0.1:9")
             .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
             .build(),

@@ -59,27 +59,12 @@ impl Clients {
             .operation_timeout(timeout)
             .operation_attempt_timeout(timeout / 3)
             .build();
+        let config = config.with_timeouts(timeouts);
         Self {
-            dynamodb: aws_sdk_dynamodb::Client::from_conf(
-                aws_sdk_dynamodb::config::Builder::from(config)
-                    .timeout_config(timeouts.clone())
-                    .build(),
-            ),
-            sesv2: aws_sdk_sesv2::Client::from_conf(
-                aws_sdk_sesv2::config::Builder::from(config)
-                    .timeout_config(timeouts.clone())
-                    .build(),
-            ),
-            sns: aws_sdk_sns::Client::from_conf(
-                aws_sdk_sns::config::Builder::from(config)
-                    .timeout_config(timeouts.clone())
-                    .build(),
-            ),
-            cognito: aws_sdk_cognitoidentityprovider::Client::from_conf(
-                aws_sdk_cognitoidentityprovider::config::Builder::from(config)
-                    .timeout_config(timeouts)
-                    .build(),
-            ),
+            dynamodb: shared::aws::dynamodb(&config),
+            sesv2: shared::aws::sesv2(&config),
+            sns: shared::aws::sns(&config),
+            cognito: shared::aws::cognito(&config),
         }
     }
 }
