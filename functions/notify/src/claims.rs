@@ -35,6 +35,10 @@ use shared::notification::NotificationMessage;
 use crate::failure::Failure;
 use crate::senders::Channel;
 
+mod update;
+
+use update::Update;
+
 /// Hash key (S).
 pub const ATTR_ID: &str = "notificationId";
 /// `IN_PROGRESS`, `RELEASED` or `COMPLETED` (S).
@@ -208,53 +212,6 @@ where
     }
 }
 
-/// `SET a = :a, …` and `REMOVE b, …` clauses with their placeholders.
-#[derive(Default)]
-struct Update {
-    set: Vec<String>,
-    remove: Vec<String>,
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-}
-
-impl Update {
-    /// Attribute names are this module's constants and channel names: safe as
-    /// placeholders.
-    fn set(&mut self, name: &str, value: AttributeValue) {
-        self.set.push(format!("#{name} = :{name}"));
-        self.names.insert(format!("#{name}"), name.to_owned());
-        self.values.insert(format!(":{name}"), value);
-    }
-
-    fn set_or_remove(&mut self, name: &str, value: Option<&str>) {
-        match value {
-            Some(value) => self.set(name, s(value)),
-            None => {
-                self.remove.push(format!("#{name}"));
-                self.names.insert(format!("#{name}"), name.to_owned());
-            }
-        }
-    }
-
-    fn channel(&mut self, record: &ChannelRecord, at: &str) {
-        let name = record.channel.name();
-        self.set(name, s(record.state.as_str()));
-        self.set(&format!("{name}{SUFFIX_UPDATED_AT}"), s(at));
-        let id = record.provider_message_id.as_deref();
-        self.set_or_remove(&format!("{name}{SUFFIX_PROVIDER_MESSAGE_ID}"), id);
-        let code = record.error_code.as_deref();
-        self.set_or_remove(&format!("{name}{SUFFIX_ERROR_CODE}"), code);
-    }
-
-    fn expression(&self) -> String {
-        let mut expression = format!("SET {}", self.set.join(", "));
-        if !self.remove.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", self.remove.join(", ")));
-        }
-        expression
-    }
-}
-
 impl NotificationLog {
     /// The log in `table`.
     pub fn new(
@@ -368,37 +325,6 @@ impl NotificationLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn record(channel: Channel, state: ChannelState, id: Option<&str>) -> ChannelRecord {
-        ChannelRecord {
-            channel,
-            state,
-            provider_message_id: id.map(str::to_owned),
-            error_code: None,
-        }
-    }
-
-    #[test]
-    fn a_settle_expression_sets_each_channel_and_removes_what_no_longer_applies() {
-        let mut update = Update::default();
-        update.set(ATTR_STATUS, s(COMPLETED));
-        update.channel(
-            &record(Channel::Email, ChannelState::Sent, Some("m-1")),
-            "t",
-        );
-        let expression = update.expression();
-        assert!(expression.starts_with("SET #status = :status, #email = :email"));
-        assert!(expression.contains("#emailProviderMessageId = :emailProviderMessageId"));
-        assert!(
-            expression.ends_with(" REMOVE #emailErrorCode"),
-            "{expression}"
-        );
-        assert_eq!(
-            update.names.get("#emailErrorCode").map(String::as_str),
-            Some("emailErrorCode")
-        );
-        assert_eq!(update.values.len(), 4);
-    }
 
     #[test]
     fn channel_states_are_read_back_and_unknown_values_ignored() {
