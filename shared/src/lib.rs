@@ -21,6 +21,9 @@ pub mod telemetry;
 
 pub mod clock;
 
+#[cfg(feature = "cache")]
+pub mod cache;
+
 #[cfg(feature = "store")]
 pub mod store;
 

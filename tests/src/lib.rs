@@ -13,6 +13,7 @@ pub mod local;
 pub mod moto;
 pub mod notify_fixture;
 pub mod pipeline;
+pub mod requests;
 pub mod stack;
 pub mod streams;
 pub mod tables;

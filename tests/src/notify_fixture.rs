@@ -7,7 +7,6 @@
 
 mod logs;
 mod messages;
-mod requests;
 
 use std::collections::HashMap;
 
@@ -22,10 +21,10 @@ use shared::domain::AccountId;
 use crate::cognito::{self, TestPool};
 use crate::{TestStack, moto, unique_name};
 
+pub use crate::requests::{DYNAMODB_WRITES, RequestCounter};
 pub use logs::LogCapture;
 pub use messages::{body, completed_deposit, completed_transfer, rejected_withdrawal};
 pub use notify::claims::key as log_key;
-pub use requests::{DYNAMODB_WRITES, RequestCounter};
 
 const PASSWORD: &str = "Correct-Horse-9!";
 /// Long enough that no message of a test reappears unless the test asks for it.

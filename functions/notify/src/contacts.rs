@@ -14,8 +14,8 @@ use std::time::Duration;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 
-use crate::cache::{CacheStats, DEFAULT_CAPACITY, TtlCache};
 use crate::failure::Failure;
+use shared::cache::{CacheStats, DEFAULT_CAPACITY, TtlCache};
 
 const EMAIL: &str = "email";
 const EMAIL_VERIFIED: &str = "email_verified";

@@ -24,7 +24,6 @@
 //! accepted a send whose answer was lost (timeout). The per-channel scheme had the same
 //! window. At-least-once is preferred to losing a notification.
 
-pub mod cache;
 pub mod claims;
 pub mod config;
 pub mod contacts;
@@ -43,8 +42,8 @@ use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use shared::aws::SdkConfig;
 use tokio::task::JoinSet;
 
-pub use cache::CacheStats;
 pub use config::{ConfigError, NotifyConfig};
+pub use shared::cache::CacheStats;
 
 use claims::NotificationLog;
 use contacts::Directory;

@@ -1,11 +1,13 @@
 //! request-transaction: records a transaction as PENDING, exactly once per
 //! (user, Idempotency-Key). The stream consumer applies it to balances later.
 //!
-//! Happy path: two DynamoDB requests. A strongly consistent `GetItem` of the account
-//! (existence, ownership, currency) and one conditional `PutItem` of the transaction
+//! Happy path: one DynamoDB request, a conditional `PutItem` of the transaction
 //! (`attribute_not_exists`), whose failure returns the existing item (ALL_OLD), so a
-//! replay or a reused key costs the same two requests.
+//! replay or a reused key costs the same. The account's owner and currency, which never
+//! change, come from a strongly consistent `GetItem` the first time an environment
+//! sees the account, then from its cache (see [`accounts`]).
 
+pub mod accounts;
 mod request;
 
 use lambda_http::http::{Method, StatusCode};
@@ -17,12 +19,14 @@ use shared::domain::{TransactionId, TransactionStatus};
 use shared::http::{ApiError, raw_json};
 use shared::store::{Inserted, StoreError, TableNames, TransactionRecord, View};
 
+use accounts::AccountFacts;
 pub use request::{TransactionRequest, idempotency_key, parse_request};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
 pub struct App {
     ctx: ApiContext,
+    facts: AccountFacts,
 }
 
 impl App {
@@ -30,6 +34,7 @@ impl App {
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
         Ok(Self {
             ctx: ApiContext::from_env(config)?,
+            facts: AccountFacts::default(),
         })
     }
 
@@ -37,7 +42,13 @@ impl App {
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
         Self {
             ctx: ApiContext::new(auth, config, tables),
+            facts: AccountFacts::default(),
         }
+    }
+
+    /// Account lookups served from the cache (hits) and from the table (misses).
+    pub fn account_lookups(&self) -> shared::cache::CacheStats {
+        self.facts.stats()
     }
 
     /// Handles one API Gateway request; every failure is a JSON error response.
@@ -61,10 +72,9 @@ impl App {
         let parsed = parse_request(request)?;
         authorise(&identity, &parsed)?;
 
-        let account = self
-            .ctx
-            .accounts
-            .get_owned(&parsed.account_id, &identity.user_id)
+        let currency = self
+            .facts
+            .owned_currency(&self.ctx.accounts, &parsed.account_id, &identity.user_id)
             .await
             .map_err(|e| internal("GetItem account", &e))?
             .ok_or_else(|| ApiError::not_found("Account"))?;
@@ -75,7 +85,7 @@ impl App {
             idempotency_key: key,
             account_id: parsed.account_id,
             kind: parsed.kind,
-            currency: account.currency,
+            currency,
             description: parsed.description.clone(),
             status: TransactionStatus::Pending,
             rejection_reason: None,
