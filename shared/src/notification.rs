@@ -49,8 +49,9 @@ pub struct NotificationMessage {
 }
 
 impl NotificationMessage {
-    /// The de-duplication key of this notification on `channel` (`email`, `sms`).
-    pub fn dedupe_key(&self, channel: &str) -> String {
-        format!("{}#{}#{channel}", self.transaction_id, self.account_id)
+    /// The de-duplication key of this notification (one per transaction and holder
+    /// account; the notifier keeps each channel's state under it).
+    pub fn dedupe_key(&self) -> String {
+        format!("{}#{}", self.transaction_id, self.account_id)
     }
 }

@@ -67,7 +67,7 @@ pub const COMPLETED: &str = "COMPLETED";
 
 /// The log key of a message: `<transactionId>#<accountId>`.
 pub fn key(message: &NotificationMessage) -> String {
-    format!("{}#{}", message.transaction_id, message.account_id)
+    message.dedupe_key()
 }
 
 /// The state of one channel, stored under the channel's name (`email`, `sms`).
