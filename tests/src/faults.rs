@@ -77,7 +77,8 @@ impl Kind {
 pub enum Tables {
     /// Any request (other services, or any table).
     Any,
-    /// DynamoDB requests naming one of these tables.
+    /// DynamoDB requests naming one of these tables (as `TableName`, or as a key of
+    /// `RequestItems`).
     Named(Vec<String>),
 }
 
@@ -141,7 +142,7 @@ impl Rule {
                 let text = body.map(String::from_utf8_lossy).unwrap_or_default();
                 names
                     .iter()
-                    .any(|name| text.contains(&format!("\"TableName\":\"{name}\"")))
+                    .any(|name| text.contains(&format!("\"{name}\"")))
             }
         }
     }
@@ -171,6 +172,9 @@ pub struct FaultInjector {
     state: Arc<Mutex<State>>,
     counts: Arc<[AtomicU64; 5]>,
 }
+
+/// What a throttled request sends instead of itself (`ListTables`).
+const HARMLESS_BODY: &str = r#"{"Limit":1}"#;
 
 const THROTTLE_BODY: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"Injected by the chaos test: throughput exceeded"}"#;
 
@@ -296,8 +300,10 @@ impl Intercept for FaultInjector {
             let _ = request
                 .headers_mut()
                 .insert("x-amz-target", "DynamoDB_20120810.ListTables");
-            let _ = request.headers_mut().insert("content-length", "12");
-            *request.body_mut() = SdkBody::from(r#"{"Limit":1}"#);
+            let _ = request
+                .headers_mut()
+                .insert("content-length", HARMLESS_BODY.len().to_string());
+            *request.body_mut() = SdkBody::from(HARMLESS_BODY);
         }
         Ok(())
     }

@@ -5,7 +5,8 @@
 //! Then the bank must balance to the cent, and every holder be told exactly once.
 //!
 //! `CHAOS_SEED` replays a run's workload and fault draws (the interleaving still
-//! varies); `CHAOS_REQUESTS` (default 300) sizes it; `--no-capture` shows the report.
+//! varies); `CHAOS_REQUESTS` (default 300) sizes it; `--no-capture` shows the report;
+//! `CHAOS_LOG` (an env filter, e.g. `process_transactions=info`) shows the functions' logs.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -120,6 +121,12 @@ fn outcome_summary(outcomes: &[Outcome]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_holder_once() {
+    if let Ok(filter) = std::env::var("CHAOS_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     let started = Instant::now();
     let seed = seed_from_env();
     let n = requests();
