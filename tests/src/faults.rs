@@ -101,7 +101,12 @@ pub struct Rule {
 
 impl Rule {
     /// A random fault on `per_10k` of the matching attempts.
-    pub fn random(service: &'static str, operations: &[&'static str], kind: Kind, per_10k: u64) -> Self {
+    pub fn random(
+        service: &'static str,
+        operations: &[&'static str],
+        kind: Kind,
+        per_10k: u64,
+    ) -> Self {
         Self {
             service,
             operations: operations.to_vec(),
@@ -114,7 +119,13 @@ impl Rule {
     }
 
     /// A crash on every `every`-th matching call, at most `max` times.
-    pub fn crash(service: &'static str, operations: &[&'static str], kind: Kind, every: u64, max: u64) -> Self {
+    pub fn crash(
+        service: &'static str,
+        operations: &[&'static str],
+        kind: Kind,
+        every: u64,
+        max: u64,
+    ) -> Self {
         Self {
             every,
             max,
@@ -255,7 +266,7 @@ impl FaultInjector {
                 continue;
             }
             let fire = if rule.every > 0 {
-                state.seen[i] % rule.every == 0
+                state.seen[i].is_multiple_of(rule.every)
             } else {
                 state.rng.below(10_000) < rule.per_10k
             };
@@ -316,7 +327,9 @@ impl Intercept for FaultInjector {
     ) -> Result<(), BoxError> {
         match decision(cfg) {
             Some(Kind::Fail) => Err(injected(Kind::Fail, cfg.load::<Metadata>())),
-            Some(Kind::CrashBefore) => panic!("{}", injected(Kind::CrashBefore, cfg.load::<Metadata>())),
+            Some(Kind::CrashBefore) => {
+                panic!("{}", injected(Kind::CrashBefore, cfg.load::<Metadata>()))
+            }
             _ => Ok(()),
         }
     }
@@ -329,7 +342,9 @@ impl Intercept for FaultInjector {
     ) -> Result<(), BoxError> {
         match decision(cfg) {
             Some(Kind::Lose) => Err(injected(Kind::Lose, cfg.load::<Metadata>())),
-            Some(Kind::CrashAfter) => panic!("{}", injected(Kind::CrashAfter, cfg.load::<Metadata>())),
+            Some(Kind::CrashAfter) => {
+                panic!("{}", injected(Kind::CrashAfter, cfg.load::<Metadata>()))
+            }
             _ => Ok(()),
         }
     }
@@ -341,7 +356,8 @@ impl Intercept for FaultInjector {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if decision(cfg) == Some(Kind::Throttle) {
-            let status = StatusCode::try_from(400_u16).map_err(|e| BoxError::from(e.to_string()))?;
+            let status =
+                StatusCode::try_from(400_u16).map_err(|e| BoxError::from(e.to_string()))?;
             let mut response = HttpResponse::new(status, SdkBody::from(THROTTLE_BODY));
             let _ = response
                 .headers_mut()

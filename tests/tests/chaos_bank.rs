@@ -51,14 +51,20 @@ fn rules(s: &LocalStack) -> Vec<Rule> {
         Rule::random(ddb, &[], Kind::Throttle, 500).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Fail, 300).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Lose, 300).on_tables(&ledger),
-        Rule::random(ddb, &["BatchGetItem", "TransactWriteItems", "UpdateItem"], Kind::Fail, 400)
+        Rule::random(
+            ddb,
+            &["BatchGetItem", "TransactWriteItems", "UpdateItem"],
+            Kind::Fail,
+            400,
+        )
+        .on_tables(&ledger),
+        Rule::random(ddb, &["TransactWriteItems", "UpdateItem"], Kind::Lose, 400)
             .on_tables(&ledger),
-        Rule::random(ddb, &["TransactWriteItems", "UpdateItem"], Kind::Lose, 400).on_tables(&ledger),
         Rule::random("SQS", &["SendMessageBatch"], Kind::Fail, 300),
         Rule::random("SQS", &["SendMessageBatch"], Kind::Lose, 300),
-        Rule::random("SQS", &["DeleteMessageBatch"], Kind::Lose, 300),
+        Rule::random("SQS", &["DeleteMessageBatch"], Kind::Lose, 1_000),
         Rule::random("SESv2", &["SendEmail"], Kind::Fail, 300),
-        Rule::random("SNS", &["Publish"], Kind::Fail, 300),
+        Rule::random("SNS", &["Publish"], Kind::Fail, 500),
     ]
 }
 
@@ -90,14 +96,21 @@ async fn verify(run: &Run, phase: &str) -> usize {
     );
     let mut violations = 0;
     for c in &checks {
-        let verdict = if c.violations.is_empty() { "ok" } else { "VIOLATED" };
+        let verdict = if c.violations.is_empty() {
+            "ok"
+        } else {
+            "VIOLATED"
+        };
         eprintln!("chaos [{phase}]:   {verdict:8} {}", c.name);
         for v in c.violations.iter().take(10) {
             eprintln!("chaos [{phase}]:            {v}");
         }
         violations += c.violations.len();
     }
-    for (queue, id) in [("ProcessingDLQ", "ProcessingDLQ"), ("NotificationsDLQ", "NotificationsDLQ")] {
+    for (queue, id) in [
+        ("ProcessingDLQ", "ProcessingDLQ"),
+        ("NotificationsDLQ", "NotificationsDLQ"),
+    ] {
         let depth = queue_depth(&run.s, &resource(&run.s, "queues", id)).await;
         eprintln!("chaos [{phase}]:   {queue}: {depth} messages");
         violations += usize::try_from(depth).unwrap_or(usize::MAX);
@@ -143,18 +156,29 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     let users = Arc::new(create_users(&s, USERS, ACCOUNTS_PER_USER).await);
     injector.set_rules(rules(&s));
     let ops = plan(&mut Rng::new(seed), &users, n);
-    eprintln!("chaos: {USERS} users, {} accounts, mix {}", USERS * ACCOUNTS_PER_USER, mix(&ops));
+    eprintln!(
+        "chaos: {USERS} users, {} accounts, mix {}",
+        USERS * ACCOUNTS_PER_USER,
+        mix(&ops)
+    );
 
     let (sampler, sampling) = Sampler::start(Arc::clone(&s), Duration::from_millis(300));
     injector.set_enabled(true);
     let outcomes = run_all(Arc::clone(&s), Arc::clone(&users), ops, CLIENTS).await;
-    eprintln!("chaos: clients done after {:?}: {}", started.elapsed(), outcome_summary(&outcomes));
+    eprintln!(
+        "chaos: clients done after {:?}: {}",
+        started.elapsed(),
+        outcome_summary(&outcomes)
+    );
     // The pipeline keeps working under faults for a while, then drains without them.
     let under_faults = drain(&s, &users, Duration::from_secs(45)).await;
     injector.set_enabled(false);
     let (samples, sampled_negatives) = sampler.stop();
     sampling.abort();
-    eprintln!("chaos: under faults: {} after {:?}", under_faults.last_state, under_faults.waited);
+    eprintln!(
+        "chaos: under faults: {} after {:?}",
+        under_faults.last_state, under_faults.waited
+    );
     for (kind, count) in injector.counts() {
         eprintln!("chaos: injected {:18} {count}", kind.name());
     }
@@ -171,7 +195,12 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
         under_faults.processing_replayed + drained.processing_replayed,
         under_faults.notifications_replayed + drained.notifications_replayed,
     );
-    let run = Run { s: Arc::clone(&s), users, outcomes, sampled_negatives };
+    let run = Run {
+        s: Arc::clone(&s),
+        users,
+        outcomes,
+        sampled_negatives,
+    };
     let mut violations = verify(&run, "drained").await;
 
     // The same stream delivered again, every record: nothing may change.
@@ -186,8 +215,18 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     eprintln!("chaos: seed {seed}, wall time {:?}", started.elapsed());
 
     for (kind, count) in injector.counts() {
-        assert!(count > 0, "no {} fault was injected: the run proves nothing about it", kind.name());
+        assert!(
+            count > 0,
+            "no {} fault was injected: the run proves nothing about it",
+            kind.name()
+        );
     }
-    assert!(drained.settled && again.settled, "the pipeline did not drain (seed {seed})");
-    assert_eq!(violations, 0, "invariants violated (seed {seed}): see the report above");
+    assert!(
+        drained.settled && again.settled,
+        "the pipeline did not drain (seed {seed})"
+    );
+    assert_eq!(
+        violations, 0,
+        "invariants violated (seed {seed}): see the report above"
+    );
 }

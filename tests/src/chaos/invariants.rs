@@ -32,15 +32,42 @@ pub struct Check {
 /// Runs every check.
 pub fn check(f: &Facts<'_>) -> Vec<Check> {
     vec![
-        Check { name: "nothing stuck PENDING", violations: stuck(f) },
-        Check { name: "balance = sum of its COMPLETED transactions (stored)", violations: balances_from_ledger(f) },
-        Check { name: "balance = sum of the accepted requests that COMPLETED (client side)", violations: balances_from_clients(f) },
-        Check { name: "total money moved only by deposits - withdrawals +- adjustments", violations: conservation(f) },
-        Check { name: "no balance ever negative (final, sampled, balanceAfter)", violations: never_negative(f) },
-        Check { name: "every accepted request is exactly one transaction, and no other exists", violations: one_per_request(f) },
-        Check { name: "key reused with another body: 422 IDEMPOTENCY_KEY_REUSED, nothing changed", violations: reuse(f) },
-        Check { name: "no account written more often than its COMPLETED transactions", violations: versions(f) },
-        Check { name: "every settled transaction notified each holder once per channel", violations: notified_once(f) },
+        Check {
+            name: "nothing stuck PENDING",
+            violations: stuck(f),
+        },
+        Check {
+            name: "balance = sum of its COMPLETED transactions (stored)",
+            violations: balances_from_ledger(f),
+        },
+        Check {
+            name: "balance = sum of the accepted requests that COMPLETED (client side)",
+            violations: balances_from_clients(f),
+        },
+        Check {
+            name: "total money moved only by deposits - withdrawals +- adjustments",
+            violations: conservation(f),
+        },
+        Check {
+            name: "no balance ever negative (final, sampled, balanceAfter)",
+            violations: never_negative(f),
+        },
+        Check {
+            name: "every accepted request is exactly one transaction, and no other exists",
+            violations: one_per_request(f),
+        },
+        Check {
+            name: "key reused with another body: 422 IDEMPOTENCY_KEY_REUSED, nothing changed",
+            violations: reuse(f),
+        },
+        Check {
+            name: "no account written more often than its COMPLETED transactions",
+            violations: versions(f),
+        },
+        Check {
+            name: "every settled transaction notified each holder once per channel",
+            violations: notified_once(f),
+        },
     ]
 }
 
@@ -53,14 +80,20 @@ fn stuck(f: &Facts<'_>) -> Vec<String> {
 }
 
 fn mine<'a>(f: &'a Facts<'_>) -> impl Iterator<Item = &'a Account> {
-    f.accounts
-        .iter()
-        .filter(|a| f.users.iter().any(|u| u.accounts.contains(&a.account_id.to_string())))
+    f.accounts.iter().filter(|a| {
+        f.users
+            .iter()
+            .any(|u| u.accounts.contains(&a.account_id.to_string()))
+    })
 }
 
 fn balances_from_ledger(f: &Facts<'_>) -> Vec<String> {
     let mut sums: HashMap<String, Decimal> = HashMap::new();
-    for t in f.transactions.iter().filter(|t| t.status == TransactionStatus::Completed) {
+    for t in f
+        .transactions
+        .iter()
+        .filter(|t| t.status == TransactionStatus::Completed)
+    {
         *sums.entry(t.account_id.to_string()).or_default() += signed_effect(&t.kind, Role::Source);
         if let Some(to) = t.kind.destination() {
             *sums.entry(to.to_string()).or_default() += signed_effect(&t.kind, Role::Destination);
@@ -68,9 +101,17 @@ fn balances_from_ledger(f: &Facts<'_>) -> Vec<String> {
     }
     mine(f)
         .filter_map(|a| {
-            let expected = sums.get(&a.account_id.to_string()).copied().unwrap_or_default();
-            (a.balance.as_decimal() != expected)
-                .then(|| format!("{}: balance {} but COMPLETED sum {expected}", a.account_id, a.balance.as_decimal()))
+            let expected = sums
+                .get(&a.account_id.to_string())
+                .copied()
+                .unwrap_or_default();
+            (a.balance.as_decimal() != expected).then(|| {
+                format!(
+                    "{}: balance {} but COMPLETED sum {expected}",
+                    a.account_id,
+                    a.balance.as_decimal()
+                )
+            })
         })
         .collect()
 }
@@ -111,9 +152,17 @@ fn balances_from_clients(f: &Facts<'_>) -> Vec<String> {
     let sums = client_effects(f);
     mine(f)
         .filter_map(|a| {
-            let expected = sums.get(&a.account_id.to_string()).copied().unwrap_or_default();
-            (a.balance.as_decimal() != expected)
-                .then(|| format!("{}: balance {} but clients' COMPLETED sum {expected}", a.account_id, a.balance.as_decimal()))
+            let expected = sums
+                .get(&a.account_id.to_string())
+                .copied()
+                .unwrap_or_default();
+            (a.balance.as_decimal() != expected).then(|| {
+                format!(
+                    "{}: balance {} but clients' COMPLETED sum {expected}",
+                    a.account_id,
+                    a.balance.as_decimal()
+                )
+            })
         })
         .collect()
 }
@@ -130,17 +179,29 @@ fn conservation(f: &Facts<'_>) -> Vec<String> {
                 .get(&o.op.key.to_ascii_lowercase())
                 .is_some_and(|t| t.status == TransactionStatus::Completed)
         })
-        .map(|o| if o.op.kind == "WITHDRAWAL" { -o.op.amount } else { o.op.amount })
+        .map(|o| {
+            if o.op.kind == "WITHDRAWAL" {
+                -o.op.amount
+            } else {
+                o.op.amount
+            }
+        })
         .sum();
     if total == external {
         Vec::new()
     } else {
-        vec![format!("total balance {total}, but deposits - withdrawals +- adjustments = {external}")]
+        vec![format!(
+            "total balance {total}, but deposits - withdrawals +- adjustments = {external}"
+        )]
     }
 }
 
 fn never_negative(f: &Facts<'_>) -> Vec<String> {
-    let mut out: Vec<String> = f.sampled_negatives.iter().map(|n| format!("sampled: {n}")).collect();
+    let mut out: Vec<String> = f
+        .sampled_negatives
+        .iter()
+        .map(|n| format!("sampled: {n}"))
+        .collect();
     out.extend(
         mine(f)
             .filter(|a| a.balance.as_decimal() < Decimal::ZERO)
@@ -149,7 +210,11 @@ fn never_negative(f: &Facts<'_>) -> Vec<String> {
     for t in f.transactions {
         for after in [t.balance_after, t.to_balance_after].into_iter().flatten() {
             if after.as_decimal() < Decimal::ZERO {
-                out.push(format!("{}: balance after {}", t.transaction_id, after.as_decimal()));
+                out.push(format!(
+                    "{}: balance after {}",
+                    t.transaction_id,
+                    after.as_decimal()
+                ));
             }
         }
     }
@@ -162,19 +227,32 @@ fn one_per_request(f: &Facts<'_>) -> Vec<String> {
     for o in f.outcomes {
         let key = o.op.key.to_ascii_lowercase();
         let Some(first) = o.transaction_ids.first() else {
-            out.push(format!("key {key}: never accepted (statuses {:?})", o.statuses));
+            out.push(format!(
+                "key {key}: never accepted (statuses {:?})",
+                o.statuses
+            ));
             continue;
         };
         if o.statuses.iter().any(|s| *s != 201) || o.transaction_ids.iter().any(|id| id != first) {
-            out.push(format!("key {key}: answers {:?} name {:?}", o.statuses, o.transaction_ids));
+            out.push(format!(
+                "key {key}: answers {:?} name {:?}",
+                o.statuses, o.transaction_ids
+            ));
         }
         match records.get(&key) {
             Some(t) if t.transaction_id.to_string() == *first => {}
-            Some(t) => out.push(format!("key {key}: client saw {first}, table holds {}", t.transaction_id)),
-            None => out.push(format!("key {key}: accepted as {first} but no transaction item")),
+            Some(t) => out.push(format!(
+                "key {key}: client saw {first}, table holds {}",
+                t.transaction_id
+            )),
+            None => out.push(format!(
+                "key {key}: accepted as {first} but no transaction item"
+            )),
         }
         if matches!(o.op.replay, Replay::Later(_)) && o.replayed == 0 {
-            out.push(format!("key {key}: later replay not marked Idempotent-Replayed"));
+            out.push(format!(
+                "key {key}: later replay not marked Idempotent-Replayed"
+            ));
         }
     }
     let accepted: std::collections::HashSet<String> = f
@@ -185,11 +263,18 @@ fn one_per_request(f: &Facts<'_>) -> Vec<String> {
         .collect();
     for (key, t) in &records {
         if !accepted.contains(key) {
-            out.push(format!("{} exists without an accepted request (key {key})", t.transaction_id));
+            out.push(format!(
+                "{} exists without an accepted request (key {key})",
+                t.transaction_id
+            ));
         }
     }
     if f.transactions.len() != records.len() {
-        out.push(format!("{} items for {} distinct keys", f.transactions.len(), records.len()));
+        out.push(format!(
+            "{} items for {} distinct keys",
+            f.transactions.len(),
+            records.len()
+        ));
     }
     out
 }
@@ -197,15 +282,26 @@ fn one_per_request(f: &Facts<'_>) -> Vec<String> {
 fn reuse(f: &Facts<'_>) -> Vec<String> {
     let records = by_key(f);
     let mut out = Vec::new();
-    for o in f.outcomes.iter().filter(|o| o.op.replay == Replay::OtherBody) {
-        if o.reuse_status != Some(422) || o.reuse_code.as_deref() != Some("IDEMPOTENCY_KEY_REUSED") {
-            out.push(format!("key {}: reuse answered {:?} {:?}", o.op.key, o.reuse_status, o.reuse_code));
+    for o in f
+        .outcomes
+        .iter()
+        .filter(|o| o.op.replay == Replay::OtherBody)
+    {
+        if o.reuse_status != Some(422) || o.reuse_code.as_deref() != Some("IDEMPOTENCY_KEY_REUSED")
+        {
+            out.push(format!(
+                "key {}: reuse answered {:?} {:?}",
+                o.op.key, o.reuse_status, o.reuse_code
+            ));
         }
         let stored = records
             .get(&o.op.key.to_ascii_lowercase())
             .and_then(|t| Decimal::from_str(&t.kind.amount_text()).ok());
         if stored != Some(o.op.amount) {
-            out.push(format!("key {}: stored amount {stored:?}, first body {}", o.op.key, o.op.amount));
+            out.push(format!(
+                "key {}: stored amount {stored:?}, first body {}",
+                o.op.key, o.op.amount
+            ));
         }
     }
     out
@@ -213,7 +309,11 @@ fn reuse(f: &Facts<'_>) -> Vec<String> {
 
 fn versions(f: &Facts<'_>) -> Vec<String> {
     let mut touched: HashMap<String, u64> = HashMap::new();
-    for t in f.transactions.iter().filter(|t| t.status == TransactionStatus::Completed) {
+    for t in f
+        .transactions
+        .iter()
+        .filter(|t| t.status == TransactionStatus::Completed)
+    {
         *touched.entry(t.account_id.to_string()).or_default() += 1;
         if let Some(to) = t.kind.destination() {
             *touched.entry(to.to_string()).or_default() += 1;
@@ -222,14 +322,21 @@ fn versions(f: &Facts<'_>) -> Vec<String> {
     mine(f)
         .filter_map(|a| {
             let completed = touched.get(&a.account_id.to_string()).copied().unwrap_or(0);
-            (a.version > completed)
-                .then(|| format!("{}: version {} > {completed} COMPLETED", a.account_id, a.version))
+            (a.version > completed).then(|| {
+                format!(
+                    "{}: version {} > {completed} COMPLETED",
+                    a.account_id, a.version
+                )
+            })
         })
         .collect()
 }
 
 /// (recipient, text to find) → how many messages it is owed.
-fn owed(f: &Facts<'_>) -> (HashMap<(String, String), usize>, HashMap<(String, String), usize>) {
+type Owed = HashMap<(String, String), usize>;
+
+/// What each recipient is owed: (emails, SMS).
+fn owed(f: &Facts<'_>) -> (Owed, Owed) {
     let by_sub = |sub: &str| f.users.iter().find(|u| u.sub == sub);
     let owner = |account: &str| {
         f.accounts
@@ -238,29 +345,41 @@ fn owed(f: &Facts<'_>) -> (HashMap<(String, String), usize>, HashMap<(String, St
             .and_then(|a| by_sub(&a.owner_id))
     };
     let (mut emails, mut sms) = (HashMap::new(), HashMap::new());
-    for t in f.transactions.iter().filter(|t| t.status != TransactionStatus::Pending) {
+    for t in f
+        .transactions
+        .iter()
+        .filter(|t| t.status != TransactionStatus::Pending)
+    {
         let id = t.transaction_id.to_string();
         let mut holders = vec![by_sub(&t.user_id)];
         let transfer = t.kind.transaction_type() == TransactionType::Transfer;
-        if let (true, TransactionStatus::Completed, Some(to)) = (transfer, t.status, t.kind.destination()) {
+        if let (true, TransactionStatus::Completed, Some(to)) =
+            (transfer, t.status, t.kind.destination())
+        {
             holders.push(owner(&to.to_string()));
         }
         for user in holders.into_iter().flatten() {
             *emails.entry((user.email.clone(), id.clone())).or_insert(0) += 1;
-            *sms.entry((user.phone.clone(), format!("Ref {}", &id[..8]))).or_insert(0) += 1;
+            *sms.entry((user.phone.clone(), format!("Ref {}", &id[..8])))
+                .or_insert(0) += 1;
         }
     }
     (emails, sms)
 }
 
 fn count(sent: &[(String, String)], recipient: &str, needle: &str) -> usize {
-    sent.iter().filter(|(to, text)| to == recipient && text.contains(needle)).count()
+    sent.iter()
+        .filter(|(to, text)| to == recipient && text.contains(needle))
+        .count()
 }
 
 fn notified_once(f: &Facts<'_>) -> Vec<String> {
     let (emails, sms) = owed(f);
     let mut out = Vec::new();
-    for (channel, owed, sent) in [("email", &emails, &f.sent.emails), ("sms", &sms, &f.sent.sms)] {
+    for (channel, owed, sent) in [
+        ("email", &emails, &f.sent.emails),
+        ("sms", &sms, &f.sent.sms),
+    ] {
         for ((to, needle), n) in owed {
             let got = count(sent, to, needle);
             if got != *n {
@@ -269,7 +388,10 @@ fn notified_once(f: &Facts<'_>) -> Vec<String> {
         }
         let total: usize = owed.values().sum();
         if sent.len() != total {
-            out.push(format!("{channel}: {} sent to the run's users, {total} owed", sent.len()));
+            out.push(format!(
+                "{channel}: {} sent to the run's users, {total} owed",
+                sent.len()
+            ));
         }
     }
     out

@@ -57,7 +57,9 @@ pub async fn transactions(s: &LocalStack) -> Vec<TransactionRecord> {
     scan(s, &table)
         .await
         .iter()
-        .map(|item| TransactionRecord::from_item(item).unwrap_or_else(|e| panic!("transaction: {e}")))
+        .map(|item| {
+            TransactionRecord::from_item(item).unwrap_or_else(|e| panic!("transaction: {e}"))
+        })
         .collect()
 }
 
@@ -140,7 +142,11 @@ impl Sampler {
                         me.negatives
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .push(format!("{} at {}", account.account_id, account.balance.as_decimal()));
+                            .push(format!(
+                                "{} at {}",
+                                account.account_id,
+                                account.balance.as_decimal()
+                            ));
                     }
                 }
                 me.samples.fetch_add(1, Ordering::SeqCst);

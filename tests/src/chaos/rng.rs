@@ -44,6 +44,8 @@ pub fn seed_from_env() -> u64 {
         .unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| u64::try_from(d.as_nanos() % u128::from(u64::MAX)).unwrap_or(1))
+                .map_or(1, |d| {
+                    u64::try_from(d.as_nanos() % u128::from(u64::MAX)).unwrap_or(1)
+                })
         })
 }

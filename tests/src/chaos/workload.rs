@@ -93,7 +93,10 @@ impl Outcome {
 pub async fn create_users(s: &LocalStack, n: usize, accounts: usize) -> Vec<User> {
     let pool = TestPool {
         pool_id: s.info["userPoolId"].as_str().unwrap_or_default().to_owned(),
-        client_id: s.info["userPoolClientId"].as_str().unwrap_or_default().to_owned(),
+        client_id: s.info["userPoolClientId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         region: s.info["region"].as_str().unwrap_or("us-east-1").to_owned(),
     };
     let tag = uuid::Uuid::new_v4().simple().to_string();
@@ -108,7 +111,11 @@ pub async fn create_users(s: &LocalStack, n: usize, accounts: usize) -> Vec<User
             &pool,
             &email,
             password,
-            &[("email", &email), ("email_verified", "true"), ("phone_number", &phone)],
+            &[
+                ("email", &email),
+                ("email_verified", "true"),
+                ("phone_number", &phone),
+            ],
         )
         .await;
         if i == 0 {
@@ -126,11 +133,25 @@ pub async fn create_users(s: &LocalStack, n: usize, accounts: usize) -> Vec<User
         let mut ids = Vec::new();
         for a in 0..accounts {
             let body = serde_json::json!({ "name": format!("chaos {i}.{a}") });
-            let created = s.call("POST", "/accounts", Some(&token), Some(&body), None).await;
+            let created = s
+                .call("POST", "/accounts", Some(&token), Some(&body), None)
+                .await;
             assert_eq!(created.status, 201, "POST /accounts: {:?}", created.body);
-            ids.push(created.body["accountId"].as_str().unwrap_or_default().to_owned());
+            ids.push(
+                created.body["accountId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
         }
-        users.push(User { sub, email, phone, token, admin: i == 0, accounts: ids });
+        users.push(User {
+            sub,
+            email,
+            phone,
+            token,
+            admin: i == 0,
+            accounts: ids,
+        });
     }
     users
 }
@@ -183,8 +204,10 @@ pub fn plan(rng: &mut Rng, users: &[User], n: usize) -> Vec<Op> {
         };
         ops.push(Op {
             user: user_index,
-            key: uuid::Uuid::from_u128(u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64()))
-                .to_string(),
+            key: uuid::Uuid::from_u128(
+                u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64()),
+            )
+            .to_string(),
             kind,
             account,
             to,
@@ -219,7 +242,11 @@ fn note(outcome: &mut Outcome, answer: &Answer, retried: u32) {
         if let Some(id) = answer.body["transactionId"].as_str() {
             outcome.transaction_ids.push(id.to_owned());
         }
-        if answer.headers.get("Idempotent-Replayed").is_some_and(|v| v == "true") {
+        if answer
+            .headers
+            .get("Idempotent-Replayed")
+            .is_some_and(|v| v == "true")
+        {
             outcome.replayed += 1;
         }
     }
@@ -270,7 +297,12 @@ pub async fn run_op(s: Arc<LocalStack>, users: Arc<Vec<User>>, op: Op) -> Outcom
 }
 
 /// Runs `ops` with at most `clients` in flight at once.
-pub async fn run_all(s: Arc<LocalStack>, users: Arc<Vec<User>>, ops: Vec<Op>, clients: usize) -> Vec<Outcome> {
+pub async fn run_all(
+    s: Arc<LocalStack>,
+    users: Arc<Vec<User>>,
+    ops: Vec<Op>,
+    clients: usize,
+) -> Vec<Outcome> {
     let permits = Arc::new(tokio::sync::Semaphore::new(clients.max(1)));
     let mut tasks = Vec::new();
     for op in ops {
