@@ -367,3 +367,23 @@ impl Intercept for FaultInjector {
         Ok(())
     }
 }
+
+/// Prints injected crashes as one line instead of a panic report with a backtrace
+/// (other panics are reported as usual). The hook is process-wide: call it from a
+/// test that runs in its own process (nextest does that).
+pub fn quiet_injected_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("chaos: injected") {
+            eprintln!("{message}");
+        } else {
+            previous(info);
+        }
+    }));
+}

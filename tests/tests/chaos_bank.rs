@@ -16,7 +16,7 @@ use integration_tests::chaos::invariants::{Check, Facts, check};
 use integration_tests::chaos::observe::{self, Sampler, queue_depth, resource};
 use integration_tests::chaos::rng::{Rng, seed_from_env};
 use integration_tests::chaos::workload::{Outcome, User, create_users, mix, plan, run_all};
-use integration_tests::faults::{FaultInjector, Kind, Rule};
+use integration_tests::faults::{FaultInjector, Kind, Rule, quiet_injected_panics};
 use integration_tests::local::LocalStack;
 
 const USERS: usize = 4;
@@ -35,7 +35,9 @@ fn requests() -> usize {
 /// DynamoDB faults touch the ledger tables only, and notify's sends only fail before
 /// being sent: a provider's lost answer cannot be deduplicated (SES and SNS take no
 /// idempotency token), so "exactly once" would not be a fair demand there.
-fn rules(s: &LocalStack) -> Vec<Rule> {
+fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
+    // Crash periods shrink with small runs, so every kind still fires.
+    let period = |most: u64| (u64::try_from(n).unwrap_or(u64::MAX) / 8).clamp(5, most);
     let ledger = [
         resource(s, "tables", "AccountsTable"),
         resource(s, "tables", "TransactionsTable"),
@@ -44,10 +46,17 @@ fn rules(s: &LocalStack) -> Vec<Rule> {
     let ddb = "DynamoDB";
     vec![
         // process-transactions dies mid-batch: after a commit, or before reading.
-        Rule::crash(ddb, &["TransactWriteItems"], Kind::CrashAfter, 37, 6).on_tables(&ledger),
-        Rule::crash(ddb, &["BatchGetItem"], Kind::CrashBefore, 53, 4).on_tables(&ledger),
+        Rule::crash(
+            ddb,
+            &["TransactWriteItems"],
+            Kind::CrashAfter,
+            period(37),
+            6,
+        )
+        .on_tables(&ledger),
+        Rule::crash(ddb, &["BatchGetItem"], Kind::CrashBefore, period(53), 4).on_tables(&ledger),
         // notify dies before claiming a channel (the message comes back).
-        Rule::crash(ddb, &["PutItem"], Kind::CrashBefore, 41, 5).on_tables(&log),
+        Rule::crash(ddb, &["PutItem"], Kind::CrashBefore, period(41), 5).on_tables(&log),
         Rule::random(ddb, &[], Kind::Throttle, 500).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Fail, 300).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Lose, 300).on_tables(&ledger),
@@ -144,6 +153,7 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     let seed = seed_from_env();
     let n = requests();
     eprintln!("chaos: seed {seed} (CHAOS_SEED={seed} replays it), {n} operations");
+    quiet_injected_panics();
     let injector = FaultInjector::new(seed);
     let s = Arc::new(
         LocalStack::start_with({
@@ -154,7 +164,7 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     );
     shorten_visibility(&s, 2).await;
     let users = Arc::new(create_users(&s, USERS, ACCOUNTS_PER_USER).await);
-    injector.set_rules(rules(&s));
+    injector.set_rules(rules(&s, n));
     let ops = plan(&mut Rng::new(seed), &users, n);
     eprintln!(
         "chaos: {USERS} users, {} accounts, mix {}",
