@@ -6,7 +6,9 @@
 //! resources, so tests run in parallel and never see each other's data.
 
 pub mod api;
+pub mod chaos;
 pub mod cognito;
+pub mod faults;
 pub mod fixture;
 pub mod forge;
 pub mod local;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use shared::aws::SdkConfig;
 
 use crate::{TestStack, unique_name};
 
@@ -37,6 +38,13 @@ pub struct Answer {
 impl LocalStack {
     /// Starts a stack from the repository's `template.yml` on a free port.
     pub async fn start() -> Self {
+        Self::start_with(|config| config).await
+    }
+
+    /// [`Self::start`] with the functions' and event sources' SDK configuration made
+    /// by `configure` from the emulators' (e.g. with a fault-injecting interceptor).
+    /// Provisioning, seeding and this harness's own clients stay without it.
+    pub async fn start_with(configure: impl FnOnce(SdkConfig) -> SdkConfig) -> Self {
         let stack = TestStack::connect().await;
         let suffix = unique_name("e2e");
         let digits = uuid::Uuid::new_v4().as_u128() % 10_000_000;
@@ -52,7 +60,7 @@ impl LocalStack {
             environment: suffix,
             demo_phone: format!("+1555{digits:07}"),
         };
-        let running = local_runtime::start(&options)
+        let running = local_runtime::start_with(&options, configure(stack.config.clone()))
             .await
             .unwrap_or_else(|e| panic!("local runtime: {e}"));
         let api = running.info["apiUrl"]

@@ -1,0 +1,8 @@
+//! A Jepsen-style bank test through the local runtime's HTTP API, with faults
+//! injected into the functions' AWS calls (see [`crate::faults`]).
+
+pub mod drain;
+pub mod invariants;
+pub mod observe;
+pub mod rng;
+pub mod workload;

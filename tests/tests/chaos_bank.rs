@@ -1,0 +1,242 @@
+//! A Jepsen-style bank test: hundreds of concurrent clients move money through the
+//! local runtime's HTTP API while the functions' AWS calls fail before being sent,
+//! lose their responses after being applied, are throttled, or crash their caller; the
+//! notifications queue redelivers, and the whole stream is delivered a second time.
+//! Then the bank must balance to the cent, and every holder be told exactly once.
+//!
+//! `CHAOS_SEED` replays a run's workload and fault draws (the interleaving still
+//! varies); `CHAOS_REQUESTS` (default 300) sizes it; `--no-capture` shows the report;
+//! `CHAOS_LOG` (an env filter, e.g. `process_transactions=info`) shows the functions' logs.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use integration_tests::chaos::drain::{drain, redeliver_stream, shorten_visibility};
+use integration_tests::chaos::invariants::{Check, Facts, check};
+use integration_tests::chaos::observe::{self, Sampler, queue_depth, resource};
+use integration_tests::chaos::rng::{Rng, seed_from_env};
+use integration_tests::chaos::workload::{Outcome, User, create_users, mix, plan, run_all};
+use integration_tests::faults::{FaultInjector, Kind, Rule, quiet_injected_panics};
+use integration_tests::local::LocalStack;
+
+const USERS: usize = 4;
+const ACCOUNTS_PER_USER: usize = 2;
+const CLIENTS: usize = 24;
+const DEFAULT_REQUESTS: usize = 300;
+
+fn requests() -> usize {
+    std::env::var("CHAOS_REQUESTS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_REQUESTS)
+}
+
+/// The faults of the run. Crash rules come first (they count every matching call).
+/// DynamoDB faults touch the ledger tables only, and notify's sends only fail before
+/// being sent: a provider's lost answer cannot be deduplicated (SES and SNS take no
+/// idempotency token), so "exactly once" would not be a fair demand there.
+fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
+    // Crash periods shrink with small runs, so every kind still fires.
+    let period = |most: u64| (u64::try_from(n).unwrap_or(u64::MAX) / 8).clamp(5, most);
+    let ledger = [
+        resource(s, "tables", "AccountsTable"),
+        resource(s, "tables", "TransactionsTable"),
+    ];
+    let log = [resource(s, "tables", "NotificationLogTable")];
+    let ddb = "DynamoDB";
+    vec![
+        // process-transactions dies mid-batch: after a commit, or before reading.
+        Rule::crash(
+            ddb,
+            &["TransactWriteItems"],
+            Kind::CrashAfter,
+            period(37),
+            6,
+        )
+        .on_tables(&ledger),
+        Rule::crash(ddb, &["BatchGetItem"], Kind::CrashBefore, period(53), 4).on_tables(&ledger),
+        // notify dies before claiming a channel (the message comes back).
+        Rule::crash(ddb, &["PutItem"], Kind::CrashBefore, period(41), 5).on_tables(&log),
+        Rule::random(ddb, &[], Kind::Throttle, 500).on_tables(&ledger),
+        Rule::random(ddb, &["GetItem", "PutItem"], Kind::Fail, 300).on_tables(&ledger),
+        Rule::random(ddb, &["GetItem", "PutItem"], Kind::Lose, 300).on_tables(&ledger),
+        Rule::random(
+            ddb,
+            &["BatchGetItem", "TransactWriteItems", "UpdateItem"],
+            Kind::Fail,
+            400,
+        )
+        .on_tables(&ledger),
+        Rule::random(ddb, &["TransactWriteItems", "UpdateItem"], Kind::Lose, 400)
+            .on_tables(&ledger),
+        Rule::random("SQS", &["SendMessageBatch"], Kind::Fail, 300),
+        Rule::random("SQS", &["SendMessageBatch"], Kind::Lose, 300),
+        Rule::random("SQS", &["DeleteMessageBatch"], Kind::Lose, 1_000),
+        Rule::random("SESv2", &["SendEmail"], Kind::Fail, 300),
+        Rule::random("SNS", &["Publish"], Kind::Fail, 500),
+    ]
+}
+
+struct Run {
+    s: Arc<LocalStack>,
+    users: Arc<Vec<User>>,
+    outcomes: Vec<Outcome>,
+    sampled_negatives: Vec<String>,
+}
+
+/// Verifies every invariant on the current state; prints and returns the violations.
+async fn verify(run: &Run, phase: &str) -> usize {
+    let accounts = observe::accounts(&run.s).await;
+    let transactions = observe::transactions(&run.s).await;
+    let sent = observe::sent(&run.s, &run.users).await;
+    let checks: Vec<Check> = check(&Facts {
+        users: &run.users,
+        outcomes: &run.outcomes,
+        accounts: &accounts,
+        transactions: &transactions,
+        sent: &sent,
+        sampled_negatives: &run.sampled_negatives,
+    });
+    eprintln!(
+        "chaos [{phase}]: {} transactions, {} emails, {} SMS",
+        transactions.len(),
+        sent.emails.len(),
+        sent.sms.len()
+    );
+    let mut violations = 0;
+    for c in &checks {
+        let verdict = if c.violations.is_empty() {
+            "ok"
+        } else {
+            "VIOLATED"
+        };
+        eprintln!("chaos [{phase}]:   {verdict:8} {}", c.name);
+        for v in c.violations.iter().take(10) {
+            eprintln!("chaos [{phase}]:            {v}");
+        }
+        violations += c.violations.len();
+    }
+    for (queue, id) in [
+        ("ProcessingDLQ", "ProcessingDLQ"),
+        ("NotificationsDLQ", "NotificationsDLQ"),
+    ] {
+        let depth = queue_depth(&run.s, &resource(&run.s, "queues", id)).await;
+        eprintln!("chaos [{phase}]:   {queue}: {depth} messages");
+        violations += usize::try_from(depth).unwrap_or(usize::MAX);
+    }
+    violations
+}
+
+fn outcome_summary(outcomes: &[Outcome]) -> String {
+    let accepted = outcomes.iter().filter(|o| o.accepted()).count();
+    let retried: u32 = outcomes.iter().map(|o| o.retried_5xx).sum();
+    let replayed: u32 = outcomes.iter().map(|o| o.replayed).sum();
+    let requests: usize = outcomes
+        .iter()
+        .map(|o| o.statuses.len() + usize::from(o.reuse_status.is_some()))
+        .sum();
+    format!(
+        "{requests} requests answered ({accepted} operations accepted), {retried} 5xx retried \
+         with the same key, {replayed} answers marked Idempotent-Replayed"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_holder_once() {
+    if let Ok(filter) = std::env::var("CHAOS_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+    let started = Instant::now();
+    let seed = seed_from_env();
+    let n = requests();
+    eprintln!("chaos: seed {seed} (CHAOS_SEED={seed} replays it), {n} operations");
+    quiet_injected_panics();
+    let injector = FaultInjector::new(seed);
+    let s = Arc::new(
+        LocalStack::start_with({
+            let injector = injector.clone();
+            move |config| config.with_interceptor(injector)
+        })
+        .await,
+    );
+    shorten_visibility(&s, 2).await;
+    let users = Arc::new(create_users(&s, USERS, ACCOUNTS_PER_USER).await);
+    injector.set_rules(rules(&s, n));
+    let ops = plan(&mut Rng::new(seed), &users, n);
+    eprintln!(
+        "chaos: {USERS} users, {} accounts, mix {}",
+        USERS * ACCOUNTS_PER_USER,
+        mix(&ops)
+    );
+
+    let (sampler, sampling) = Sampler::start(Arc::clone(&s), Duration::from_millis(300));
+    injector.set_enabled(true);
+    let outcomes = run_all(Arc::clone(&s), Arc::clone(&users), ops, CLIENTS).await;
+    eprintln!(
+        "chaos: clients done after {:?}: {}",
+        started.elapsed(),
+        outcome_summary(&outcomes)
+    );
+    // The pipeline keeps working under faults for a while, then drains without them.
+    let under_faults = drain(&s, &users, Duration::from_secs(45)).await;
+    injector.set_enabled(false);
+    let (samples, sampled_negatives) = sampler.stop();
+    sampling.abort();
+    eprintln!(
+        "chaos: under faults: {} after {:?}",
+        under_faults.last_state, under_faults.waited
+    );
+    for (kind, count) in injector.counts() {
+        eprintln!("chaos: injected {:18} {count}", kind.name());
+    }
+    for line in injector.per_rule() {
+        eprintln!("chaos:   {line}");
+    }
+    let drained = drain(&s, &users, Duration::from_secs(120)).await;
+    eprintln!(
+        "chaos: drained={} after {:?} ({}), replayed from ProcessingDLQ {}, NotificationsDLQ {}; \
+         {samples} balance samples during the run",
+        drained.settled,
+        drained.waited,
+        drained.last_state,
+        under_faults.processing_replayed + drained.processing_replayed,
+        under_faults.notifications_replayed + drained.notifications_replayed,
+    );
+    let run = Run {
+        s: Arc::clone(&s),
+        users,
+        outcomes,
+        sampled_negatives,
+    };
+    let mut violations = verify(&run, "drained").await;
+
+    // The same stream delivered again, every record: nothing may change.
+    let transactions = observe::transactions(&s).await.len();
+    let (records, failed) = redeliver_stream(&s, transactions).await;
+    let again = drain(&s, &run.users, Duration::from_secs(60)).await;
+    eprintln!(
+        "chaos: redelivered {records} stream records ({failed} batches failed); drained={} after {:?}",
+        again.settled, again.waited
+    );
+    violations += failed + verify(&run, "stream redelivered").await;
+    eprintln!("chaos: seed {seed}, wall time {:?}", started.elapsed());
+
+    for (kind, count) in injector.counts() {
+        assert!(
+            count > 0,
+            "no {} fault was injected: the run proves nothing about it",
+            kind.name()
+        );
+    }
+    assert!(
+        drained.settled && again.settled,
+        "the pipeline did not drain (seed {seed})"
+    );
+    assert_eq!(
+        violations, 0,
+        "invariants violated (seed {seed}): see the report above"
+    );
+}
