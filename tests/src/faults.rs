@@ -97,6 +97,8 @@ pub struct Rule {
     pub every: u64,
     /// At most this many faults from this rule (0: no limit).
     pub max: u64,
+    /// Only requests whose body contains this text.
+    pub body_contains: Option<&'static str>,
 }
 
 impl Rule {
@@ -115,6 +117,7 @@ impl Rule {
             per_10k,
             every: 0,
             max: 0,
+            body_contains: None,
         }
     }
 
@@ -140,9 +143,22 @@ impl Rule {
         self
     }
 
+    /// Only requests whose body contains `text` (e.g. one kind of `UpdateItem`).
+    #[must_use]
+    pub const fn with_body(mut self, text: &'static str) -> Self {
+        self.body_contains = Some(text);
+        self
+    }
+
     fn matches(&self, metadata: &Metadata, body: Option<&[u8]>) -> bool {
         if !metadata.service().eq_ignore_ascii_case(self.service) {
             return false;
+        }
+        if let Some(text) = self.body_contains {
+            let body = body.map(String::from_utf8_lossy).unwrap_or_default();
+            if !body.contains(text) {
+                return false;
+            }
         }
         if !self.operations.is_empty() && !self.operations.contains(&metadata.name()) {
             return false;

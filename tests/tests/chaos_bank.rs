@@ -45,18 +45,16 @@ fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
     let log = [resource(s, "tables", "NotificationLogTable")];
     let ddb = "DynamoDB";
     vec![
-        // process-transactions dies mid-batch: after a commit, or before reading.
-        Rule::crash(
-            ddb,
-            &["TransactWriteItems"],
-            Kind::CrashAfter,
-            period(37),
-            6,
-        )
-        .on_tables(&ledger),
-        Rule::crash(ddb, &["BatchGetItem"], Kind::CrashBefore, period(53), 4).on_tables(&ledger),
-        // notify dies before claiming a channel (the message comes back).
-        Rule::crash(ddb, &["PutItem"], Kind::CrashBefore, period(41), 5).on_tables(&log),
+        // process-transactions dies mid-batch: after a commit, or before reading. It
+        // applies a stream batch's transactions together (a few writes per batch),
+        // so these calls are few: crash often.
+        Rule::crash(ddb, &["TransactWriteItems"], Kind::CrashAfter, 3, 4).on_tables(&ledger),
+        Rule::crash(ddb, &["BatchGetItem"], Kind::CrashBefore, 4, 3).on_tables(&ledger),
+        // notify dies before claiming a message (the message comes back). The claim is
+        // the log's only UpdateItem asking for the old item.
+        Rule::crash(ddb, &["UpdateItem"], Kind::CrashBefore, period(41), 5)
+            .on_tables(&log)
+            .with_body("\"ReturnValues\":\"ALL_OLD\""),
         Rule::random(ddb, &[], Kind::Throttle, 500).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Fail, 300).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Lose, 300).on_tables(&ledger),
@@ -64,11 +62,16 @@ fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
             ddb,
             &["BatchGetItem", "TransactWriteItems", "UpdateItem"],
             Kind::Fail,
-            400,
+            1_500,
         )
         .on_tables(&ledger),
-        Rule::random(ddb, &["TransactWriteItems", "UpdateItem"], Kind::Lose, 400)
-            .on_tables(&ledger),
+        Rule::random(
+            ddb,
+            &["TransactWriteItems", "UpdateItem"],
+            Kind::Lose,
+            1_500,
+        )
+        .on_tables(&ledger),
         Rule::random("SQS", &["SendMessageBatch"], Kind::Fail, 300),
         Rule::random("SQS", &["SendMessageBatch"], Kind::Lose, 300),
         Rule::random("SQS", &["DeleteMessageBatch"], Kind::Lose, 1_000),
