@@ -26,7 +26,11 @@ struct Sample {
 pub async fn run(root: &Path, release_dir: &Path, runs: usize) -> Result<Value, String> {
     let mut stub = RuntimeStub::start().await?;
     let mut results = Vec::new();
-    for function in functions::all(&root.join("events"))? {
+    let only = std::env::var("BANK_BENCH_ONLY").ok();
+    let selected = functions::all(&root.join("events"))?
+        .into_iter()
+        .filter(|f| only.as_deref().is_none_or(|o| o == f.name));
+    for function in selected {
         let binary = release_dir.join(function.name);
         if !binary.is_file() {
             return Err(format!(
@@ -38,12 +42,19 @@ pub async fn run(root: &Path, release_dir: &Path, runs: usize) -> Result<Value, 
         let zip_bytes = zipped_size(&binary)?;
         let mut samples = Vec::new();
         let mut first_response = String::new();
-        for _ in 0..runs {
-            let (sample, body) = once(&mut stub, &binary, &function).await?;
-            if first_response.is_empty() {
-                first_response = body;
+        let mut failures = Vec::new();
+        while samples.len() < runs {
+            match once(&mut stub, &binary, &function).await {
+                Ok((sample, body)) => {
+                    if first_response.is_empty() {
+                        first_response = body;
+                    }
+                    samples.push(sample);
+                }
+                // A lost run (the machine is shared) is retried, and reported.
+                Err(e) if failures.len() < runs => failures.push(e),
+                Err(e) => return Err(e),
             }
-            samples.push(sample);
         }
         let summary =
             |f: fn(&Sample) -> f64| Summary::of(&samples.iter().map(f).collect::<Vec<_>>());
@@ -61,6 +72,7 @@ pub async fn run(root: &Path, release_dir: &Path, runs: usize) -> Result<Value, 
             "event": function.event_note,
             "response": truncate(&first_response, 200),
             "runs": runs,
+            "failedRuns": failures,
             "initMs": summary(|s| s.init_ms).to_json(),
             "firstInvocationMs": summary(|s| s.invoke_ms).to_json(),
             "peakRssMiB": rss_mib.to_json(),
@@ -89,8 +101,8 @@ async fn once(
         .envs(functions::base_env(function.name, &stub.address))
         .envs(function.env.iter().copied())
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(child_output())
+        .stderr(child_output())
         .kill_on_drop(true);
     let started = Instant::now();
     let mut child = command
@@ -137,6 +149,15 @@ async fn measure(
         },
         body,
     ))
+}
+
+/// The functions' logs: discarded, or shown with `BANK_BENCH_LOGS=1` (debugging).
+fn child_output() -> Stdio {
+    if std::env::var_os("BANK_BENCH_LOGS").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    }
 }
 
 fn ms(d: Duration) -> f64 {
