@@ -20,7 +20,7 @@ ENV ?= dev
 # arm64 | x86_64 | auto (arm64 when the aarch64 standard library is installed).
 ARCH ?= auto
 
-.PHONY: bench run help init test test-unit test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
+.PHONY: bench run help init test test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cos
 
 test-unit: ## Run only the pure unit and property tests (no emulators)
 	$(CARGO) test -p shared
+
+test-api-fuzz: ## Fuzz the HTTP API against openapi.yaml (schemathesis, pinned): no 5xx, every answer as documented
+	scripts/api-fuzz.sh
 
 test-cov-report: ## Run the tests with coverage; HTML report in target/llvm-cov/html
 	@$(CARGO) llvm-cov --version >/dev/null 2>&1 || $(CARGO) install cargo-llvm-cov --locked

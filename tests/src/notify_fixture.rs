@@ -7,6 +7,7 @@
 
 mod logs;
 mod messages;
+mod requests;
 
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ use crate::{TestStack, moto, unique_name};
 
 pub use logs::LogCapture;
 pub use messages::{body, completed_deposit, completed_transfer, rejected_withdrawal};
+pub use notify::claims::key as log_key;
+pub use requests::{DYNAMODB_WRITES, RequestCounter};
 
 const PASSWORD: &str = "Correct-Horse-9!";
 /// Long enough that no message of a test reappears unless the test asks for it.
@@ -104,6 +107,14 @@ impl NotifyFixture {
     /// The clients the Lambda would build.
     pub fn clients(&self) -> Clients {
         Clients::new(&self.stack.config, DEFAULT_SEND_TIMEOUT)
+    }
+
+    /// The app on `config`, with clients that count every AWS request they send.
+    pub fn counted_app(&self, config: NotifyConfig) -> (App, RequestCounter) {
+        let counter = RequestCounter::default();
+        let sdk = self.stack.config.clone().with_interceptor(counter.clone());
+        let app = App::new(Clients::new(&sdk, DEFAULT_SEND_TIMEOUT), config);
+        (app, counter)
     }
 
     /// A new holder in the pool, with a fresh account id.
@@ -193,7 +204,7 @@ impl NotifyFixture {
         self.pool.region.clone()
     }
 
-    /// The log item of `key`, read consistently.
+    /// The log item of `key` (see [`log_key`]), read consistently.
     pub async fn record(&self, key: &str) -> Option<HashMap<String, AttributeValue>> {
         self.stack
             .dynamodb
@@ -208,7 +219,8 @@ impl NotifyFixture {
             .cloned()
     }
 
-    /// Writes an IN_PROGRESS claim of another attempt expiring at `expires_at`.
+    /// Writes an IN_PROGRESS claim of another attempt expiring at `expires_at`, with
+    /// no channel recorded (the attempt crashed or is still sending).
     pub async fn put_claim(&self, key: &str, expires_at: i64) {
         self.stack
             .dynamodb
@@ -263,6 +275,14 @@ async fn create_log_table(stack: &TestStack) -> String {
 /// SQS messages as Lambda's event source mapping delivers them (the local runtime's
 /// own conversion).
 pub use local_runtime::sqs_source::to_lambda_event;
+
+/// The string attribute `name` of a log item.
+pub fn attribute<'a>(
+    item: Option<&'a HashMap<String, AttributeValue>>,
+    name: &str,
+) -> Option<&'a str> {
+    item?.get(name)?.as_s().ok().map(String::as_str)
+}
 
 /// The message ids a response asks to retry.
 pub fn failed_ids(response: &SqsBatchResponse) -> Vec<String> {

@@ -1,9 +1,13 @@
 //! notify's exactly-once per (transaction, account, channel): redeliveries, duplicates
-//! in a batch, crashed and live attempts, and the contact cache.
+//! in a batch, crashed, live and late attempts, and the contact cache.
+
+use std::time::Duration;
 
 use integration_tests::notify_fixture::{
-    HolderKind, NotifyFixture, body, completed_deposit, failed_ids, message_ids,
+    HolderKind, NotifyFixture, attribute, body, completed_deposit, failed_ids, log_key, message_ids,
 };
+use notify::claims::{ChannelRecord, ChannelState, Claim, LogError, NotificationLog};
+use notify::senders::Channel;
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -89,9 +93,8 @@ async fn a_crashed_attempt_whose_claim_expired_is_sent_once_on_redelivery() {
     let fx = NotifyFixture::new().await;
     let holder = fx.holder(HolderKind::EmailAndPhone).await;
     let message = completed_deposit(&holder);
-    // The crashed attempt claimed both channels and never settled; its claims expired.
-    fx.put_claim(&message.dedupe_key("email"), now() - 5).await;
-    fx.put_claim(&message.dedupe_key("sms"), now() - 5).await;
+    // The crashed attempt claimed the message and never settled; its claim expired.
+    fx.put_claim(&log_key(&message), now() - 5).await;
     let event = fx.deliver(&[body(&message)]).await;
 
     let app = fx.app();
@@ -102,12 +105,10 @@ async fn a_crashed_attempt_whose_claim_expired_is_sent_once_on_redelivery() {
 
     assert_eq!(fx.emails(&holder).await.len(), 1);
     assert_eq!(fx.sms(&holder).await.len(), 1);
-    let record = fx.record(&message.dedupe_key("email")).await;
-    let status = record
-        .as_ref()
-        .and_then(|item| item.get("status"))
-        .and_then(|v| v.as_s().ok());
-    assert_eq!(status.map(String::as_str), Some("COMPLETED"));
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(attribute(record.as_ref(), "status"), Some("COMPLETED"));
+    assert_eq!(attribute(record.as_ref(), "email"), Some("SENT"));
+    assert_eq!(attribute(record.as_ref(), "sms"), Some("SENT"));
 }
 
 #[tokio::test]
@@ -116,8 +117,7 @@ async fn a_live_claim_makes_the_message_retry_and_sends_nothing() {
     let holder = fx.holder(HolderKind::EmailAndPhone).await;
     let message = completed_deposit(&holder);
     // Another attempt is sending this notification right now.
-    fx.put_claim(&message.dedupe_key("email"), now() + 600)
-        .await;
+    fx.put_claim(&log_key(&message), now() + 600).await;
     let event = fx.deliver(&[body(&message)]).await;
     let app = fx.app();
 
@@ -126,10 +126,16 @@ async fn a_live_claim_makes_the_message_retry_and_sends_nothing() {
     assert_eq!(failed_ids(&response), message_ids(&event));
     assert!(fx.emails(&holder).await.is_empty());
     assert!(fx.sms(&holder).await.is_empty());
-    assert!(fx.record(&message.dedupe_key("sms")).await.is_none());
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(attribute(record.as_ref(), "status"), Some("IN_PROGRESS"));
+    assert_eq!(
+        attribute(record.as_ref(), "sms"),
+        None,
+        "no channel touched"
+    );
 
     // That attempt died; once its claim expires the redelivered message sends once.
-    fx.put_claim(&message.dedupe_key("email"), now() - 1).await;
+    fx.put_claim(&log_key(&message), now() - 1).await;
     let retried = app.handle(fx.redeliver(&event).await).await;
     assert!(failed_ids(&retried).is_empty(), "{retried:?}");
     assert_eq!(fx.emails(&holder).await.len(), 1);
@@ -141,7 +147,7 @@ async fn many_messages_for_one_holder_cost_one_cognito_lookup() {
     let fx = NotifyFixture::new().await;
     let holder = fx.holder(HolderKind::EmailAndPhone).await;
     let bodies: Vec<String> = (0..6).map(|_| body(&completed_deposit(&holder))).collect();
-    let app = fx.app();
+    let (app, requests) = fx.counted_app(fx.config());
 
     let first = app.handle(fx.deliver(&bodies[..4]).await).await;
     let second = app.handle(fx.deliver(&bodies[4..]).await).await;
@@ -152,6 +158,7 @@ async fn many_messages_for_one_holder_cost_one_cognito_lookup() {
         1,
         "concurrent misses share one lookup"
     );
+    assert_eq!(requests.list_users(), 1, "ListUsers requests sent");
     let stats = app.contact_cache_stats();
     assert_eq!((stats.misses, stats.hits), (1, 5));
     assert_eq!(fx.emails(&holder).await.len(), 6);
@@ -169,4 +176,42 @@ async fn many_messages_for_one_holder_cost_one_cognito_lookup() {
         assert!(failed_ids(&response).is_empty());
     }
     assert_eq!(uncached.cognito_lookups(), 2);
+}
+
+#[tokio::test]
+async fn an_attempt_that_outlived_its_claim_cannot_overwrite_the_attempt_that_took_over() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let key = log_key(&completed_deposit(&holder));
+    // Claims that expire at once, so that a second attempt may take over.
+    let retention = Duration::from_secs(3600);
+    let log = NotificationLog::new(fx.clients().dynamodb, &fx.table, Duration::ZERO, retention);
+    let sent = |channel| ChannelRecord {
+        channel,
+        state: ChannelState::Sent,
+        provider_message_id: Some(format!("by-second-{}", channel.name())),
+        error_code: None,
+    };
+
+    let Ok(Claim::Acquired { token: late, .. }) = log.claim(&key).await else {
+        panic!("first claim not acquired");
+    };
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let Ok(Claim::Acquired { token: second, .. }) = log.claim(&key).await else {
+        panic!("an expired claim is not taken over");
+    };
+    let settled = log
+        .settle(&key, &second, true, &[sent(Channel::Email)])
+        .await;
+    assert_eq!(settled, Ok(()));
+    let late_write = log.settle(&key, &late, false, &[]).await;
+
+    assert_eq!(late_write, Err(LogError::ClaimLost));
+    let record = fx.record(&key).await;
+    assert_eq!(attribute(record.as_ref(), "status"), Some("COMPLETED"));
+    assert_eq!(
+        attribute(record.as_ref(), "emailProviderMessageId"),
+        Some("by-second-email")
+    );
+    assert!(matches!(log.claim(&key).await, Ok(Claim::Completed(_))));
 }

@@ -2,8 +2,8 @@
 //! receives, on which channel.
 
 use integration_tests::notify_fixture::{
-    HolderKind, NotifyFixture, body, completed_deposit, completed_transfer, failed_ids,
-    rejected_withdrawal,
+    HolderKind, NotifyFixture, attribute, body, completed_deposit, completed_transfer, failed_ids,
+    log_key, rejected_withdrawal,
 };
 use serde_json::Value;
 
@@ -82,10 +82,10 @@ async fn a_holder_without_a_phone_number_gets_email_only() {
 
     assert!(failed_ids(&response).is_empty(), "{response:?}");
     assert_eq!(fx.emails(&holder).await.len(), 1);
-    assert!(
-        fx.record(&message.dedupe_key("sms")).await.is_none(),
-        "no SMS channel, no SMS record"
-    );
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(attribute(record.as_ref(), "email"), Some("SENT"));
+    assert_eq!(attribute(record.as_ref(), "sms"), Some("SKIPPED"), "no SMS");
+    assert_eq!(attribute(record.as_ref(), "status"), Some("COMPLETED"));
 }
 
 #[tokio::test]
@@ -102,7 +102,9 @@ async fn with_ses_disabled_no_email_is_sent_but_the_sms_is_and_nothing_fails() {
     assert!(failed_ids(&response).is_empty(), "{response:?}");
     assert!(fx.emails(&holder).await.is_empty());
     assert_eq!(fx.sms(&holder).await.len(), 1);
-    assert!(fx.record(&message.dedupe_key("email")).await.is_none());
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(attribute(record.as_ref(), "email"), Some("SKIPPED"));
+    assert_eq!(attribute(record.as_ref(), "status"), Some("COMPLETED"));
 }
 
 #[tokio::test]
@@ -144,27 +146,31 @@ async fn the_sent_record_keeps_the_provider_id_for_the_retention_period() {
 
     assert!(failed_ids(&response).is_empty());
     let now = chrono::Utc::now().timestamp();
+    let item = fx
+        .record(&log_key(&message))
+        .await
+        .unwrap_or_else(|| panic!("no record"));
+    let s = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+    assert_eq!(s("status").as_deref(), Some("COMPLETED"), "{item:?}");
+    assert!(s("settledAt").is_some());
     for channel in ["email", "sms"] {
-        let item = fx
-            .record(&message.dedupe_key(channel))
-            .await
-            .unwrap_or_else(|| panic!("no {channel} record"));
-        let s = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-        assert_eq!(s("status").as_deref(), Some("COMPLETED"), "{item:?}");
-        assert!(s("providerMessageId").is_some_and(|id| !id.is_empty()));
-        assert!(s("sentAt").is_some());
-        let expires: i64 = item
-            .get("expiresAt")
-            .and_then(|v| v.as_n().ok())
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_default();
-        let thirty_days = 30 * 24 * 3600;
-        assert!(
-            (expires - now - thirty_days).abs() < 120,
-            "expiresAt {expires}"
-        );
-        // The log holds codes and ids only, never the address or number.
-        let shown = format!("{item:?}");
-        assert!(!shown.contains(&holder.email) && !shown.contains("+1555"));
+        assert_eq!(s(channel).as_deref(), Some("SENT"), "{item:?}");
+        let id = s(&format!("{channel}ProviderMessageId"));
+        assert!(id.is_some_and(|id| !id.is_empty()), "{item:?}");
+        assert!(s(&format!("{channel}UpdatedAt")).is_some());
+        assert!(s(&format!("{channel}ErrorCode")).is_none());
     }
+    let expires: i64 = item
+        .get("expiresAt")
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_default();
+    let thirty_days = 30 * 24 * 3600;
+    assert!(
+        (expires - now - thirty_days).abs() < 120,
+        "expiresAt {expires}"
+    );
+    // The log holds codes and ids only, never the address or number.
+    let shown = format!("{item:?}");
+    assert!(!shown.contains(&holder.email) && !shown.contains("+1555"));
 }

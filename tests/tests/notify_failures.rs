@@ -3,13 +3,14 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::notify_fixture::{
-    HolderKind, LogCapture, NotifyFixture, body, completed_deposit, failed_ids, message_ids,
+    HolderKind, LogCapture, NotifyFixture, attribute, body, completed_deposit, failed_ids, log_key,
+    message_ids,
 };
 use serde_json::Value;
 use std::collections::HashMap;
 
 fn s<'a>(item: &'a Option<HashMap<String, AttributeValue>>, name: &str) -> Option<&'a str> {
-    item.as_ref()?.get(name)?.as_s().ok().map(String::as_str)
+    attribute(item.as_ref(), name)
 }
 
 #[tokio::test]
@@ -57,9 +58,11 @@ async fn a_holder_unknown_to_cognito_is_recorded_as_permanent_and_not_retried() 
 
     let response = app.handle(event.clone()).await;
     assert!(failed_ids(&response).is_empty(), "{response:?}");
-    let record = fx.record(&message.dedupe_key("email")).await;
-    assert_eq!(s(&record, "status"), Some("FAILED_PERMANENT"));
-    assert_eq!(s(&record, "errorCode"), Some("HolderNotFound"));
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(s(&record, "status"), Some("COMPLETED"));
+    assert_eq!(s(&record, "email"), Some("FAILED_PERMANENT"));
+    assert_eq!(s(&record, "emailErrorCode"), Some("HolderNotFound"));
+    assert_eq!(s(&record, "sms"), Some("SKIPPED"), "no contact, no phone");
 
     // A redelivery finds the record and does nothing more.
     let again = app.handle(fx.redeliver(&event).await).await;
@@ -78,8 +81,10 @@ async fn an_explicitly_unverified_email_is_not_used_but_the_sms_is_sent() {
     assert!(failed_ids(&response).is_empty());
     assert!(fx.emails(&holder).await.is_empty());
     assert_eq!(fx.sms(&holder).await.len(), 1);
-    let record = fx.record(&message.dedupe_key("email")).await;
-    assert_eq!(s(&record, "errorCode"), Some("NoVerifiedEmail"));
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(s(&record, "email"), Some("FAILED_PERMANENT"));
+    assert_eq!(s(&record, "emailErrorCode"), Some("NoVerifiedEmail"));
+    assert_eq!(s(&record, "sms"), Some("SENT"));
 }
 
 #[tokio::test]
@@ -97,9 +102,15 @@ async fn an_email_refused_by_ses_is_recorded_as_permanent_while_the_sms_is_sent(
         .await;
 
     assert!(failed_ids(&response).is_empty(), "{response:?}");
-    let record = fx.record(&message.dedupe_key("email")).await;
-    assert_eq!(s(&record, "status"), Some("FAILED_PERMANENT"));
-    assert_eq!(s(&record, "errorCode"), Some("MessageRejected"));
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(
+        s(&record, "status"),
+        Some("COMPLETED"),
+        "nothing left to retry"
+    );
+    assert_eq!(s(&record, "email"), Some("FAILED_PERMANENT"));
+    assert_eq!(s(&record, "emailErrorCode"), Some("MessageRejected"));
+    assert_eq!(s(&record, "sms"), Some("SENT"));
     assert_eq!(fx.sms(&holder).await.len(), 1);
     // SES names the refused address in its error message: it must not reach the logs.
     assert!(!logs.text().contains("unverified-sender@bank.example"));
@@ -107,7 +118,7 @@ async fn an_email_refused_by_ses_is_recorded_as_permanent_while_the_sms_is_sent(
 }
 
 #[tokio::test]
-async fn a_transient_send_failure_releases_the_claim_and_the_retry_sends_once() {
+async fn a_transient_send_failure_releases_the_claim_and_the_retry_sends_only_that_channel() {
     let fx = NotifyFixture::new().await;
     let holder = fx.holder(HolderKind::EmailAndPhone).await;
     let message = completed_deposit(&holder);
@@ -133,21 +144,32 @@ async fn a_transient_send_failure_releases_the_claim_and_the_retry_sends_once() 
     assert_eq!(retry[0]["channel"].as_str(), Some("email"));
     assert_eq!(retry[0]["error_code"].as_str(), Some("DispatchFailure"));
     assert!(!logs.text().contains(&holder.email));
-    assert!(
-        fx.record(&message.dedupe_key("email")).await.is_none(),
-        "claim released"
-    );
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(s(&record, "status"), Some("RELEASED"), "claim released");
+    assert_eq!(s(&record, "email"), Some("PENDING"));
+    assert_eq!(s(&record, "emailErrorCode"), Some("DispatchFailure"));
     assert_eq!(
-        fx.sms(&holder).await.len(),
-        1,
+        s(&record, "sms"),
+        Some("SENT"),
         "the SMS channel is independent"
     );
+    let sms_id = s(&record, "smsProviderMessageId").map(str::to_owned);
+    assert_eq!(fx.sms(&holder).await.len(), 1);
 
     let healthy = fx.app();
     let retried = healthy.handle(fx.redeliver(&event).await).await;
     assert!(failed_ids(&retried).is_empty(), "{retried:?}");
     assert_eq!(fx.emails(&holder).await.len(), 1);
     assert_eq!(fx.sms(&holder).await.len(), 1, "the SMS is not sent twice");
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(s(&record, "status"), Some("COMPLETED"));
+    assert_eq!(s(&record, "email"), Some("SENT"));
+    assert_eq!(
+        s(&record, "emailErrorCode"),
+        None,
+        "the old error is cleared"
+    );
+    assert_eq!(s(&record, "smsProviderMessageId"), sms_id.as_deref());
 }
 
 #[tokio::test]

@@ -1,34 +1,47 @@
-//! The notification log (dedupe table): one item per (transaction, account, channel),
-//! keyed `notificationId` = [`shared::notification::NotificationMessage::dedupe_key`].
+//! The notification log (dedupe table): one item per notification message, that is per
+//! (transaction, account), keyed `notificationId` = [`key`] =
+//! `<transactionId>#<accountId>`, holding the message's status and every channel's state.
 //!
-//! Powertools-style idempotency with fencing:
+//! Powertools-style idempotency with fencing, two writes per message on the happy path
+//! whatever the number of channels:
 //!
-//! * **claim** — `PutItem {status: IN_PROGRESS, claimToken, expiresAt: now + in-progress
-//!   TTL}` if the item is absent, or is IN_PROGRESS with `expiresAt` passed (a crashed
-//!   attempt). On a failed condition the existing item comes back (ALL_OLD) and says
-//!   why: COMPLETED or FAILED_PERMANENT (done), or IN_PROGRESS (someone is on it).
-//! * **settle** — `UpdateItem` to COMPLETED (`sentAt`, `providerMessageId`) or
-//!   FAILED_PERMANENT (`failedAt`, `errorCode`), `expiresAt: now + retention`.
-//! * **release** — `DeleteItem`, so a retry can claim at once.
+//! * **claim** — one conditional `UpdateItem` setting `{status: IN_PROGRESS, claimToken,
+//!   claimedAt, expiresAt: now + in-progress TTL}` if the item is absent, RELEASED (an
+//!   earlier attempt left a channel to retry), or IN_PROGRESS with `expiresAt` passed (a
+//!   crashed attempt). It is an `UpdateItem` rather than a `PutItem` so that the
+//!   channel states of a released item survive the claim; `ReturnValues=ALL_OLD` hands
+//!   them back with no extra read. On a failed condition the existing item comes back
+//!   (ALL_OLD) and says why: COMPLETED (done) or IN_PROGRESS (someone is on it).
+//! * **settle** — one `UpdateItem` conditioned on the claim token, recording the outcome
+//!   of every channel handled by this attempt (`email`/`sms`: SENT, PENDING,
+//!   FAILED_PERMANENT or SKIPPED, with the provider message id or error code) and the
+//!   final status: COMPLETED when no channel is left to retry, else RELEASED so that
+//!   the SQS redelivery claims at once and retries only the PENDING channels.
+//!   `expiresAt: now + retention` either way.
 //!
-//! Settling and releasing are conditioned on the claim token, so an attempt that
-//! outlived its claim never overwrites or deletes the claim of the attempt that took
-//! over. `expiresAt` (epoch seconds) is the table's TTL attribute.
+//! The token condition means an attempt that outlived its claim never overwrites the
+//! claim of the attempt that took over. `expiresAt` (epoch seconds) is the table's TTL
+//! attribute.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use shared::notification::NotificationMessage;
 
 use crate::failure::Failure;
+use crate::senders::Channel;
+
+mod update;
+
+use update::Update;
 
 /// Hash key (S).
 pub const ATTR_ID: &str = "notificationId";
-/// `IN_PROGRESS`, `COMPLETED` or `FAILED_PERMANENT` (S).
+/// `IN_PROGRESS`, `RELEASED` or `COMPLETED` (S).
 pub const ATTR_STATUS: &str = "status";
 /// TTL attribute, epoch seconds (N).
 pub const ATTR_EXPIRES_AT: &str = "expiresAt";
@@ -36,26 +49,115 @@ pub const ATTR_EXPIRES_AT: &str = "expiresAt";
 pub const ATTR_CLAIM_TOKEN: &str = "claimToken";
 /// RFC 3339 times (S).
 pub const ATTR_CLAIMED_AT: &str = "claimedAt";
-pub const ATTR_SENT_AT: &str = "sentAt";
-pub const ATTR_FAILED_AT: &str = "failedAt";
-/// The SES or SNS message id of the sent notification (S).
-pub const ATTR_PROVIDER_MESSAGE_ID: &str = "providerMessageId";
-/// Why a notification could not be sent, an error code only (S).
-pub const ATTR_ERROR_CODE: &str = "errorCode";
+pub const ATTR_SETTLED_AT: &str = "settledAt";
+/// Per channel, after the channel's name (`emailProviderMessageId`): the SES or SNS
+/// message id of the sent notification (S).
+pub const SUFFIX_PROVIDER_MESSAGE_ID: &str = "ProviderMessageId";
+/// Per channel (`smsErrorCode`): why it could not be sent, an error code only (S).
+pub const SUFFIX_ERROR_CODE: &str = "ErrorCode";
+/// Per channel (`emailUpdatedAt`): when its state was recorded (S).
+pub const SUFFIX_UPDATED_AT: &str = "UpdatedAt";
 
+/// An attempt holds the message.
 pub const IN_PROGRESS: &str = "IN_PROGRESS";
+/// A channel is left to retry; the next attempt may claim at once.
+pub const RELEASED: &str = "RELEASED";
+/// No channel is left to retry.
 pub const COMPLETED: &str = "COMPLETED";
-pub const FAILED_PERMANENT: &str = "FAILED_PERMANENT";
+
+/// The log key of a message: `<transactionId>#<accountId>`.
+pub fn key(message: &NotificationMessage) -> String {
+    format!("{}#{}", message.transaction_id, message.account_id)
+}
+
+/// The state of one channel, stored under the channel's name (`email`, `sms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelState {
+    /// The provider accepted the notification.
+    Sent,
+    /// A transient failure: to be retried.
+    Pending,
+    /// Can never be sent (refused recipient, no contact): not retried.
+    FailedPermanent,
+    /// Nothing to send (SES disabled, no phone number).
+    Skipped,
+}
+
+impl ChannelState {
+    /// The stored value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "SENT",
+            Self::Pending => "PENDING",
+            Self::FailedPermanent => "FAILED_PERMANENT",
+            Self::Skipped => "SKIPPED",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Sent,
+            Self::Pending,
+            Self::FailedPermanent,
+            Self::Skipped,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+
+    /// Sent or permanently failed: a later attempt leaves the channel alone.
+    pub const fn is_final(self) -> bool {
+        matches!(self, Self::Sent | Self::FailedPermanent)
+    }
+}
+
+/// The channel states an item holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    states: Vec<(Channel, ChannelState)>,
+}
+
+impl Recorded {
+    fn from_item(item: Option<&HashMap<String, AttributeValue>>) -> Self {
+        let states = Channel::ALL
+            .into_iter()
+            .filter_map(|channel| {
+                let value = item?.get(channel.name())?.as_s().ok()?;
+                Some((channel, ChannelState::parse(value)?))
+            })
+            .collect();
+        Self { states }
+    }
+
+    /// The recorded state of `channel`, if any.
+    pub fn get(&self, channel: Channel) -> Option<ChannelState> {
+        self.states
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map(|(_, state)| *state)
+    }
+}
+
+/// What one attempt records about one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRecord {
+    pub channel: Channel,
+    pub state: ChannelState,
+    pub provider_message_id: Option<String>,
+    pub error_code: Option<String>,
+}
 
 /// What a claim attempt found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// This attempt owns the notification until the in-progress expiry.
-    Acquired(ClaimToken),
-    /// Already sent.
-    Completed,
-    /// Already recorded as impossible to send.
-    FailedPermanent,
+    /// This attempt owns the message until the in-progress expiry; `recorded` holds
+    /// what earlier attempts recorded (empty for a new message).
+    Acquired {
+        token: ClaimToken,
+        recorded: Recorded,
+    },
+    /// Every channel already handled.
+    Completed(Recorded),
     /// Another attempt holds a live claim (a concurrent duplicate).
     InFlight,
 }
@@ -100,12 +202,12 @@ fn epoch_after(duration: Duration) -> i64 {
     chrono::Utc::now().timestamp().saturating_add(seconds)
 }
 
-fn service<E>(operation: &'static str, error: &SdkError<E>) -> LogError
+fn service<E>(error: &SdkError<E>) -> LogError
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     LogError::Service {
-        operation,
+        operation: "UpdateItem",
         failure: Failure::from_sdk(error, |_| false),
     }
 }
@@ -126,126 +228,86 @@ impl NotificationLog {
         }
     }
 
-    /// Claims `key` for this attempt (one conditional `PutItem`).
+    /// Claims the message `key` for this attempt (one conditional `UpdateItem`).
     pub async fn claim(&self, key: &str) -> Result<Claim, LogError> {
         let token = uuid::Uuid::new_v4().to_string();
+        let mut update = Update::default();
+        update.set(ATTR_STATUS, s(IN_PROGRESS));
+        update.set(ATTR_CLAIM_TOKEN, s(&token));
+        update.set(ATTR_EXPIRES_AT, n(epoch_after(self.in_progress_ttl)));
+        update.set(ATTR_CLAIMED_AT, s(&shared::clock::now_rfc3339()));
         let result = self
             .client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .item(ATTR_ID, s(key))
-            .item(ATTR_STATUS, s(IN_PROGRESS))
-            .item(ATTR_CLAIM_TOKEN, s(&token))
-            .item(ATTR_EXPIRES_AT, n(epoch_after(self.in_progress_ttl)))
-            .item(ATTR_CLAIMED_AT, s(&shared::clock::now_rfc3339()))
+            .key(ATTR_ID, s(key))
+            .update_expression(update.expression())
             .condition_expression(
-                "attribute_not_exists(#id) OR (#status = :in_progress AND #expires < :now)",
+                "attribute_not_exists(#id) OR #status = :released \
+                 OR (#status = :in_progress AND #expiresAt < :now)",
             )
+            .set_expression_attribute_names(Some(update.names))
             .expression_attribute_names("#id", ATTR_ID)
-            .expression_attribute_names("#status", ATTR_STATUS)
-            .expression_attribute_names("#expires", ATTR_EXPIRES_AT)
+            .set_expression_attribute_values(Some(update.values))
+            .expression_attribute_values(":released", s(RELEASED))
             .expression_attribute_values(":in_progress", s(IN_PROGRESS))
             .expression_attribute_values(":now", n(epoch_after(Duration::ZERO)))
+            .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
         let error = match result {
-            Ok(_) => return Ok(Claim::Acquired(ClaimToken(token))),
+            Ok(output) => {
+                let recorded = Recorded::from_item(output.attributes());
+                let token = ClaimToken(token);
+                return Ok(Claim::Acquired { token, recorded });
+            }
             Err(error) => error,
         };
         if let SdkError::ServiceError(failure) = &error
-            && let PutItemError::ConditionalCheckFailedException(conflict) = failure.err()
+            && let UpdateItemError::ConditionalCheckFailedException(conflict) = failure.err()
         {
             let status = conflict
                 .item()
                 .and_then(|item| item.get(ATTR_STATUS))
                 .and_then(|v| v.as_s().ok());
             return Ok(match status.map(String::as_str) {
-                Some(COMPLETED) => Claim::Completed,
-                Some(FAILED_PERMANENT) => Claim::FailedPermanent,
+                Some(COMPLETED) => Claim::Completed(Recorded::from_item(conflict.item())),
                 _ => Claim::InFlight,
             });
         }
-        Err(service("PutItem", &error))
+        Err(service(&error))
     }
 
-    /// Records `key` as sent (one conditional `UpdateItem`).
-    pub async fn complete(
+    /// Records the outcome of this attempt's channels and gives the message up:
+    /// COMPLETED when `completed`, else RELEASED for a retry (one conditional
+    /// `UpdateItem`). Channels absent from `records` keep their recorded state.
+    pub async fn settle(
         &self,
         key: &str,
         token: &ClaimToken,
-        provider_message_id: Option<&str>,
+        completed: bool,
+        records: &[ChannelRecord],
     ) -> Result<(), LogError> {
-        let mut extra = vec![(ATTR_SENT_AT, s(&shared::clock::now_rfc3339()))];
-        if let Some(id) = provider_message_id {
-            extra.push((ATTR_PROVIDER_MESSAGE_ID, s(id)));
+        let now = shared::clock::now_rfc3339();
+        let mut update = Update::default();
+        update.set(ATTR_STATUS, s(if completed { COMPLETED } else { RELEASED }));
+        update.set(ATTR_EXPIRES_AT, n(epoch_after(self.retention)));
+        update.set(ATTR_SETTLED_AT, s(&now));
+        for record in records {
+            update.channel(record, &now);
         }
-        self.settle(key, token, COMPLETED, extra).await
-    }
-
-    /// Records `key` as impossible to send, with the error code only.
-    pub async fn fail(&self, key: &str, token: &ClaimToken, code: &str) -> Result<(), LogError> {
-        let extra = vec![
-            (ATTR_FAILED_AT, s(&shared::clock::now_rfc3339())),
-            (ATTR_ERROR_CODE, s(code)),
-        ];
-        self.settle(key, token, FAILED_PERMANENT, extra).await
-    }
-
-    /// Gives the claim up so that a retry can claim at once (one conditional `DeleteItem`).
-    pub async fn release(&self, key: &str, token: &ClaimToken) -> Result<(), LogError> {
         let result = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key(ATTR_ID, s(key))
-            .condition_expression("#token = :token")
-            .expression_attribute_names("#token", ATTR_CLAIM_TOKEN)
-            .expression_attribute_values(":token", s(&token.0))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), DeleteItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Err(LogError::ClaimLost)
-            }
-            Err(error) => Err(service("DeleteItem", &error)),
-        }
-    }
-
-    async fn settle(
-        &self,
-        key: &str,
-        token: &ClaimToken,
-        status: &str,
-        extra: Vec<(&'static str, AttributeValue)>,
-    ) -> Result<(), LogError> {
-        let mut set = vec!["#status = :status", "#expires = :expires"];
-        let mut request = self
             .client
             .update_item()
             .table_name(&self.table)
             .key(ATTR_ID, s(key))
-            .condition_expression("#token = :token")
-            .expression_attribute_names("#status", ATTR_STATUS)
-            .expression_attribute_names("#expires", ATTR_EXPIRES_AT)
-            .expression_attribute_names("#token", ATTR_CLAIM_TOKEN)
-            .expression_attribute_values(":status", s(status))
-            .expression_attribute_values(":expires", n(epoch_after(self.retention)))
-            .expression_attribute_values(":token", s(&token.0));
-        // Attribute names are this module's constants: safe as placeholders.
-        let placeholders: Vec<String> = extra
-            .iter()
-            .map(|(name, _)| format!("{name} = :{name}"))
-            .collect();
-        set.extend(placeholders.iter().map(String::as_str));
-        for (name, value) in extra {
-            request = request.expression_attribute_values(format!(":{name}"), value);
-        }
-        let result = request
-            .update_expression(format!("SET {}", set.join(", ")))
+            .update_expression(update.expression())
+            .condition_expression("#claimToken = :token")
+            .set_expression_attribute_names(Some(update.names))
+            .expression_attribute_names("#claimToken", ATTR_CLAIM_TOKEN)
+            .set_expression_attribute_values(Some(update.values))
+            .expression_attribute_values(":token", s(&token.0))
             .send()
             .await;
         match result {
@@ -255,7 +317,28 @@ impl NotificationLog {
             {
                 Err(LogError::ClaimLost)
             }
-            Err(error) => Err(service("UpdateItem", &error)),
+            Err(error) => Err(service(&error)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_states_are_read_back_and_unknown_values_ignored() {
+        let item = HashMap::from([
+            ("email".to_owned(), s("SENT")),
+            ("sms".to_owned(), s("SOMETHING-ELSE")),
+        ]);
+        let recorded = Recorded::from_item(Some(&item));
+        assert_eq!(recorded.get(Channel::Email), Some(ChannelState::Sent));
+        assert_eq!(recorded.get(Channel::Sms), None);
+        assert_eq!(Recorded::from_item(None), Recorded::default());
+        for state in [ChannelState::Pending, ChannelState::FailedPermanent] {
+            assert_eq!(ChannelState::parse(state.as_str()), Some(state));
+        }
+        assert!(ChannelState::FailedPermanent.is_final() && !ChannelState::Skipped.is_final());
     }
 }

@@ -3,17 +3,26 @@
 //! SMS (SNS), exactly once per (transaction, account, channel).
 //!
 //! Per message: the holder's contact details from Cognito (`ListUsers` by `sub`, cached
-//! per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then for each channel a
-//! conditional claim in the notification log, the send, and a conditional update
-//! recording the result (see [`claims`]). A happy-path message costs, per channel, one
-//! `PutItem`, one send and one `UpdateItem`; Cognito only on a cache miss.
+//! per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then one conditional
+//! claim of the message in the notification log, the sends (email and SMS at once),
+//! and one conditional update recording every channel's outcome (see [`claims`]). A
+//! happy-path message costs two DynamoDB writes whatever the number of channels, one
+//! send per channel, and Cognito only on a cache miss.
 //!
 //! Partial batch responses: a message is reported failed only when retrying can help
-//! (a transient failure, or a concurrent attempt holding the claim). Malformed bodies,
-//! unknown holders and refused recipients are logged (and, where a key exists,
-//! recorded as FAILED_PERMANENT), never retried forever. Messages run concurrently;
-//! messages about the same (transaction, account) run one after the other, so a
-//! duplicate in the same batch is skipped rather than retried.
+//! (a transient failure, or a concurrent attempt holding the claim); the retry sends
+//! only the channels not yet sent or refused. Malformed bodies, unknown holders and
+//! refused recipients are logged (and, where a key exists, recorded as
+//! FAILED_PERMANENT), never retried forever. Messages run concurrently; messages about
+//! the same (transaction, account) run one after the other, so a duplicate in the same
+//! batch is skipped rather than retried.
+//!
+//! Exactly once holds except where no one can make it hold: a crash (or a lost log
+//! write) between a provider accepting a send and the final update leaves the claim
+//! IN_PROGRESS without the channel recorded as SENT, so the attempt that takes the
+//! claim over after its expiry sends that channel again; so does a provider that
+//! accepted a send whose answer was lost (timeout). The per-channel scheme had the same
+//! window. At-least-once is preferred to losing a notification.
 
 pub mod cache;
 pub mod claims;
@@ -232,7 +241,7 @@ fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
                 continue;
             }
         };
-        let key = message.dedupe_key("");
+        let key = claims::key(&message);
         let job = Job {
             index,
             message_id,

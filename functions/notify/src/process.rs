@@ -1,9 +1,10 @@
-//! One notification message: look the holder up, then for each channel claim, send and
-//! settle. Channels are independent: a channel already sent is skipped on a retry.
+//! One notification message: look the holder up, claim the message in the log, send the
+//! channels not already sent or refused, and settle every channel's outcome in one
+//! write. A channel already sent is skipped on a retry.
 
 use shared::notification::NotificationMessage;
 
-use crate::claims::{COMPLETED, Claim, ClaimToken, FAILED_PERMANENT, LogError};
+use crate::claims::{self, ChannelRecord, ChannelState, Claim, ClaimToken, LogError, Recorded};
 use crate::contacts::Contact;
 use crate::failure::Failure;
 use crate::senders::Channel;
@@ -25,7 +26,8 @@ pub(crate) enum Outcome {
     Sent {
         provider_message_id: Option<String>,
     },
-    /// The log already holds COMPLETED or FAILED_PERMANENT for this channel.
+    /// The log already holds SENT or FAILED_PERMANENT (or, for a completed message,
+    /// any state) for this channel.
     SkippedDuplicate {
         status: &'static str,
     },
@@ -35,12 +37,11 @@ pub(crate) enum Outcome {
     PermanentFailure {
         failure: Failure,
     },
-    /// Transient failure; the claim is released and the message retried.
+    /// Transient failure; recorded as PENDING, the claim released and the message
+    /// retried.
     Retry {
         failure: Failure,
     },
-    /// Another attempt holds a live claim: this message is a concurrent duplicate.
-    InFlight,
 }
 
 impl Outcome {
@@ -51,7 +52,7 @@ impl Outcome {
             Self::SkippedDisabled => "skipped-disabled",
             Self::SkippedNoPhone => "skipped-no-phone",
             Self::PermanentFailure { .. } => "permanent-failure",
-            Self::Retry { .. } | Self::InFlight => "retry",
+            Self::Retry { .. } => "retry",
         }
     }
 
@@ -63,15 +64,35 @@ impl Outcome {
             Self::SkippedNoPhone => "holder has no usable phone number: no SMS",
             Self::PermanentFailure { .. } => "notification cannot be sent: recorded, not retried",
             Self::Retry { .. } => "notification failed transiently: will be retried",
-            Self::InFlight => "notification in progress elsewhere: will be retried",
         }
+    }
+
+    /// What the log records for this outcome; `None` when it records nothing new.
+    fn record(&self, channel: Channel) -> Option<ChannelRecord> {
+        let (state, provider_message_id, error_code) = match self {
+            Self::Sent {
+                provider_message_id,
+            } => (ChannelState::Sent, provider_message_id.clone(), None),
+            Self::SkippedDisabled | Self::SkippedNoPhone => (ChannelState::Skipped, None, None),
+            Self::PermanentFailure { failure } => {
+                (ChannelState::FailedPermanent, None, Some(&failure.code))
+            }
+            Self::Retry { failure } => (ChannelState::Pending, None, Some(&failure.code)),
+            Self::SkippedDuplicate { .. } => return None,
+        };
+        Some(ChannelRecord {
+            channel,
+            state,
+            provider_message_id,
+            error_code: error_code.cloned(),
+        })
     }
 }
 
 /// Where a channel's notification goes, decided before claiming.
 enum Route<'a> {
     Send(&'a str),
-    /// Claim and record as FAILED_PERMANENT with this code, without calling a provider.
+    /// Record as FAILED_PERMANENT with this code, without calling a provider.
     Record(&'static str),
     Skip(Outcome),
 }
@@ -102,14 +123,7 @@ impl Inner {
         let contact = match self.directory.contact(&job.message.holder_id).await {
             Ok(contact) => contact,
             Err(failure) => {
-                tracing::warn!(
-                    message_id = %job.message_id,
-                    transaction_id = %job.message.transaction_id,
-                    outcome = "retry",
-                    error_code = %failure.code,
-                    detail = failure.detail.as_deref(),
-                    "contact lookup failed: will be retried"
-                );
+                log_retry(job, &failure, "contact lookup failed: will be retried");
                 return true;
             }
         };
@@ -120,47 +134,75 @@ impl Inner {
                 "holder not found in the user pool"
             );
         }
-        let mut retry = false;
-        for channel in Channel::ALL {
-            let outcome = self.deliver(job, channel, contact.as_ref()).await;
-            log_outcome(job, channel, &outcome);
-            match outcome {
-                // Whoever holds the claim is handling this notification: stop here.
-                Outcome::InFlight => return true,
-                Outcome::Retry { .. } => retry = true,
-                _ => {}
-            }
+        let ses_enabled = self.config.ses_enabled;
+        let [email, sms] = Channel::ALL.map(|c| (c, route(c, contact.as_ref(), ses_enabled)));
+        if let ((_, Route::Skip(a)), (_, Route::Skip(b))) = (&email, &sms) {
+            // Nothing to send or record: no log write at all.
+            log_outcome(job, Channel::Email, a);
+            log_outcome(job, Channel::Sms, b);
+            return false;
         }
-        retry
+        let key = claims::key(&job.message);
+        let (token, recorded) = match self.log.claim(&key).await {
+            Ok(Claim::Acquired { token, recorded }) => (token, recorded),
+            Ok(Claim::Completed(recorded)) => {
+                for channel in Channel::ALL {
+                    if let Some(state) = recorded.get(channel) {
+                        let status = state.as_str();
+                        log_outcome(job, channel, &Outcome::SkippedDuplicate { status });
+                    }
+                }
+                return false;
+            }
+            Ok(Claim::InFlight) => {
+                let failure = Failure::transient("ClaimInFlight");
+                log_retry(
+                    job,
+                    &failure,
+                    "notification in progress elsewhere: will be retried",
+                );
+                return true;
+            }
+            Err(error) => {
+                log_retry(
+                    job,
+                    &log_failure(&error),
+                    "notification log unavailable: will be retried",
+                );
+                return true;
+            }
+        };
+        let (email, sms) = tokio::join!(
+            self.deliver(job, email, &recorded),
+            self.deliver(job, sms, &recorded)
+        );
+        self.settle(job, &key, &token, [email, sms]).await
     }
 
-    async fn deliver(&self, job: &Job, channel: Channel, contact: Option<&Contact>) -> Outcome {
-        let target = match route(channel, contact, self.config.ses_enabled) {
-            Route::Skip(outcome) => return outcome,
-            Route::Send(address) => Ok(address),
+    /// One channel: skipped when already final, else routed and sent.
+    async fn deliver(
+        &self,
+        job: &Job,
+        (channel, route): (Channel, Route<'_>),
+        recorded: &Recorded,
+    ) -> (Channel, Outcome) {
+        if let Some(state) = recorded.get(channel).filter(|state| state.is_final()) {
+            let status = state.as_str();
+            return (channel, Outcome::SkippedDuplicate { status });
+        }
+        let result = match route {
+            Route::Skip(outcome) => return (channel, outcome),
             Route::Record(code) => Err(Failure::permanent(code)),
+            Route::Send(address) => self.send(channel, address, &job.message).await,
         };
-        let key = job.message.dedupe_key(channel.name());
-        let token = match self.log.claim(&key).await {
-            Ok(Claim::Acquired(token)) => token,
-            Ok(Claim::Completed) => return Outcome::SkippedDuplicate { status: COMPLETED },
-            Ok(Claim::FailedPermanent) => {
-                return Outcome::SkippedDuplicate {
-                    status: FAILED_PERMANENT,
-                };
-            }
-            Ok(Claim::InFlight) => return Outcome::InFlight,
-            Err(error) => {
-                return Outcome::Retry {
-                    failure: log_failure(&error),
-                };
-            }
+        let outcome = match result {
+            Ok(provider_message_id) => Outcome::Sent {
+                provider_message_id,
+            },
+            Err(failure) if failure.permanent => Outcome::PermanentFailure { failure },
+            Err(failure) => Outcome::Retry { failure },
         };
-        let result = match target {
-            Ok(address) => self.send(channel, address, &job.message).await,
-            Err(failure) => Err(failure),
-        };
-        self.settle(job, channel, &key, &token, result).await
+        (channel, outcome)
     }
 
     async fn send(
@@ -175,50 +217,59 @@ impl Inner {
         }
     }
 
-    /// Records the result of a send. A log write that fails after a successful send
-    /// is logged, not retried: retrying would send a second time.
+    /// Records every channel's outcome in one write; `true` when the message must be
+    /// retried. A log write that fails after a successful send is logged, and the
+    /// message retried only if a channel is left to retry: retrying otherwise would
+    /// send a second time.
     async fn settle(
         &self,
         job: &Job,
-        channel: Channel,
         key: &str,
         token: &ClaimToken,
-        result: Result<Option<String>, Failure>,
-    ) -> Outcome {
-        let (written, outcome) = match result {
-            Ok(provider_message_id) => {
-                let id = provider_message_id.as_deref();
-                let written = self.log.complete(key, token, id).await;
-                (
-                    written,
-                    Outcome::Sent {
-                        provider_message_id,
-                    },
-                )
-            }
-            Err(failure) if failure.permanent => {
-                let written = self.log.fail(key, token, &failure.code).await;
-                (written, Outcome::PermanentFailure { failure })
-            }
-            Err(failure) => {
-                // If the release fails, the claim still expires after the in-progress
-                // TTL, before SQS redelivers the message.
-                let written = self.log.release(key, token).await;
-                (written, Outcome::Retry { failure })
-            }
-        };
-        if let Err(error) = written {
-            tracing::error!(
-                message_id = %job.message_id,
-                transaction_id = %job.message.transaction_id,
-                channel = channel.name(),
-                outcome = outcome.name(),
-                error = %error,
-                "notification log not updated"
-            );
+        outcomes: [(Channel, Outcome); 2],
+    ) -> bool {
+        let retry = outcomes
+            .iter()
+            .any(|(_, outcome)| matches!(outcome, Outcome::Retry { .. }));
+        let records: Vec<ChannelRecord> = outcomes
+            .iter()
+            .filter_map(|(channel, outcome)| outcome.record(*channel))
+            .collect();
+        let written = self.log.settle(key, token, !retry, &records).await;
+        for (channel, outcome) in &outcomes {
+            log_outcome(job, *channel, outcome);
         }
-        outcome
+        let Err(error) = written else {
+            return retry;
+        };
+        let sent = outcomes
+            .iter()
+            .any(|(_, outcome)| matches!(outcome, Outcome::Sent { .. }));
+        // If the claim stays IN_PROGRESS, it expires after the in-progress TTL, before
+        // SQS redelivers the message.
+        tracing::error!(
+            message_id = %job.message_id,
+            transaction_id = %job.message.transaction_id,
+            error = %error,
+            retry = retry || !sent,
+            "notification log not updated"
+        );
+        retry || !sent
     }
+}
+
+/// A message-level retry (no channel attempted).
+fn log_retry(job: &Job, failure: &Failure, summary: &'static str) {
+    tracing::warn!(
+        message_id = %job.message_id,
+        receive_count = job.receive_count.as_deref(),
+        transaction_id = %job.message.transaction_id,
+        account_id = %job.message.account_id,
+        outcome = "retry",
+        error_code = %failure.code,
+        detail = failure.detail.as_deref(),
+        "{summary}"
+    );
 }
 
 fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
@@ -251,7 +302,7 @@ fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
         };
     }
     match outcome {
-        Outcome::PermanentFailure { .. } | Outcome::Retry { .. } | Outcome::InFlight => emit!(warn),
+        Outcome::PermanentFailure { .. } | Outcome::Retry { .. } => emit!(warn),
         _ => emit!(info),
     }
 }

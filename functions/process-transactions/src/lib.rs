@@ -6,12 +6,15 @@
 //! - MODIFY PENDING → COMPLETED/REJECTED → one notification per affected holder on the
 //!   NotificationsQueue (the stream record is the outbox).
 //!
-//! Records are handled in stream order. The first record that still fails after
+//! A batch's PENDING transactions are applied together (see [`batch`]): each account
+//! is written once per chunk of up to 99 transactions, each transaction decided in
+//! stream order. Records are handled in stream order. The first record that still fails after
 //! bounded retries is reported as the batch item failure (later records are
 //! redelivered with it); a malformed record is reported too, so that the mapping's
 //! retry limit and bisection route it to the on-failure destination.
 
 pub mod apply;
+pub mod batch;
 pub mod outbox;
 pub mod retry;
 
@@ -34,6 +37,7 @@ pub struct App {
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
     retry: RetryPolicy,
+    batching: bool,
 }
 
 /// Why a record was not handled.
@@ -74,17 +78,31 @@ impl App {
             sqs: shared::aws::sqs(config),
             queue_url: queue_url.to_owned(),
             retry,
+            batching: true,
         }
+    }
+
+    /// `false`: apply every transaction with its own write (one account write per
+    /// transaction), as before batching; for comparisons and benchmarks.
+    #[must_use]
+    pub const fn with_batching(mut self, batching: bool) -> Self {
+        self.batching = batching;
+        self
     }
 
     /// Handles one stream batch; reports the first record that could not be handled.
     pub async fn handle(&self, event: Event) -> DynamoDbEventResponse {
         let records = event.records;
+        let mut pending: Vec<(usize, TransactionRecord)> = Vec::new();
         let mut outbox: Vec<(usize, NotificationMessage)> = Vec::new();
         let mut failed_at: Option<usize> = None;
         for (index, record) in records.iter().enumerate() {
-            match self.handle_record(record).await {
-                Ok(messages) => outbox.extend(messages.into_iter().map(|m| (index, m))),
+            match classify(record) {
+                Ok(Action::Apply(transaction)) => pending.push((index, *transaction)),
+                Ok(Action::Notify(messages)) => {
+                    outbox.extend(messages.into_iter().map(|m| (index, m)));
+                }
+                Ok(Action::Nothing) => {}
                 Err(error) => {
                     log_failure(record, &error);
                     failed_at = Some(index);
@@ -92,6 +110,15 @@ impl App {
                 }
             }
         }
+        if let Some((position, error)) = self.apply_all(&pending).await {
+            let index = pending.get(position).map_or(0, |(i, _)| *i);
+            if let Some(record) = records.get(index) {
+                log_failure(record, &RecordError::Store(error));
+            }
+            failed_at = Some(failed_at.map_or(index, |f| f.min(index)));
+        }
+        // Records from the failure on are redelivered: their notifications go then.
+        outbox.retain(|(index, _)| failed_at.is_none_or(|f| *index < f));
         if let Some(unsent) = outbox::send(&self.sqs, &self.queue_url, &outbox).await {
             failed_at = Some(failed_at.map_or(unsent, |f| f.min(unsent)));
         }
@@ -106,38 +133,85 @@ impl App {
         response
     }
 
-    async fn handle_record(
+    /// Applies the batch's PENDING transactions in stream order; `Some`: the position
+    /// (in `pending`) of the first that could not be applied.
+    async fn apply_all(
         &self,
-        record: &EventRecord,
-    ) -> Result<Vec<NotificationMessage>, RecordError> {
-        match record.event_name.as_str() {
-            "INSERT" => {
-                let transaction = image(&record.change.new_image)?;
-                if transaction.status == TransactionStatus::Pending {
-                    let applied =
-                        apply::apply_transaction(&self.ledger, &transaction, self.retry).await?;
-                    tracing::info!(
-                        transaction_id = %transaction.transaction_id,
-                        account_id = %transaction.account_id,
-                        outcome = ?applied,
-                        "transaction processed"
-                    );
-                }
-                Ok(Vec::new())
-            }
-            "MODIFY" => {
-                let old = image(&record.change.old_image)?;
-                let new = image(&record.change.new_image)?;
+        pending: &[(usize, TransactionRecord)],
+    ) -> Option<(usize, StoreError)> {
+        let transactions: Vec<TransactionRecord> = pending.iter().map(|(_, t)| t.clone()).collect();
+        // Boxed: the SDK's futures nest deeply enough to hit the compiler's layout
+        // depth limit in the Lambda's main.
+        let outcomes = if self.batching {
+            Box::pin(batch::apply_batch(&self.ledger, &transactions, self.retry)).await
+        } else {
+            Box::pin(one_by_one(&self.ledger, &transactions, self.retry)).await
+        };
+        let (applied, failure) = match outcomes {
+            Ok(applied) => (applied, None),
+            Err((position, error)) => (Vec::new(), Some((position, error))),
+        };
+        for (transaction, outcome) in transactions.iter().zip(&applied) {
+            tracing::info!(
+                transaction_id = %transaction.transaction_id,
+                account_id = %transaction.account_id,
+                outcome = ?outcome,
+                "transaction processed"
+            );
+        }
+        failure
+    }
+}
+
+async fn one_by_one(
+    ledger: &Ledger,
+    transactions: &[TransactionRecord],
+    policy: RetryPolicy,
+) -> Result<Vec<Applied>, batch::BatchFailure> {
+    let mut applied = Vec::with_capacity(transactions.len());
+    for (position, transaction) in transactions.iter().enumerate() {
+        applied.push(
+            apply::apply_transaction(ledger, transaction, policy)
+                .await
+                .map_err(|e| (position, e))?,
+        );
+    }
+    Ok(applied)
+}
+
+/// What a record asks for.
+enum Action {
+    /// An INSERT of a PENDING transaction: apply it.
+    Apply(Box<TransactionRecord>),
+    /// A MODIFY PENDING → COMPLETED/REJECTED: tell the holders.
+    Notify(Vec<NotificationMessage>),
+    Nothing,
+}
+
+fn classify(record: &EventRecord) -> Result<Action, RecordError> {
+    match record.event_name.as_str() {
+        "INSERT" => {
+            let transaction = image(&record.change.new_image)?;
+            Ok(if transaction.status == TransactionStatus::Pending {
+                Action::Apply(Box::new(transaction))
+            } else {
+                Action::Nothing
+            })
+        }
+        "MODIFY" => {
+            let old = image(&record.change.old_image)?;
+            let new = image(&record.change.new_image)?;
+            Ok(
                 if old.status == TransactionStatus::Pending
                     && new.status != TransactionStatus::Pending
                 {
-                    Ok(outbox::notifications_for(&new))
+                    Action::Notify(outbox::notifications_for(&new))
                 } else {
-                    Ok(Vec::new())
-                }
-            }
-            _ => Ok(Vec::new()),
+                    Action::Nothing
+                },
+            )
         }
+        _ => Ok(Action::Nothing),
     }
 }
 

@@ -20,7 +20,8 @@ pub struct Account {
     pub currency: Currency,
     pub balance: Balance,
     pub status: AccountStatus,
-    /// Incremented by every balance change.
+    /// Incremented by every ledger write of the account (one per transaction, or one
+    /// per batch of transactions applied together).
     pub version: u64,
     pub created_at: String,
     pub updated_at: String,

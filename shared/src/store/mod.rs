@@ -21,7 +21,10 @@ pub use accounts::{Account, AccountsTable};
 pub use api::{api_error, list_body, page_token};
 pub use attrs::Item;
 pub use error::StoreError;
-pub use ledger::{BalanceMove, Ledger, WriteOutcome};
+pub use ledger::{
+    AccountWrite, BalanceMove, BatchOutcome, Ledger, MAX_TRANSACTION_ITEMS, Settle, Settlement,
+    WriteOutcome,
+};
 pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};
 pub use schema::{TableNames, attr, index};

@@ -4,7 +4,13 @@
 //! Completing is one `TransactWriteItems`: each touched account moves from the
 //! version it was read at to its new balance (so the in-memory decision holds exactly),
 //! and the transaction moves PENDING → COMPLETED. Rejecting is one conditional
-//! `UpdateItem` PENDING → REJECTED.
+//! `UpdateItem` PENDING → REJECTED. [`Ledger::commit_batch`] (in `batch`) writes many
+//! transactions decided in memory with each account written once.
+//!
+//! No `ClientRequestToken` is set: the SDK generates one per call and reuses it across
+//! its own retries, so a retry after a lost response is answered as a success; our
+//! retries re-read the accounts, and the transaction's PENDING condition then stops a
+//! second application.
 
 use std::collections::HashMap;
 
@@ -12,13 +18,16 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem, Update};
-use sha2::{Digest, Sha256};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
 
 use super::attrs::{Item, n, s};
 use super::schema::attr;
 use super::{Account, StoreError, TransactionRecord};
 use crate::domain::{AccountId, AccountStatus, Balance, RejectionReason, TransactionStatus};
+
+mod batch;
+
+pub use batch::{AccountWrite, BatchOutcome, MAX_TRANSACTION_ITEMS, Settle};
 
 /// What a ledger write found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,14 +128,15 @@ impl Ledger {
         moves: &[BalanceMove<'_>],
         now: &str,
     ) -> Result<WriteOutcome, StoreError> {
-        let mut request = self
-            .client
-            .transact_write_items()
-            .client_request_token(request_token(record, moves));
+        let mut request = self.client.transact_write_items();
         for step in moves {
-            request = request.transact_items(self.balance_update(step, now)?);
+            request = request.transact_items(self.balance_update(step.account, step.after, now)?);
         }
-        request = request.transact_items(self.completion(record, moves, now)?);
+        let settlement = Settlement::Completed {
+            balance_after: moves.first().map(|m| m.after),
+            destination: moves.get(1).map(|m| (m.after, m.account.owner_id.as_str())),
+        };
+        request = request.transact_items(self.settle_item(record, &settlement, now)?);
         match request.send().await {
             Ok(_) => Ok(WriteOutcome::Written),
             Err(SdkError::ServiceError(failure)) => match failure.err() {
@@ -162,22 +172,21 @@ impl Ledger {
         reason: RejectionReason,
         now: &str,
     ) -> Result<WriteOutcome, StoreError> {
-        let result = self
+        let change = StatusChange::new(&Settlement::Rejected(reason), now);
+        let mut request = self
             .client
             .update_item()
             .table_name(&self.transactions)
             .key(attr::IDEMPOTENCY_KEY, s(record.table_key()))
-            .update_expression("SET #st = :rejected, #rr = :reason, #pa = :now")
-            .condition_expression("#st = :pending")
-            .expression_attribute_names("#st", attr::STATUS)
-            .expression_attribute_names("#rr", attr::REJECTION_REASON)
-            .expression_attribute_names("#pa", attr::PROCESSED_AT)
-            .expression_attribute_values(":rejected", s(TransactionStatus::Rejected.as_str()))
-            .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
-            .expression_attribute_values(":reason", s(reason.as_str()))
-            .expression_attribute_values(":now", s(now))
-            .send()
-            .await;
+            .update_expression(&change.expression)
+            .condition_expression("#st = :pending");
+        for (name, attribute) in change.names {
+            request = request.expression_attribute_names(name, attribute);
+        }
+        for (name, value) in change.values {
+            request = request.expression_attribute_values(name, value);
+        }
+        let result = request.send().await;
         match result {
             Ok(_) => Ok(WriteOutcome::Written),
             Err(SdkError::ServiceError(failure))
@@ -194,21 +203,22 @@ impl Ledger {
 
     fn balance_update(
         &self,
-        step: &BalanceMove<'_>,
+        account: &Account,
+        after: Balance,
         now: &str,
     ) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.accounts)
-            .key(attr::ACCOUNT_ID, s(step.account.account_id.to_string()))
+            .key(attr::ACCOUNT_ID, s(account.account_id.to_string()))
             .update_expression("SET #b = :after, #v = :next, #u = :now")
             .condition_expression("#v = :read AND #s = :open")
             .expression_attribute_names("#b", attr::BALANCE)
             .expression_attribute_names("#v", attr::VERSION)
             .expression_attribute_names("#u", attr::UPDATED_AT)
             .expression_attribute_names("#s", attr::STATUS)
-            .expression_attribute_values(":after", n(step.after))
-            .expression_attribute_values(":read", n(step.account.version))
-            .expression_attribute_values(":next", n(step.account.version.saturating_add(1)))
+            .expression_attribute_values(":after", n(after))
+            .expression_attribute_values(":read", n(account.version))
+            .expression_attribute_values(":next", n(account.version.saturating_add(1)))
             .expression_attribute_values(":now", s(now))
             .expression_attribute_values(":open", s(AccountStatus::Open.as_str()))
             .build()
@@ -216,41 +226,107 @@ impl Ledger {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    fn completion(
+    /// The transaction item's move out of PENDING, as one item of a transaction.
+    fn settle_item(
         &self,
         record: &TransactionRecord,
-        moves: &[BalanceMove<'_>],
+        settlement: &Settlement<'_>,
         now: &str,
     ) -> Result<TransactWriteItem, StoreError> {
-        let mut expression = "SET #st = :completed, #pa = :now".to_owned();
-        let mut update = Update::builder()
+        let change = StatusChange::new(settlement, now);
+        let update = Update::builder()
             .table_name(&self.transactions)
             .key(attr::IDEMPOTENCY_KEY, s(record.table_key()))
+            .update_expression(change.expression)
             .condition_expression("#st = :pending")
-            .expression_attribute_names("#st", attr::STATUS)
-            .expression_attribute_names("#pa", attr::PROCESSED_AT)
-            .expression_attribute_values(":completed", s(TransactionStatus::Completed.as_str()))
-            .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
-            .expression_attribute_values(":now", s(now));
-        if let Some(source) = moves.first() {
-            expression.push_str(", #ba = :ba");
-            update = update
-                .expression_attribute_names("#ba", attr::BALANCE_AFTER)
-                .expression_attribute_values(":ba", n(source.after));
-        }
-        if let Some(destination) = moves.get(1) {
-            expression.push_str(", #tba = :tba, #tu = :tu");
-            update = update
-                .expression_attribute_names("#tba", attr::TO_BALANCE_AFTER)
-                .expression_attribute_names("#tu", attr::TO_USER_ID)
-                .expression_attribute_values(":tba", n(destination.after))
-                .expression_attribute_values(":tu", s(&destination.account.owner_id));
-        }
-        let update = update
-            .update_expression(expression)
+            .set_expression_attribute_names(Some(
+                change
+                    .names
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+            ))
+            .set_expression_attribute_values(Some(
+                change
+                    .values
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect(),
+            ))
             .build()
             .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())
+    }
+}
+
+/// How a transaction item leaves PENDING.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement<'a> {
+    /// Applied: the source's balance after and, for a transfer, the destination's
+    /// balance after and its owner.
+    Completed {
+        balance_after: Option<Balance>,
+        destination: Option<(Balance, &'a str)>,
+    },
+    /// Rejected for `reason`; no balance changed.
+    Rejected(RejectionReason),
+}
+
+/// The update expression and attributes of a settlement (conditioned by the caller on
+/// `#st = :pending`).
+struct StatusChange {
+    expression: String,
+    names: Vec<(&'static str, &'static str)>,
+    values: Vec<(&'static str, AttributeValue)>,
+}
+
+impl StatusChange {
+    fn new(settlement: &Settlement<'_>, now: &str) -> Self {
+        let mut change = Self {
+            expression: "SET #st = :status, #pa = :now".to_owned(),
+            names: vec![("#st", attr::STATUS), ("#pa", attr::PROCESSED_AT)],
+            values: vec![
+                (":pending", s(TransactionStatus::Pending.as_str())),
+                (":now", s(now)),
+            ],
+        };
+        match settlement {
+            Settlement::Completed {
+                balance_after,
+                destination,
+            } => {
+                change.push(":status", s(TransactionStatus::Completed.as_str()));
+                if let Some(after) = balance_after {
+                    change.set("#ba", attr::BALANCE_AFTER, ":ba", n(after));
+                }
+                if let Some((after, owner)) = destination {
+                    change.set("#tba", attr::TO_BALANCE_AFTER, ":tba", n(after));
+                    change.set("#tu", attr::TO_USER_ID, ":tu", s(*owner));
+                }
+            }
+            Settlement::Rejected(reason) => {
+                change.push(":status", s(TransactionStatus::Rejected.as_str()));
+                change.set("#rr", attr::REJECTION_REASON, ":reason", s(reason.as_str()));
+            }
+        }
+        change
+    }
+
+    fn push(&mut self, name: &'static str, value: AttributeValue) {
+        self.values.push((name, value));
+    }
+
+    fn set(
+        &mut self,
+        name: &'static str,
+        attribute: &'static str,
+        value_name: &'static str,
+        value: AttributeValue,
+    ) {
+        self.expression
+            .push_str(&format!(", {name} = {value_name}"));
+        self.names.push((name, attribute));
+        self.values.push((value_name, value));
     }
 }
 
@@ -264,25 +340,6 @@ fn classify_cancellation(codes: &[&str], accounts: usize) -> Option<WriteOutcome
         return Some(WriteOutcome::AccountChanged);
     }
     None
-}
-
-/// An idempotency token for the exact write (same transaction, same account
-/// versions): a retry after a lost response is answered as a success, not re-applied.
-fn request_token(record: &TransactionRecord, moves: &[BalanceMove<'_>]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(record.transaction_id.to_string());
-    for step in moves {
-        hasher.update(format!(
-            "|{}@{}",
-            step.account.account_id, step.account.version
-        ));
-    }
-    hasher
-        .finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

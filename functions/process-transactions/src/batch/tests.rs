@@ -1,0 +1,252 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use shared::domain::{
+    AccountStatus, DEFAULT_CURRENCY, IdempotencyKey, Money, RejectionReason, SignedAmount,
+    TransactionId, TransactionKind, TransactionStatus,
+};
+
+use super::*;
+
+fn account(balance: &str) -> Account {
+    let mut account = Account::open("owner", "test", DEFAULT_CURRENCY, "2026-01-01T00:00:00Z");
+    account.balance = balance.parse().unwrap();
+    account.version = 7;
+    account
+}
+
+fn record(account: AccountId, kind: TransactionKind) -> TransactionRecord {
+    TransactionRecord {
+        transaction_id: TransactionId::new_random(),
+        user_id: "owner".to_owned(),
+        idempotency_key: IdempotencyKey::parse(&TransactionId::new_random().to_string()).unwrap(),
+        account_id: account,
+        kind,
+        currency: DEFAULT_CURRENCY,
+        description: None,
+        status: TransactionStatus::Pending,
+        rejection_reason: None,
+        balance_after: None,
+        to_balance_after: None,
+        to_user_id: None,
+        created_at: "2026-01-01T00:00:00Z".to_owned(),
+        processed_at: None,
+        request_hash: String::new(),
+        response: None,
+    }
+}
+
+fn money(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+fn deposit(account: AccountId, amount: &str) -> TransactionRecord {
+    record(
+        account,
+        TransactionKind::Deposit {
+            amount: money(amount),
+        },
+    )
+}
+
+fn withdrawal(account: AccountId, amount: &str) -> TransactionRecord {
+    record(
+        account,
+        TransactionKind::Withdrawal {
+            amount: money(amount),
+        },
+    )
+}
+
+fn transfer(from: AccountId, to: AccountId, amount: &str) -> TransactionRecord {
+    record(
+        from,
+        TransactionKind::transfer(&from, to, money(amount)).unwrap(),
+    )
+}
+
+fn map(accounts: &[&Account]) -> HashMap<AccountId, Account> {
+    accounts
+        .iter()
+        .map(|a| (a.account_id, (*a).clone()))
+        .collect()
+}
+
+#[test]
+fn each_transaction_sees_the_balance_the_earlier_ones_left() {
+    let a = account("100.00");
+    let chunk = [
+        withdrawal(a.account_id, "60"),
+        withdrawal(a.account_id, "60"),
+        deposit(a.account_id, "30"),
+        withdrawal(a.account_id, "60"),
+    ];
+    let plan = plan(&chunk, &map(&[&a]));
+    assert!(matches!(plan.outcomes[0], Outcome::Applied { .. }));
+    assert_eq!(
+        plan.outcomes[1],
+        Outcome::Rejected(RejectionReason::InsufficientFunds)
+    );
+    assert!(matches!(plan.outcomes[2], Outcome::Applied { .. }));
+    assert_eq!(
+        plan.outcomes[3],
+        Outcome::Applied {
+            source_after: "10.00".parse().unwrap(),
+            destination_after: None
+        }
+    );
+    assert_eq!(plan.written, vec![(a.account_id, "10.00".parse().unwrap())]);
+}
+
+#[test]
+fn transfers_move_money_within_the_chunk_and_a_missing_account_rejects() {
+    let a = account("50");
+    let b = account("0");
+    let missing = AccountId::new_random();
+    let chunk = [
+        transfer(a.account_id, b.account_id, "50"),
+        transfer(b.account_id, a.account_id, "20"),
+        transfer(a.account_id, missing, "1"),
+        deposit(missing, "5"),
+    ];
+    let plan = plan(&chunk, &map(&[&a, &b]));
+    assert_eq!(
+        plan.outcomes[2],
+        Outcome::Rejected(RejectionReason::AccountNotFound)
+    );
+    assert_eq!(
+        plan.outcomes[3],
+        Outcome::Rejected(RejectionReason::AccountNotFound)
+    );
+    let mut expected = vec![
+        (a.account_id, "20".parse().unwrap()),
+        (b.account_id, "30".parse().unwrap()),
+    ];
+    expected.sort_by_key(|(id, _)| id.to_string());
+    assert_eq!(plan.written, expected);
+}
+
+#[test]
+fn an_account_only_rejected_on_is_not_written() {
+    let a = account("0");
+    let plan = plan(&[withdrawal(a.account_id, "1")], &map(&[&a]));
+    assert!(plan.written.is_empty());
+}
+
+#[test]
+fn a_frozen_account_takes_nothing() {
+    let mut a = account("10");
+    a.status = AccountStatus::Frozen;
+    let plan = plan(&[deposit(a.account_id, "1")], &map(&[&a]));
+    assert_eq!(
+        plan.outcomes,
+        vec![Outcome::Rejected(RejectionReason::AccountNotOpen)]
+    );
+    assert!(plan.written.is_empty());
+}
+
+#[test]
+fn a_hot_account_fits_ninety_nine_transactions_per_write() {
+    let a = account("0");
+    let records: Vec<_> = (0..250).map(|_| deposit(a.account_id, "1")).collect();
+    assert_eq!(chunk_end(&records, 0), 99);
+    assert_eq!(chunk_end(&records, 99), 198);
+    assert_eq!(chunk_end(&records, 198), 250);
+    assert_eq!(chunk_end(&records, 250), 250);
+}
+
+#[test]
+fn chunks_count_every_account_and_stop_before_a_repeated_transaction() {
+    let accounts: Vec<AccountId> = (0..80).map(|_| AccountId::new_random()).collect();
+    // Each transfer between two new accounts takes three items: 33 fit in 100.
+    let records: Vec<_> = accounts
+        .chunks(2)
+        .map(|pair| transfer(pair[0], pair[1], "1"))
+        .collect();
+    assert_eq!(chunk_end(&records, 0), 33);
+    let one = deposit(accounts[0], "1");
+    let repeated = vec![one.clone(), deposit(accounts[0], "2"), one];
+    assert_eq!(chunk_end(&repeated, 0), 2);
+    assert_eq!(chunk_end(&repeated, 2), 3);
+}
+
+fn cents(value: u32) -> String {
+    format!("{}.{:02}", value / 100, value % 100)
+}
+
+fn op(ids: &[AccountId], from: usize, to: usize, kind: u8, amount: u32) -> TransactionRecord {
+    let from = ids[from % ids.len()];
+    let to = ids[to % ids.len()];
+    let amount = cents(amount);
+    match kind {
+        0 => deposit(from, &amount),
+        1 => withdrawal(from, &amount),
+        2 if from != to => transfer(from, to, &amount),
+        3 => record(
+            from,
+            TransactionKind::Adjustment {
+                amount: format!("-{amount}").parse::<SignedAmount>().unwrap(),
+            },
+        ),
+        _ => record(
+            from,
+            TransactionKind::Adjustment {
+                amount: amount.parse::<SignedAmount>().unwrap(),
+            },
+        ),
+    }
+}
+
+fn external_flow(record: &TransactionRecord) -> Decimal {
+    match &record.kind {
+        TransactionKind::Deposit { amount } => amount.as_decimal(),
+        TransactionKind::Withdrawal { amount } => -amount.as_decimal(),
+        TransactionKind::Adjustment { amount } => amount.as_decimal(),
+        TransactionKind::Transfer { .. } => Decimal::ZERO,
+    }
+}
+
+fn total(accounts: &HashMap<AccountId, Account>) -> Decimal {
+    accounts.values().map(|a| a.balance.as_decimal()).sum()
+}
+
+proptest! {
+    /// Planning a chunk gives exactly what applying its transactions one at a time
+    /// (each against the balances the previous one left) gives, and money is conserved
+    /// up to deposits, withdrawals and adjustments: batching changes the number of
+    /// writes, never an outcome or a balance.
+    #[test]
+    fn a_plan_equals_sequential_application(
+        balances in proptest::collection::vec(0u32..50_000, 1..5),
+        ops in proptest::collection::vec((0usize..5, 0usize..5, 0u8..5, 1u32..20_000), 1..60),
+    ) {
+        let accounts: Vec<Account> = balances.iter().map(|c| account(&cents(*c))).collect();
+        let ids: Vec<AccountId> = accounts.iter().map(|a| a.account_id).collect();
+        let chunk: Vec<TransactionRecord> = ops
+            .iter()
+            .map(|(from, to, kind, amount)| op(&ids, *from, *to, *kind, *amount))
+            .collect();
+        let initial = map(&accounts.iter().collect::<Vec<_>>());
+        let planned = plan(&chunk, &initial);
+
+        let mut state = initial.clone();
+        for (record, planned_outcome) in chunk.iter().zip(&planned.outcomes) {
+            let one = plan(std::slice::from_ref(record), &state);
+            prop_assert_eq!(&one.outcomes[0], planned_outcome);
+            for (id, after) in one.written {
+                state.get_mut(&id).unwrap().balance = after;
+            }
+        }
+        for (id, after) in &planned.written {
+            prop_assert_eq!(state[id].balance, *after);
+        }
+        let external: Decimal = chunk
+            .iter()
+            .zip(&planned.outcomes)
+            .filter(|(_, o)| matches!(o, Outcome::Applied { .. }))
+            .map(|(r, _)| external_flow(r))
+            .sum();
+        prop_assert_eq!(total(&state), total(&initial) + external);
+    }
+}
