@@ -113,9 +113,11 @@ impl Intercept for Counter {
         "bench request counter"
     }
 
-    fn read_before_execution(
+    // Once per operation; the operation's `Metadata` is in the bag from here on.
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let (service, operation) = key(cfg);

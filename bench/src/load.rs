@@ -107,10 +107,10 @@ pub async fn users(
     Ok(users)
 }
 
-/// The `i`-th transaction of the load: mostly deposits, every fourth a small
+/// The `round`-th transaction of a user: mostly deposits, every fourth a small
 /// withdrawal (rejected when it overtakes the deposits: also a result that notifies).
-fn transaction(i: usize, user: &User) -> Value {
-    if i % 4 == 3 {
+fn transaction(round: usize, user: &User) -> Value {
+    if round % 4 == 3 {
         json!({ "accountId": user.account_id, "amount": 5, "type": "WITHDRAWAL", "description": "bench" })
     } else {
         json!({ "accountId": user.account_id, "amount": 25.5, "type": "DEPOSIT", "description": "bench" })
