@@ -149,6 +149,7 @@ async fn once(n: usize, batching: bool) -> Result<Value, String> {
         "applied": applied,
         "completed": settled.completed,
         "rejected": settled.rejected,
+        "rejectionReasons": settled.reasons,
         "pending": settled.pending,
         "seconds": round3(seconds),
         "appliedPerSecond": round3(applied as f64 / seconds.max(1e-9)),

@@ -105,6 +105,7 @@ pub async fn run(root: &Path, params: Params) -> Result<Value, String> {
         "settled": {
             "completed": settled.completed,
             "rejected": settled.rejected,
+            "rejectionReasons": settled.reasons,
             "pending": settled.pending,
             "createdToProcessedMs": Summary::of(&settled.settle_ms).to_json(),
             "firstCreatedToLastProcessedS": round3(settled.span_s),

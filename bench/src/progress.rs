@@ -13,6 +13,8 @@ pub struct Settled {
     pub pending: usize,
     pub completed: usize,
     pub rejected: usize,
+    /// Settled-but-not-completed transactions by `rejectionReason`.
+    pub reasons: std::collections::BTreeMap<String, usize>,
     /// `processedAt - createdAt` of each settled transaction, in ms.
     pub settle_ms: Vec<f64>,
     /// Seconds from the first `createdAt` to the last `processedAt`.
@@ -35,7 +37,7 @@ pub async fn settled(stack: &TestStack, table: &str) -> Result<Settled, String> 
             .dynamodb
             .scan()
             .table_name(table)
-            .projection_expression("#s, createdAt, processedAt")
+            .projection_expression("#s, createdAt, processedAt, rejectionReason")
             .expression_attribute_names("#s", "status")
             .set_exclusive_start_key(start)
             .send()
@@ -47,7 +49,11 @@ pub async fn settled(stack: &TestStack, table: &str) -> Result<Settled, String> 
             match text("status") {
                 Some("PENDING") => result.pending += 1,
                 Some("COMPLETED") => result.completed += 1,
-                _ => result.rejected += 1,
+                _ => {
+                    result.rejected += 1;
+                    let reason = text("rejectionReason").unwrap_or("none").to_owned();
+                    *result.reasons.entry(reason).or_default() += 1;
+                }
             }
             let (Some(created), Some(processed)) = (
                 text("createdAt").and_then(micros),
