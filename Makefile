@@ -20,7 +20,7 @@ ENV ?= dev
 # arm64 | x86_64 | auto (arm64 when the aarch64 standard library is installed).
 ARCH ?= auto
 
-.PHONY: run help init test test-chaos test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
+.PHONY: bench run help init test test-chaos test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -45,6 +45,16 @@ run: ## Run the whole system locally on 127.0.0.1:3000 from template.yml (Ctrl-C
 test-chaos: ## The bank workload under injected faults alone, with its report (CHAOS_SEED, CHAOS_REQUESTS)
 	scripts/emulators.sh install
 	$(WITH_EMULATORS) $(CARGO) test -p integration-tests --test chaos_bank -- --nocapture
+
+# Lambda binaries for the cold starts: release profile, one cargo invocation.
+BENCH_FUNCTIONS := accounts auth get-transactions notify process-transactions request-transaction
+
+bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cost; report in bench/results/
+	scripts/emulators.sh install
+	$(CARGO) build --release $(addprefix -p ,$(BENCH_FUNCTIONS))
+	$(CARGO) bench -p request-transaction --bench handler
+	$(CARGO) build -p bench
+	$(WITH_EMULATORS) $(CARGO) run -q -p bench -- all $(BENCH_ARGS)
 
 test-unit: ## Run only the pure unit and property tests (no emulators)
 	$(CARGO) test -p shared

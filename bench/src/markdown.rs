@@ -1,0 +1,317 @@
+//! `report.md`: the report's JSON as tables.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(text) => text.clone(),
+        Value::Null => "–".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn stat(v: &Value) -> String {
+    format!("{} / {} / {}", s(&v["median"]), s(&v["p90"]), s(&v["max"]))
+}
+
+/// Renders the whole report.
+pub fn render(report: &Value) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# Benchmark report\n\nGenerated {} by `make bench`.\n",
+        s(&report["generatedAt"])
+    );
+    targets(&mut md, report);
+    cold_start(&mut md, &report["coldStart"]);
+    handler(&mut md, &report["handler"]);
+    pipeline(&mut md, &report["pipeline"]);
+    hot_account(&mut md, &report["hotAccount"]);
+    cost(&mut md, &report["cost"]);
+    md
+}
+
+fn targets(md: &mut String, report: &Value) {
+    let _ = writeln!(
+        md,
+        "## Targets\n\n| target | measured | limit | met |\n|---|---|---|---|"
+    );
+    for t in report["targets"].as_array().into_iter().flatten() {
+        let met = if t["met"] == true {
+            "yes".to_owned()
+        } else {
+            format!("**no** (+{})", s(&t["by"]))
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} {} | {} | {met} |",
+            s(&t["target"]),
+            s(&t["measured"]),
+            s(&t["unit"]),
+            s(&t["limit"])
+        );
+    }
+    md.push('\n');
+}
+
+fn cold_start(md: &mut String, part: &Value) {
+    let Some(functions) = part["functions"].as_array() else {
+        let _ = writeln!(md, "## Cold start\n\nNot measured.\n");
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "## Cold start (release `bootstrap`, local Runtime API stub)\n"
+    );
+    let _ = writeln!(
+        md,
+        "Each binary spawned {} times. Init = exec → first `GET /next`; first invocation = event handed out → response posted; peak RSS = `VmHWM`. Values median / p90 / max.\n",
+        functions.first().map_or(String::new(), |f| s(&f["runs"]))
+    );
+    let _ = writeln!(
+        md,
+        "| function | init ms | first invocation ms | peak RSS MiB | zip bytes (MB) | event |\n|---|---|---|---|---|---|"
+    );
+    for f in functions {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} ({}) | {} |",
+            s(&f["function"]),
+            stat(&f["initMs"]),
+            stat(&f["firstInvocationMs"]),
+            stat(&f["peakRssMiB"]),
+            s(&f["zipBytes"]),
+            s(&f["zipMB"]),
+            s(&f["event"])
+        );
+    }
+    md.push('\n');
+}
+
+fn handler(md: &mut String, part: &Value) {
+    let _ = writeln!(md, "## Handler CPU per request (criterion)\n");
+    if part.is_object() {
+        let _ = writeln!(
+            md,
+            "`request_transaction::App::handle` on a REST proxy request with authorizer claims, DynamoDB answered in-process (GetItem account, PutItem): mean **{} µs** (95% CI {}–{}), median {} µs. Target ≤ 50 µs.\n",
+            s(&part["meanUs"]),
+            s(&part["meanLowerUs"]),
+            s(&part["meanUpperUs"]),
+            s(&part["medianUs"])
+        );
+    } else {
+        let _ = writeln!(md, "Not measured.\n");
+    }
+}
+
+fn pipeline(md: &mut String, p: &Value) {
+    let _ = writeln!(md, "## End-to-end local pipeline\n");
+    if !p.is_object() {
+        let _ = writeln!(md, "Not measured.\n");
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "{} transactions (`POST /transactions`) from {} concurrent clients over {} users, each with an email and a phone (one email + one SMS per transaction). Accepted {}; other statuses: {}.\n",
+        s(&p["transactions"]),
+        s(&p["concurrency"]),
+        s(&p["users"]),
+        s(&p["accepted"]),
+        s(&p["failedStatuses"])
+    );
+    let rows = [
+        (
+            "ingest throughput",
+            format!(
+                "{} /s ({} s)",
+                s(&p["ingest"]["perSecond"]),
+                s(&p["ingest"]["seconds"])
+            ),
+        ),
+        (
+            "ingest latency p50 / p99 ms (POST → 201)",
+            format!(
+                "{} / {}",
+                s(&p["ingest"]["latencyMs"]["median"]),
+                s(&p["ingest"]["latencyMs"]["p99"])
+            ),
+        ),
+        (
+            "201 → COMPLETED/REJECTED p50 / p99 ms (processedAt − createdAt)",
+            format!(
+                "{} / {}",
+                s(&p["settled"]["createdToProcessedMs"]["median"]),
+                s(&p["settled"]["createdToProcessedMs"]["p99"])
+            ),
+        ),
+        (
+            "completed / rejected / pending",
+            format!(
+                "{} / {} / {}",
+                s(&p["settled"]["completed"]),
+                s(&p["settled"]["rejected"]),
+                s(&p["settled"]["pending"])
+            ),
+        ),
+        (
+            "applied throughput (first createdAt → last processedAt)",
+            format!("{} /s", s(&p["settled"]["appliedPerSecond"])),
+        ),
+        (
+            "emails / SMS sent",
+            format!(
+                "{} / {}",
+                s(&p["notified"]["emails"]),
+                s(&p["notified"]["sms"])
+            ),
+        ),
+        (
+            "end to end (first POST → last notification)",
+            format!(
+                "{} s, {} transactions/s",
+                s(&p["notified"]["firstPostToLastNotificationS"]),
+                s(&p["notified"]["endToEndPerSecond"])
+            ),
+        ),
+        (
+            "emulator raw conditional PutItem rate (same concurrency)",
+            format!("{} /s", s(&p["rawConditionalPutItem"]["perSecond"])),
+        ),
+        (
+            "applied throughput / raw PutItem rate",
+            s(&p["rawConditionalPutItem"]["pipelineAppliedToRawRatio"]),
+        ),
+        (
+            "DynamoDB requests per transaction",
+            format!(
+                "{} (attempts {})",
+                s(&p["perTransaction"]["dynamodb"]),
+                s(&p["perTransaction"]["dynamodbAttempts"])
+            ),
+        ),
+        (
+            "SQS requests per notification",
+            s(&p["perNotification"]["sqs"]),
+        ),
+        (
+            "Cognito requests per notification",
+            s(&p["perNotification"]["cognito"]),
+        ),
+        (
+            "SES / SNS requests per notification",
+            format!(
+                "{} / {}",
+                s(&p["perNotification"]["ses"]),
+                s(&p["perNotification"]["sns"])
+            ),
+        ),
+        (
+            "estimated WRU / RRU per transaction (base tables)",
+            format!(
+                "{} / {}",
+                s(&p["perTransaction"]["wru"]),
+                s(&p["perTransaction"]["rru"])
+            ),
+        ),
+    ];
+    let _ = writeln!(md, "| measure | value |\n|---|---|");
+    for (k, v) in rows {
+        let _ = writeln!(md, "| {k} | {v} |");
+    }
+    let _ = writeln!(
+        md,
+        "\nAWS requests per transaction, by operation (operations; retries are in `report.json` → `pipeline.requests.attempts`):\n\n| operation | per transaction |\n|---|---|"
+    );
+    for (op, v) in p["perTransaction"]["byOperation"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(md, "| {op} | {} |", s(v));
+    }
+    md.push('\n');
+}
+
+fn hot_account(md: &mut String, h: &Value) {
+    let _ = writeln!(
+        md,
+        "## Hot account (stream consumer, batch size {})\n",
+        s(&h["batchSize"])
+    );
+    if !h.is_object() {
+        let _ = writeln!(md, "Not measured.\n");
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "{} deposits and withdrawals on one account (after one opening deposit), read from the DynamoDB Local stream and handed to `process_transactions::App::handle`.\n",
+        s(&h["transactions"])
+    );
+    let _ = writeln!(
+        md,
+        "| run | applied | completed / rejected / pending | seconds | applied/s | account writes per tx | account-writing requests per tx | DynamoDB requests per tx | redeliveries |\n|---|---|---|---|---|---|---|---|---|"
+    );
+    for (label, run) in [
+        (
+            "before: one transaction per TransactWriteItems",
+            &h["before"],
+        ),
+        ("after: batched application", &h["after"]),
+    ] {
+        if run.is_object() {
+            let _ = writeln!(
+                md,
+                "| {label} | {} | {} / {} / {} | {} | {} | {} | {} | {} | {} |",
+                s(&run["applied"]),
+                s(&run["completed"]),
+                s(&run["rejected"]),
+                s(&run["pending"]),
+                s(&run["seconds"]),
+                s(&run["appliedPerSecond"]),
+                s(&run["accountWritesPerTransaction"]),
+                s(&run["accountWriteRequestsPerTransaction"]),
+                s(&run["dynamodbRequestsPerTransaction"]),
+                s(&run["redeliveries"])
+            );
+        }
+    }
+    if h["batchingSwitch"] != true {
+        let _ = writeln!(
+            md,
+            "\nThis build has no `App::with_batching` (feature `batched-apply` of the bench crate is off): the row above is the code as built; there is no \"after\" run."
+        );
+    }
+    md.push('\n');
+}
+
+fn cost(md: &mut String, c: &Value) {
+    let _ = writeln!(
+        md,
+        "## Cost (us-east-1, prices as of {})\n",
+        s(&c["prices"]["asOf"])
+    );
+    if !c.is_object() {
+        let _ = writeln!(md, "Not computed (no pipeline figures).\n");
+        return;
+    }
+    let d = &c["dollarsPerMillionTransactions"];
+    let _ = writeln!(md, "| per million transactions | USD |\n|---|---|");
+    for k in ["apiGateway", "lambda", "dynamodb", "sqs", "total"] {
+        let _ = writeln!(md, "| {k} | {} |", s(&d[k]));
+    }
+    let n = &c["dollarsPerNotification"];
+    let _ = writeln!(
+        md,
+        "\nPer notification: email (SES) ${}, SMS to the US (SNS) ${} plus carrier fees. Cognito: {}.\n\nUnit prices: {}\n\nAssumptions:\n",
+        s(&n["email"]),
+        s(&n["smsUs"]),
+        s(&c["prices"]["cognito"]),
+        s(&c["prices"])
+    );
+    for a in c["assumptions"].as_array().into_iter().flatten() {
+        let _ = writeln!(md, "- {}", s(a));
+    }
+    md.push('\n');
+}

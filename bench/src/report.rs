@@ -1,0 +1,220 @@
+//! The report: the parts the subcommands wrote (`bench/results/<part>.json`), the cost
+//! derived from them and the targets, as `report.json` and `report.md`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::cost::{self, LambdaUse, PRICES, Usage};
+use crate::stats::round3;
+
+/// The parts, in report order.
+pub const PARTS: [&str; 4] = ["cold-start", "handler", "pipeline", "hot-account"];
+
+/// Writes one part.
+pub fn write_part(dir: &Path, part: &str, value: &Value) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(format!("{part}.json"));
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_part(dir: &Path, part: &str) -> Value {
+    std::fs::read_to_string(dir.join(format!("{part}.json")))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null)
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(0.0)
+}
+
+/// Cost per million transactions from the pipeline's and the hot account's figures.
+fn cost(pipeline: &Value, hot: &Value) -> Value {
+    let per_tx = &pipeline["perTransaction"];
+    // GSIs with ALL projection are written with their table: 3 of the transactions
+    // table's 4 (IncomingHistoryIndex is sparse: transfers only) on the insert and on
+    // the status change, and the accounts table's OwnerIndex on each balance write.
+    let gsi_wru = 3.0 * 2.0 + f(&per_tx["accountWrites"]);
+    let usage = Usage {
+        api_requests: 1.0,
+        wru: f(&per_tx["wru"]) + gsi_wru,
+        rru: f(&per_tx["rru"]),
+        sqs_requests: f(&per_tx["sqs"]),
+    };
+    let hot_run = if hot["after"].is_object() {
+        &hot["after"]
+    } else {
+        &hot["before"]
+    };
+    let apply_ms_per_tx = 1000.0 / f(&hot_run["appliedPerSecond"]).max(1e-9);
+    let lambda = [
+        LambdaUse {
+            invocations_per_transaction: 1.0,
+            billed_ms_per_invocation: f(&pipeline["ingest"]["latencyMs"]["median"]),
+            memory_mb: 128.0,
+        },
+        LambdaUse {
+            invocations_per_transaction: 2.0 / 100.0,
+            billed_ms_per_invocation: apply_ms_per_tx * 100.0,
+            memory_mb: 128.0,
+        },
+        LambdaUse {
+            invocations_per_transaction: 1.0 / 10.0,
+            billed_ms_per_invocation: 100.0,
+            memory_mb: 128.0,
+        },
+    ];
+    json!({
+        "prices": cost::prices_json(&PRICES),
+        "assumptions": [
+            "1 API Gateway REST request (POST /transactions) per transaction",
+            format!("DynamoDB: WRU/RRU estimated per request from the measured requests' item sizes, plus {gsi_wru:.2} WRU for GSI writes (3 transactions GSIs × 2 writes + OwnerIndex per account write); stream reads by Lambda are free"),
+            "Lambda (128 MB, arm64): request-transaction billed the local median ingest latency (an over-estimate: it includes HTTP and the emulator); process-transactions 2 records per transaction in batches of 100, billed the hot-account apply time per transaction × 100; notify batches of 10 billed an assumed 100 ms (not measured: moto is no proxy for SES/SNS latency)",
+            "SQS: the measured SQS requests per transaction (sends, polls, deletes)",
+        ],
+        "usagePerTransaction": { "apiRequests": usage.api_requests, "wru": round3(usage.wru), "rru": round3(usage.rru), "sqsRequests": round3(usage.sqs_requests) },
+        "dollarsPerMillionTransactions": cost::per_million(&PRICES, &usage, &lambda),
+        "dollarsPerNotification": cost::per_notification(&PRICES),
+    })
+}
+
+fn check(name: &str, value: f64, target: f64, unit: &str) -> Value {
+    let met = value <= target;
+    json!({
+        "target": name,
+        "measured": round3(value),
+        "limit": target,
+        "unit": unit,
+        "met": met,
+        "by": if met { 0.0 } else { round3(value - target) },
+    })
+}
+
+fn targets(report: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(functions) = report["coldStart"]["functions"].as_array() {
+        for function in functions {
+            let name = function["function"].as_str().unwrap_or_default();
+            out.push(check(
+                &format!("{name}: init median"),
+                f(&function["initMs"]["median"]),
+                15.0,
+                "ms",
+            ));
+            out.push(check(
+                &format!("{name}: first invocation median"),
+                f(&function["firstInvocationMs"]["median"]),
+                5.0,
+                "ms",
+            ));
+            out.push(check(
+                &format!("{name}: peak RSS max"),
+                f(&function["peakRssMiB"]["max"]),
+                32.0,
+                "MiB",
+            ));
+            out.push(check(
+                &format!("{name}: zip"),
+                f(&function["zipMB"]),
+                5.0,
+                "MB",
+            ));
+        }
+    }
+    if report["handler"]["meanUs"].is_number() {
+        out.push(check(
+            "request-transaction handler CPU (criterion mean)",
+            f(&report["handler"]["meanUs"]),
+            50.0,
+            "µs",
+        ));
+    }
+    let pipeline = &report["pipeline"];
+    if pipeline.is_object() {
+        out.push(check(
+            "DynamoDB requests per transaction",
+            f(&pipeline["perTransaction"]["dynamodb"]),
+            4.0,
+            "requests",
+        ));
+        out.push(check(
+            "SQS requests per notification",
+            f(&pipeline["perNotification"]["sqs"]),
+            0.2,
+            "requests",
+        ));
+        out.push(check(
+            "Cognito requests per notification",
+            f(&pipeline["perNotification"]["cognito"]),
+            0.01,
+            "requests",
+        ));
+    }
+    let hot = &report["hotAccount"];
+    let run = if hot["after"].is_object() {
+        &hot["after"]
+    } else {
+        &hot["before"]
+    };
+    if run.is_object() {
+        let label = if hot["after"].is_object() {
+            "after (batched)"
+        } else {
+            "as built (no batching switch)"
+        };
+        out.push(check(
+            &format!("hot account: account writes per transaction, {label}"),
+            f(&run["accountWritesPerTransaction"]),
+            0.1,
+            "writes",
+        ));
+    }
+    out
+}
+
+/// Merges the parts in `dir` into `report.json` and `report.md`; returns the summary.
+pub fn write(dir: &Path) -> Result<String, String> {
+    let mut report = json!({
+        "generatedAt": shared::clock::now_rfc3339(),
+        "coldStart": read_part(dir, "cold-start"),
+        "handler": read_part(dir, "handler"),
+        "pipeline": read_part(dir, "pipeline"),
+        "hotAccount": read_part(dir, "hot-account"),
+    });
+    if report["pipeline"].is_object() {
+        report["cost"] = cost(&report["pipeline"], &report["hotAccount"]);
+    }
+    report["targets"] = Value::Array(targets(&report));
+    write_part(dir, "report", &report)?;
+    let markdown = crate::markdown::render(&report);
+    let path = dir.join("report.md");
+    std::fs::write(&path, &markdown).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut summary = String::new();
+    for t in report["targets"].as_array().into_iter().flatten() {
+        let mark = if t["met"] == true { "met   " } else { "MISSED" };
+        let _ = writeln!(
+            summary,
+            "{mark} {}: {} {} (limit {})",
+            t["target"].as_str().unwrap_or_default(),
+            t["measured"],
+            t["unit"].as_str().unwrap_or_default(),
+            t["limit"]
+        );
+    }
+    if let Some(total) = report["cost"]["dollarsPerMillionTransactions"]["total"].as_f64() {
+        let _ = writeln!(
+            summary,
+            "cost: ${total:.2} per million transactions (AWS services, before notifications)"
+        );
+    }
+    let _ = writeln!(
+        summary,
+        "report: {} and {}",
+        dir.join("report.md").display(),
+        dir.join("report.json").display()
+    );
+    Ok(summary)
+}
