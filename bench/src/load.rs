@@ -148,7 +148,9 @@ pub async fn run(api: &str, users: Arc<Vec<User>>, n: usize, concurrency: usize)
                     &http,
                     &url,
                     Some(&user.token),
-                    &transaction(i, user),
+                    // The user's own round: every user gets three deposits, then a
+                    // withdrawal.
+                    &transaction(i / users.len(), user),
                     Some(&key),
                 )
                 .await

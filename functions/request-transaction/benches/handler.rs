@@ -117,5 +117,58 @@ fn handler(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, handler);
+/// The parts of the handler path, to see where its time goes: the runtime's event
+/// parsing alone, and one SDK `PutItem` of a transaction-sized item alone.
+fn parts(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/request-transaction.json"
+    );
+    let mut event: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("sample event"))
+            .expect("sample event is JSON");
+    let mut n = 0u64;
+    c.bench_function("event_parse", |b| {
+        b.iter(|| {
+            n += 1;
+            let text = event_text(&mut event, n);
+            black_box(lambda_http::request::from_str(&text).expect("event parses"))
+        });
+    });
+    let sdk = runtime.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .test_credentials()
+            .http_client(Canned {
+                account: account_item(),
+            })
+            .load(),
+    );
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> = (0..16)
+        .map(|i| {
+            (
+                format!("attribute{i}"),
+                aws_sdk_dynamodb::types::AttributeValue::S("x".repeat(40)),
+            )
+        })
+        .collect();
+    c.bench_function("sdk_put_item", |b| {
+        b.iter(|| {
+            let put = client
+                .put_item()
+                .table_name("transactions")
+                .set_item(Some(item.clone()))
+                .condition_expression("attribute_not_exists(idempotencyKey)")
+                .send();
+            black_box(runtime.block_on(put).expect("canned answer"))
+        });
+    });
+}
+
+criterion_group!(benches, handler, parts);
 criterion_main!(benches);
