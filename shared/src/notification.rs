@@ -55,3 +55,18 @@ impl NotificationMessage {
         format!("{}#{}", self.transaction_id, self.account_id)
     }
 }
+
+/// Most notifications process-transactions packs into one SQS body. About 0.5 KB each:
+/// a full `SendMessageBatch` of ten bodies stays far below SQS's 256 KiB limit, and a
+/// notify batch of ten bodies is at most 100 notifications.
+pub const MAX_PER_BODY: usize = 10;
+
+/// An SQS body carrying several notifications (`{"notifications": [...]}`), in the order
+/// their transactions were processed. Packing a stream batch's notifications cuts the
+/// SQS requests per notification (send, receive, delete) by up to [`MAX_PER_BODY`].
+/// notify also accepts a bare [`NotificationMessage`] as a body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationBatch {
+    pub notifications: Vec<NotificationMessage>,
+}

@@ -23,7 +23,7 @@ use crate::{TestStack, moto, unique_name};
 
 pub use crate::requests::{DYNAMODB_WRITES, RequestCounter};
 pub use logs::LogCapture;
-pub use messages::{body, completed_deposit, completed_transfer, rejected_withdrawal};
+pub use messages::{body, completed_deposit, completed_transfer, packed, rejected_withdrawal};
 pub use notify::claims::key as log_key;
 
 const PASSWORD: &str = "Correct-Horse-9!";

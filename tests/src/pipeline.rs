@@ -104,7 +104,8 @@ impl PipelineFixture {
             .unwrap_or_else(|| panic!("transaction {id} missing"))
     }
 
-    /// Every message on the notifications queue now (received and deleted).
+    /// Every notification on the notifications queue now, unpacked from its body
+    /// (received and deleted), in queue order.
     pub async fn drain_queue(&self) -> Vec<Value> {
         let mut bodies = Vec::new();
         for _ in 0..50 {
@@ -123,9 +124,12 @@ impl PipelineFixture {
                 break;
             }
             for message in received.messages() {
-                bodies.push(
-                    serde_json::from_str(message.body().unwrap_or("null")).unwrap_or(Value::Null),
-                );
+                let body: Value =
+                    serde_json::from_str(message.body().unwrap_or("null")).unwrap_or(Value::Null);
+                match body.get("notifications").and_then(Value::as_array) {
+                    Some(packed) => bodies.extend(packed.iter().cloned()),
+                    None => bodies.push(body),
+                }
                 self.api
                     .stack
                     .sqs

@@ -2,7 +2,11 @@
 //! transaction by email (SES v2, text and HTML) and, when they have a phone number,
 //! SMS (SNS), exactly once per (transaction, account, channel).
 //!
-//! Per message: the holder's contact details from Cognito (`ListUsers` by `sub`, cached
+//! An SQS body carries one notification or several (a
+//! [`shared::notification::NotificationBatch`]); each notification is handled on its
+//! own, and a body is retried when any of its notifications must be.
+//!
+//! Per notification: the holder's contact details from Cognito (`ListUsers` by `sub`, cached
 //! per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then one conditional
 //! claim of the message in the notification log, the sends (email and SMS at once),
 //! and one conditional update recording every channel's outcome (see [`claims`]). A
@@ -171,7 +175,9 @@ impl App {
         while let Some(joined) = tasks.join_next_with_id().await {
             collect(joined, &mut owners, &mut failed);
         }
+        // A body carrying several notifications fails once, whichever of them failed.
         failed.sort();
+        failed.dedup();
         let mut response = SqsBatchResponse::default();
         response.batch_item_failures = failed
             .into_iter()
@@ -219,16 +225,18 @@ fn collect(
     }
 }
 
-/// Parses the batch, drops (and logs) malformed bodies, and groups the rest by
-/// (transaction, account), in batch order.
+/// Parses the batch, drops (and logs) malformed bodies, and groups the notifications of
+/// the rest by (transaction, account), in batch order. The notifications of one body
+/// share its position and message id: the body is retried when any of them must be
+/// (the retry skips those already sent).
 fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
     let mut groups: Vec<Vec<Job>> = Vec::new();
     let mut positions: HashMap<String, usize> = HashMap::new();
     for (index, record) in records.into_iter().enumerate() {
         let message_id = record.message_id.unwrap_or_default();
         let receive_count = record.attributes.get("ApproximateReceiveCount").cloned();
-        let message = match message::parse(record.body.as_deref()) {
-            Ok(message) => message,
+        let messages = match message::parse(record.body.as_deref()) {
+            Ok(messages) => messages,
             Err(malformed) => {
                 tracing::error!(
                     message_id = %message_id,
@@ -240,18 +248,20 @@ fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
                 continue;
             }
         };
-        let key = claims::key(&message);
-        let job = Job {
-            index,
-            message_id,
-            receive_count,
-            message,
-        };
-        match positions.get(&key) {
-            Some(&position) => groups[position].push(job),
-            None => {
-                positions.insert(key, groups.len());
-                groups.push(vec![job]);
+        for message in messages {
+            let key = claims::key(&message);
+            let job = Job {
+                index,
+                message_id: message_id.clone(),
+                receive_count: receive_count.clone(),
+                message,
+            };
+            match positions.get(&key) {
+                Some(&position) => groups[position].push(job),
+                None => {
+                    positions.insert(key, groups.len());
+                    groups.push(vec![job]);
+                }
             }
         }
     }

@@ -1,10 +1,13 @@
-//! Reading an SQS body into a [`NotificationMessage`], with the checks that make it
-//! safe to act on. A body that fails them is malformed: retrying cannot fix it.
+//! Reading an SQS body into its [`NotificationMessage`]s, with the checks that make
+//! them safe to act on. A body is a [`NotificationBatch`] (what process-transactions
+//! sends) or one bare message (earlier producers, hand-made replays). A body that fails
+//! the checks is malformed as a whole: retrying cannot fix it.
 //!
 //! Errors describe *where* a body is wrong, never its content (it names a holder).
 
+use serde::Deserialize;
 use shared::domain::TransactionStatus;
-use shared::notification::NotificationMessage;
+use shared::notification::{NotificationBatch, NotificationMessage};
 
 /// Why a body cannot be acted on. `Display` carries no part of the body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,10 +30,18 @@ pub enum Malformed {
     },
 }
 
-/// Parses and checks `body`.
-pub fn parse(body: Option<&str>) -> Result<NotificationMessage, Malformed> {
+/// The two shapes of a body.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Body {
+    Batch(NotificationBatch),
+    One(NotificationMessage),
+}
+
+/// Parses and checks `body`: its notifications, in order, at least one.
+pub fn parse(body: Option<&str>) -> Result<Vec<NotificationMessage>, Malformed> {
     let body = body.ok_or(Malformed::NoBody)?;
-    let message: NotificationMessage = serde_json::from_str(body).map_err(|e| Malformed::Json {
+    let body: Body = serde_json::from_str(body).map_err(|e| Malformed::Json {
         category: match e.classify() {
             serde_json::error::Category::Io => "io",
             serde_json::error::Category::Syntax => "syntax",
@@ -40,8 +51,15 @@ pub fn parse(body: Option<&str>) -> Result<NotificationMessage, Malformed> {
         line: e.line(),
         column: e.column(),
     })?;
-    check(&message)?;
-    Ok(message)
+    let messages = match body {
+        Body::Batch(batch) => batch.notifications,
+        Body::One(message) => vec![message],
+    };
+    if messages.is_empty() {
+        return Err(invalid("notifications", "is empty"));
+    }
+    messages.iter().try_for_each(check)?;
+    Ok(messages)
 }
 
 fn invalid(field: &'static str, problem: &'static str) -> Malformed {
@@ -89,8 +107,43 @@ mod tests {
 
     #[test]
     fn a_producer_message_is_accepted() {
-        let message = parse(Some(VALID)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(message.amount, "150.75");
+        let messages = parse(Some(VALID)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(messages.len(), 1);
+        assert_eq!(messages[0].amount, "150.75");
+    }
+
+    #[test]
+    fn a_batch_body_yields_its_messages_in_order() {
+        let second = VALID.replace("150.75", "9.99");
+        let body = format!(r#"{{"notifications":[{VALID},{second}]}}"#);
+        let messages = parse(Some(&body)).unwrap_or_else(|e| panic!("{e}"));
+        let amounts: Vec<&str> = messages.iter().map(|m| m.amount.as_str()).collect();
+        assert_eq!(amounts, ["150.75", "9.99"]);
+    }
+
+    #[test]
+    fn a_batch_with_one_bad_message_or_none_is_malformed_as_a_whole() {
+        let pending = VALID.replace("COMPLETED", "PENDING");
+        let body = format!(r#"{{"notifications":[{VALID},{pending}]}}"#);
+        assert!(matches!(
+            parse(Some(&body)),
+            Err(Malformed::Invalid {
+                field: "status",
+                ..
+            })
+        ));
+        assert_eq!(
+            parse(Some(r#"{"notifications":[]}"#)),
+            Err(invalid("notifications", "is empty"))
+        );
+        let extra = format!(r#"{{"notifications":[{VALID}],"x":1}}"#);
+        assert!(matches!(
+            parse(Some(&extra)),
+            Err(Malformed::Json {
+                category: "data",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The stream record is the outbox: a transaction's move out of PENDING becomes one
-//! notification per affected holder, sent to the NotificationsQueue in batches.
+//! notification per affected holder, sent to the NotificationsQueue packed several to
+//! an SQS body ([`NotificationBatch`]) and several bodies to a request.
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use shared::domain::{TransactionStatus, TransactionType};
-use shared::notification::{HolderRole, NotificationMessage};
+use shared::notification::{HolderRole, MAX_PER_BODY, NotificationBatch, NotificationMessage};
 use shared::store::TransactionRecord;
 
 /// Largest SendMessageBatch.
@@ -54,15 +55,44 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
     messages
 }
 
-/// Sends `messages` (each tagged with the index of the stream record it came from).
-/// Returns the smallest record index whose messages were not all accepted.
+/// One SQS body: up to [`MAX_PER_BODY`] notifications of consecutive records, tagged
+/// with the first (smallest) index of the stream records they came from.
+struct Body {
+    first_index: usize,
+    text: String,
+}
+
+/// Packs `messages` (in record order) into bodies of at most [`MAX_PER_BODY`].
+fn pack(messages: &[(usize, NotificationMessage)]) -> Result<Vec<Body>, usize> {
+    messages
+        .chunks(MAX_PER_BODY)
+        .filter_map(|chunk| {
+            let first_index = chunk.iter().map(|(i, _)| *i).min()?;
+            let batch = NotificationBatch {
+                notifications: chunk.iter().map(|(_, m)| m.clone()).collect(),
+            };
+            Some(match serde_json::to_string(&batch) {
+                Ok(text) => Ok(Body { first_index, text }),
+                Err(_) => Err(first_index),
+            })
+        })
+        .collect()
+}
+
+/// Sends `messages` (each tagged with the index of the stream record it came from),
+/// packed [`MAX_PER_BODY`] to a body and ten bodies to a `SendMessageBatch`. Returns the
+/// smallest record index whose messages were not all accepted.
 pub async fn send(
     client: &Client,
     queue_url: &str,
     messages: &[(usize, NotificationMessage)],
 ) -> Option<usize> {
+    let bodies = match pack(messages) {
+        Ok(bodies) => bodies,
+        Err(index) => return Some(index),
+    };
     let mut first_failed: Option<usize> = None;
-    for chunk in messages.chunks(SQS_BATCH) {
+    for chunk in bodies.chunks(SQS_BATCH) {
         let failed = send_chunk(client, queue_url, chunk).await;
         if let Some(index) = failed {
             first_failed = Some(first_failed.map_or(index, |f| f.min(index)));
@@ -71,44 +101,85 @@ pub async fn send(
     first_failed
 }
 
-async fn send_chunk(
-    client: &Client,
-    queue_url: &str,
-    chunk: &[(usize, NotificationMessage)],
-) -> Option<usize> {
+async fn send_chunk(client: &Client, queue_url: &str, chunk: &[Body]) -> Option<usize> {
+    let first = chunk.iter().map(|body| body.first_index).min();
     let mut request = client.send_message_batch().queue_url(queue_url);
-    for (position, (_, message)) in chunk.iter().enumerate() {
-        let body = serde_json::to_string(message).unwrap_or_default();
+    for (position, body) in chunk.iter().enumerate() {
         match SendMessageBatchRequestEntry::builder()
             .id(position.to_string())
-            .message_body(body)
+            .message_body(body.text.clone())
             .build()
         {
             Ok(entry) => request = request.entries(entry),
-            Err(_) => return chunk.first().map(|(i, _)| *i),
+            Err(_) => return first,
         }
     }
     match request.send().await {
         Ok(output) => {
-            let failed: Vec<usize> = output
-                .failed()
-                .iter()
-                .filter_map(|f| f.id().parse::<usize>().ok())
-                .filter_map(|position| chunk.get(position).map(|(i, _)| *i))
-                .collect();
             for entry in output.failed() {
                 tracing::warn!(
                     code = entry.code(),
                     sender_fault = entry.sender_fault(),
-                    "notification not enqueued"
+                    "notifications not enqueued"
                 );
             }
-            failed.into_iter().min()
+            output
+                .failed()
+                .iter()
+                .filter_map(|f| f.id().parse::<usize>().ok())
+                .filter_map(|position| chunk.get(position).map(|body| body.first_index))
+                .min()
         }
         Err(error) => {
             let error = aws_sdk_sqs::error::DisplayErrorContext(&error);
             tracing::warn!(error = %error, "SendMessageBatch failed");
-            chunk.iter().map(|(i, _)| *i).min()
+            first
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::domain::{AccountId, DEFAULT_CURRENCY, TransactionId};
+
+    fn message(n: u128) -> NotificationMessage {
+        NotificationMessage {
+            transaction_id: TransactionId::from(uuid::Uuid::from_u128(n)),
+            account_id: AccountId::from(uuid::Uuid::from_u128(1000 + n)),
+            holder_id: uuid::Uuid::from_u128(2000 + n).to_string(),
+            role: HolderRole::Source,
+            kind: TransactionType::Deposit,
+            amount: format!("{n}.00"),
+            currency: DEFAULT_CURRENCY,
+            status: TransactionStatus::Completed,
+            rejection_reason: None,
+            balance_after: Some(format!("{n}.00")),
+            counterparty_account_id: None,
+            created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
+            processed_at: "2026-11-25T09:21:00.000000Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn messages_are_packed_in_order_and_each_body_names_its_first_record() {
+        // 23 messages from records 0..=11 (two per record, one for the last).
+        let messages: Vec<(usize, NotificationMessage)> =
+            (0..23u128).map(|n| (n as usize / 2, message(n))).collect();
+        let bodies = pack(&messages).unwrap_or_else(|i| panic!("record {i} not packed"));
+        assert_eq!(
+            bodies.iter().map(|b| b.first_index).collect::<Vec<_>>(),
+            [0, 5, 10]
+        );
+        let mut unpacked = Vec::new();
+        for body in &bodies {
+            let batch: NotificationBatch =
+                serde_json::from_str(&body.text).unwrap_or_else(|e| panic!("{e}"));
+            assert!(batch.notifications.len() <= MAX_PER_BODY);
+            unpacked.extend(batch.notifications);
+        }
+        let sent: Vec<NotificationMessage> = messages.into_iter().map(|(_, m)| m).collect();
+        assert_eq!(unpacked, sent);
+        assert!(pack(&[]).is_ok_and(|bodies| bodies.is_empty()));
     }
 }

@@ -62,3 +62,11 @@ pub fn completed_transfer(from: &Holder, to: &Holder) -> [NotificationMessage; 2
 pub fn body(message: &NotificationMessage) -> String {
     serde_json::to_string(message).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// One SQS body carrying `messages`, packed as process-transactions packs them.
+pub fn packed(messages: &[NotificationMessage]) -> String {
+    let batch = shared::notification::NotificationBatch {
+        notifications: messages.to_vec(),
+    };
+    serde_json::to_string(&batch).unwrap_or_else(|e| panic!("{e}"))
+}

@@ -1,0 +1,67 @@
+//! Bodies packing several notifications (what process-transactions sends): each
+//! notification is sent once per channel, and a body is retried as a whole when any of
+//! its notifications must be, without sending the others again.
+
+use integration_tests::notify_fixture::{
+    HolderKind, NotifyFixture, body, completed_deposit, completed_transfer, failed_ids,
+    message_ids, packed, rejected_withdrawal,
+};
+
+#[tokio::test]
+async fn every_notification_of_a_packed_body_is_sent_once_per_channel() {
+    let fx = NotifyFixture::new().await;
+    let alice = fx.holder(HolderKind::EmailAndPhone).await;
+    let bob = fx.holder(HolderKind::EmailOnly).await;
+    // Bob pays Alice: one notification for each side.
+    let mut messages = vec![completed_deposit(&alice), rejected_withdrawal(&bob)];
+    messages.extend(completed_transfer(&bob, &alice));
+    let event = fx.deliver(&[packed(&messages)]).await;
+    assert_eq!(event.records.len(), 1);
+
+    let response = fx.app().handle(event).await;
+
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+    assert_eq!(fx.emails(&alice).await.len(), 2, "deposit and transfer");
+    assert_eq!(fx.sms(&alice).await.len(), 2);
+    assert_eq!(fx.emails(&bob).await.len(), 2, "withdrawal and transfer");
+    assert!(fx.sms(&bob).await.is_empty(), "bob has no phone");
+}
+
+#[tokio::test]
+async fn a_packed_body_with_a_failed_notification_is_retried_once_and_sends_only_what_is_left() {
+    let fx = NotifyFixture::new().await;
+    let alice = fx.holder(HolderKind::EmailAndPhone).await;
+    let bob = fx.holder(HolderKind::EmailAndPhone).await;
+    let first = packed(&[completed_deposit(&alice), rejected_withdrawal(&bob)]);
+    let second = body(&completed_deposit(&bob));
+    let event = fx.deliver(&[first, second]).await;
+    // SES unreachable: every email fails transiently, every SMS goes out.
+    let mut broken = fx.clients();
+    broken.sesv2 = aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(fx.stack.config.sdk())
+            .endpoint_url("http://127.0.0.1:9")
+            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+            .build(),
+    );
+
+    let response = notify::App::new(broken, fx.config())
+        .handle(event.clone())
+        .await;
+
+    assert_eq!(
+        failed_ids(&response),
+        message_ids(&event),
+        "each body reported once"
+    );
+    assert!(fx.emails(&alice).await.is_empty());
+    assert_eq!(fx.sms(&alice).await.len(), 1);
+    assert_eq!(fx.sms(&bob).await.len(), 2);
+
+    let retried = fx.app().handle(fx.redeliver(&event).await).await;
+
+    assert!(failed_ids(&retried).is_empty(), "{retried:?}");
+    assert_eq!(fx.emails(&alice).await.len(), 1);
+    assert_eq!(fx.emails(&bob).await.len(), 2);
+    assert_eq!(fx.sms(&alice).await.len(), 1, "no SMS sent twice");
+    assert_eq!(fx.sms(&bob).await.len(), 2, "no SMS sent twice");
+}
