@@ -20,7 +20,7 @@ ENV ?= dev
 # arm64 | x86_64 | auto (arm64 when the aarch64 standard library is installed).
 ARCH ?= auto
 
-.PHONY: bench run help init test test-chaos test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
+.PHONY: bench replay-dlq run help init test test-chaos test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cos
 	$(CARGO) bench -p request-transaction --bench handler
 	$(CARGO) build -p bench
 	$(WITH_EMULATORS) $(CARGO) run -q -p bench -- all $(BENCH_ARGS)
+
+replay-dlq: ## Replay the local stack's processing DLQ (`make run` running; see README, Operating it)
+	source .local/emulators.env && $(CARGO) run -q -p local-runtime --bin bank-replay -- --stack .local/stack.json
 
 test-unit: ## Run only the pure unit and property tests (no emulators)
 	$(CARGO) test -p shared

@@ -8,6 +8,7 @@
 pub mod functions;
 pub mod gateway;
 pub mod provision;
+pub mod replay;
 pub mod seed;
 pub mod sqs_source;
 pub mod stream_reader;

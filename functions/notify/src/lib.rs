@@ -13,12 +13,14 @@
 //! happy-path message costs two DynamoDB writes whatever the number of channels, one
 //! send per channel, and Cognito only on a cache miss.
 //!
-//! Partial batch responses: a message is reported failed only when retrying can help
-//! (a transient failure, or a concurrent attempt holding the claim); the retry sends
-//! only the channels not yet sent or refused. Malformed bodies, unknown holders and
-//! refused recipients are logged (and, where a key exists, recorded as
-//! FAILED_PERMANENT), never retried forever. Messages run concurrently; messages about
-//! the same (transaction, account) run one after the other, so a duplicate in the same
+//! Partial batch responses: a notification makes its body fail only when retrying can
+//! help (a transient failure, or a concurrent attempt holding the claim); the retry
+//! sends only the channels not yet sent or refused. Unknown holders and refused
+//! recipients are logged and recorded as FAILED_PERMANENT, never retried. A malformed
+//! body is logged (never its content) and reported failed, so that the queue's redrive
+//! policy moves it to the dead-letter queue after `maxReceiveCount` receives: kept for
+//! inspection and replay, not lost. Notifications run concurrently; those about the
+//! same (transaction, account) run one after the other, so a duplicate in the same
 //! batch is skipped rather than retried.
 //!
 //! Exactly once holds except where no one can make it hold: a crash (or a lost log
@@ -155,10 +157,10 @@ impl App {
     /// Handles one SQS batch; the response lists the messages to retry.
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
         let max_tasks = self.inner.config.max_concurrency.max(1);
-        let mut failed: Vec<(usize, String)> = Vec::new();
+        let (groups, mut failed) = group_jobs(event.records);
         let mut owners: HashMap<tokio::task::Id, Vec<(usize, String)>> = HashMap::new();
         let mut tasks = JoinSet::new();
-        for group in group_jobs(event.records) {
+        for group in groups {
             while tasks.len() >= max_tasks {
                 if let Some(joined) = tasks.join_next_with_id().await {
                     collect(joined, &mut owners, &mut failed);
@@ -225,12 +227,15 @@ fn collect(
     }
 }
 
-/// Parses the batch, drops (and logs) malformed bodies, and groups the notifications of
-/// the rest by (transaction, account), in batch order. The notifications of one body
+/// Parses the batch and groups the notifications of its bodies by (transaction,
+/// account), in batch order. Malformed bodies are logged and returned apart, to be
+/// reported failed: retrying cannot fix them, but the queue's redrive policy then keeps
+/// them in the dead-letter queue for inspection and replay instead of losing them. The notifications of one body
 /// share its position and message id: the body is retried when any of them must be
 /// (the retry skips those already sent).
-fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
+fn group_jobs(records: Vec<SqsMessage>) -> (Vec<Vec<Job>>, Vec<(usize, String)>) {
     let mut groups: Vec<Vec<Job>> = Vec::new();
+    let mut malformed_bodies = Vec::new();
     let mut positions: HashMap<String, usize> = HashMap::new();
     for (index, record) in records.into_iter().enumerate() {
         let message_id = record.message_id.unwrap_or_default();
@@ -243,8 +248,9 @@ fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
                     receive_count = receive_count.as_deref(),
                     outcome = "permanent-failure",
                     reason = %malformed,
-                    "malformed notification message: dropped, not retried"
+                    "malformed notification message: left for the dead-letter queue"
                 );
+                malformed_bodies.push((index, message_id));
                 continue;
             }
         };
@@ -265,5 +271,5 @@ fn group_jobs(records: Vec<SqsMessage>) -> Vec<Vec<Job>> {
             }
         }
     }
-    groups
+    (groups, malformed_bodies)
 }

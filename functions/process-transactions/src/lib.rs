@@ -4,7 +4,9 @@
 //!   [`apply`]); a business failure becomes REJECTED with a reason (a result, not an
 //!   error).
 //! - MODIFY PENDING → COMPLETED/REJECTED → one notification per affected holder on the
-//!   NotificationsQueue (the stream record is the outbox).
+//!   NotificationsQueue (the stream record is the outbox), the batch's notifications
+//!   packed up to ten to an SQS body and ten bodies to a `SendMessageBatch` (see
+//!   [`outbox`]).
 //!
 //! A batch's PENDING transactions are applied together (see [`batch`]): each account
 //! is written once per chunk of up to 99 transactions, each transaction decided in

@@ -1,0 +1,220 @@
+//! The processing DLQ is replayable: a batch that failed for a reason since removed is
+//! read back from the stream and applied by `local_runtime::replay` (the code behind
+//! `bank-replay`), exactly once; a batch that can never succeed stays in the queue.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sqs::types::QueueAttributeName;
+use integration_tests::chaos::observe::resource;
+use integration_tests::faults::{FaultInjector, Kind, Rule};
+use integration_tests::local::LocalStack;
+use process_transactions::{App, RetryPolicy};
+use serde_json::json;
+use shared::store::TableNames;
+
+/// Messages in `queue`, visible or in flight.
+async fn depth(s: &LocalStack, queue: &str) -> u64 {
+    let attributes = s
+        .stack
+        .sqs
+        .get_queue_attributes()
+        .queue_url(queue)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GetQueueAttributes: {e:?}"));
+    attributes
+        .attributes()
+        .map(|a| a.values().filter_map(|v| v.parse::<u64>().ok()).sum())
+        .unwrap_or(0)
+}
+
+async fn wait_for_depth(s: &LocalStack, queue: &str, expected: u64) {
+    for _ in 0..600 {
+        if depth(s, queue).await >= expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the on-failure queue never held {expected} message(s)");
+}
+
+/// A PENDING item no code of ours would write: its amount is not a number.
+async fn put_poison(s: &LocalStack, table: &str) {
+    let poison = [
+        ("idempotencyKey", "poison#replay"),
+        ("requestKey", "3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a48"),
+        ("id", "5e1f0c7a-9d2b-4e3f-a1b2-c3d4e5f6a7b9"),
+        ("userId", "nobody"),
+        ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
+        ("type", "DEPOSIT"),
+        ("amount", "ten"),
+        ("currency", "USD"),
+        ("status", "PENDING"),
+        ("createdAt", "2026-11-25T09:00:00.000000Z"),
+        ("requestHash", "x"),
+    ];
+    let mut put = s.stack.dynamodb.put_item().table_name(table);
+    for (k, v) in poison {
+        put = put.item(k, AttributeValue::S(v.to_owned()));
+    }
+    put.send().await.unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[tokio::test]
+async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_stays() {
+    let injector = FaultInjector::new(7);
+    let s = LocalStack::start_with({
+        let injector = injector.clone();
+        move |config| config.with_interceptor(injector)
+    })
+    .await;
+    let dlq = resource(&s, "queues", "ProcessingDLQ");
+    let transactions = resource(&s, "tables", "TransactionsTable");
+    let demo = &s.info["demoUser"];
+    let token = s
+        .login(
+            demo["username"].as_str().unwrap_or(""),
+            demo["password"].as_str().unwrap_or(""),
+        )
+        .await;
+    let account = demo["accountId"].as_str().unwrap_or_default().to_owned();
+    // A batch that can never succeed reaches the DLQ first.
+    put_poison(&s, &transactions).await;
+    wait_for_depth(&s, &dlq, 1).await;
+
+    // Every balance write fails while a deposit is recorded: its batch exhausts the
+    // mapping's retries and reaches the DLQ too.
+    injector.set_rules(vec![Rule::random(
+        "DynamoDB",
+        &["TransactWriteItems"],
+        Kind::Fail,
+        10_000,
+    )]);
+    injector.set_enabled(true);
+    let before = s
+        .call(
+            "GET",
+            &format!("/accounts/{account}"),
+            Some(&token),
+            None,
+            None,
+        )
+        .await
+        .body["balance"]
+        .clone();
+    let body = json!({ "accountId": account, "type": "DEPOSIT", "amount": "7.25" });
+    let key = uuid::Uuid::new_v4().to_string();
+    let answer = s
+        .call(
+            "POST",
+            "/transactions",
+            Some(&token),
+            Some(&body),
+            Some(&key),
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{:?}", answer.body);
+    let id = answer.body["transactionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    wait_for_depth(&s, &dlq, 2).await;
+    let pending = s
+        .call(
+            "GET",
+            &format!("/transactions/{id}"),
+            Some(&token),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(pending.body["status"], "PENDING");
+    let bodies = peek(&s, &dlq).await;
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+
+    // The fault is gone: replay.
+    injector.set_enabled(false);
+    let tables = TableNames {
+        accounts: resource(&s, "tables", "AccountsTable"),
+        transactions,
+    };
+    let app = App::new(
+        &s.stack.config,
+        &tables,
+        &resource(&s, "queues", "NotificationsQueue"),
+        RetryPolicy::default(),
+    );
+    let streams = aws_sdk_dynamodbstreams::Client::new(s.stack.config.sdk());
+    let report = local_runtime::replay::replay_queue(&s.stack.sqs, &streams, &app, &dlq)
+        .await
+        .unwrap_or_else(|e| panic!("replay: {e}"));
+
+    assert_eq!((report.replayed, report.records), (1, 1), "{report:?}");
+    assert_eq!(report.failed.len(), 1, "the poison batch stays: {report:?}");
+    assert!(report.failed[0].1.contains("failed again"), "{report:?}");
+    assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
+    let after = s
+        .call(
+            "GET",
+            &format!("/accounts/{account}"),
+            Some(&token),
+            None,
+            None,
+        )
+        .await
+        .body["balance"]
+        .clone();
+    let cents = |v: &serde_json::Value| {
+        let text = v.as_str().unwrap_or_default();
+        rust_decimal::Decimal::from_str_exact(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+    };
+    assert_eq!(
+        cents(&after) - cents(&before),
+        rust_decimal::Decimal::new(725, 2),
+        "applied exactly once"
+    );
+    assert_eq!(depth(&s, &dlq).await, 1, "only the poison batch is left");
+
+    // Replaying the same batches again changes nothing.
+    let mut replayed = 0;
+    for body in &bodies {
+        if let Ok(records) = local_runtime::replay::replay_message(&streams, &app, body).await {
+            replayed += records;
+        }
+    }
+    assert_eq!(replayed, 1);
+    let again = s
+        .call(
+            "GET",
+            &format!("/accounts/{account}"),
+            Some(&token),
+            None,
+            None,
+        )
+        .await
+        .body["balance"]
+        .clone();
+    assert_eq!(again, after);
+}
+
+/// The bodies of the messages in `queue`, left visible.
+async fn peek(s: &LocalStack, queue: &str) -> Vec<String> {
+    let received = s
+        .stack
+        .sqs
+        .receive_message()
+        .queue_url(queue)
+        .max_number_of_messages(10)
+        .visibility_timeout(0)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("ReceiveMessage: {e:?}"));
+    received
+        .messages()
+        .iter()
+        .filter_map(|m| m.body().map(str::to_owned))
+        .collect()
+}
