@@ -52,7 +52,7 @@ BENCH_FUNCTIONS := accounts auth get-transactions notify process-transactions re
 bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cost; report in bench/results/
 	scripts/emulators.sh install
 	$(CARGO) build --release $(addprefix -p ,$(BENCH_FUNCTIONS))
-	$(CARGO) bench -p request-transaction --bench handler
+	$(CARGO) bench --profile bench-cpu -p request-transaction --bench handler
 	$(CARGO) build -p bench
 	$(WITH_EMULATORS) $(CARGO) run -q -p bench -- all $(BENCH_ARGS)
 

@@ -20,7 +20,7 @@ pub fn read(target_dir: &Path) -> Result<Value, String> {
         .join("estimates.json");
     let text = std::fs::read_to_string(&path).map_err(|e| {
         format!(
-            "{}: {e} (run `cargo bench -p request-transaction --bench handler`)",
+            "{}: {e} (run `cargo bench --profile bench-cpu -p request-transaction --bench handler`)",
             path.display()
         )
     })?;
