@@ -121,8 +121,9 @@ impl Rule {
         }
     }
 
-    /// A crash on every `every`-th matching call, at most `max` times.
-    pub fn crash(
+    /// A fault (any kind, crashes included) on every `every`-th matching call, at most
+    /// `max` times: for calls too few for a random fraction to hit reliably.
+    pub fn periodic(
         service: &'static str,
         operations: &[&'static str],
         kind: Kind,

@@ -48,11 +48,11 @@ fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
         // process-transactions dies mid-batch: after a commit, or before reading. It
         // applies a stream batch's transactions together (a few writes per batch),
         // so these calls are few: crash often.
-        Rule::crash(ddb, &["TransactWriteItems"], Kind::CrashAfter, 3, 4).on_tables(&ledger),
-        Rule::crash(ddb, &["BatchGetItem"], Kind::CrashBefore, 4, 3).on_tables(&ledger),
+        Rule::periodic(ddb, &["TransactWriteItems"], Kind::CrashAfter, 3, 4).on_tables(&ledger),
+        Rule::periodic(ddb, &["BatchGetItem"], Kind::CrashBefore, 4, 3).on_tables(&ledger),
         // notify dies before claiming a message (the message comes back). The claim is
         // the log's only UpdateItem asking for the old item.
-        Rule::crash(ddb, &["UpdateItem"], Kind::CrashBefore, period(41), 5)
+        Rule::periodic(ddb, &["UpdateItem"], Kind::CrashBefore, period(41), 5)
             .on_tables(&log)
             .with_body("\"ReturnValues\":\"ALL_OLD\""),
         Rule::random(ddb, &[], Kind::Throttle, 500).on_tables(&ledger),
@@ -72,9 +72,12 @@ fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
             1_500,
         )
         .on_tables(&ledger),
-        Rule::random("SQS", &["SendMessageBatch"], Kind::Fail, 300),
-        Rule::random("SQS", &["SendMessageBatch"], Kind::Lose, 300),
-        Rule::random("SQS", &["DeleteMessageBatch"], Kind::Lose, 1_000),
+        // Notifications travel packed, ten to a body: SQS calls are few, so fault them
+        // periodically. A lost delete brings its messages back after the visibility
+        // timeout.
+        Rule::periodic("SQS", &["SendMessageBatch"], Kind::Fail, 3, 2),
+        Rule::periodic("SQS", &["SendMessageBatch"], Kind::Lose, 3, 2),
+        Rule::periodic("SQS", &["DeleteMessageBatch"], Kind::Lose, 3, 3),
         Rule::random("SESv2", &["SendEmail"], Kind::Fail, 300),
         Rule::random("SNS", &["Publish"], Kind::Fail, 500),
     ]
