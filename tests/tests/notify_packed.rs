@@ -65,3 +65,35 @@ async fn a_packed_body_with_a_failed_notification_is_retried_once_and_sends_only
     assert_eq!(fx.sms(&alice).await.len(), 1, "no SMS sent twice");
     assert_eq!(fx.sms(&bob).await.len(), 2, "no SMS sent twice");
 }
+
+#[tokio::test]
+async fn notifications_not_started_before_the_deadline_are_handed_back_and_sent_on_retry() {
+    let fx = NotifyFixture::new().await;
+    let alice = fx.holder(HolderKind::EmailAndPhone).await;
+    let event = fx
+        .deliver(&[
+            packed(&[completed_deposit(&alice), rejected_withdrawal(&alice)]),
+            body(&completed_deposit(&alice)),
+        ])
+        .await;
+
+    // The invocation is about to time out: nothing is started, every body comes back.
+    let late = fx
+        .app()
+        .handle_until(event.clone(), Some(std::time::Instant::now()))
+        .await;
+
+    assert_eq!(failed_ids(&late), message_ids(&event));
+    assert!(fx.emails(&alice).await.is_empty());
+    assert!(fx.sms(&alice).await.is_empty());
+
+    let in_time = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    let retried = fx
+        .app()
+        .handle_until(fx.redeliver(&event).await, Some(in_time))
+        .await;
+
+    assert!(failed_ids(&retried).is_empty(), "{retried:?}");
+    assert_eq!(fx.emails(&alice).await.len(), 3);
+    assert_eq!(fx.sms(&alice).await.len(), 3);
+}

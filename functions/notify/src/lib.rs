@@ -41,7 +41,7 @@ pub mod senders;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sesv2::config::timeout::TimeoutConfig;
@@ -81,6 +81,23 @@ impl Clients {
             cognito: shared::aws::cognito(&config),
         }
     }
+}
+
+/// No notification starts later than this many send timeouts before the invocation's
+/// deadline (a notification makes up to four bounded calls, usually far quicker).
+pub const START_MARGIN: u32 = 2;
+
+/// The invocation's deadline, given in epoch milliseconds by the Lambda runtime, as an
+/// instant; `None` when the runtime gave none (0).
+pub fn deadline(epoch_millis: u64) -> Option<Instant> {
+    if epoch_millis == 0 {
+        return None;
+    }
+    let at = std::time::UNIX_EPOCH.checked_add(Duration::from_millis(epoch_millis))?;
+    let remaining = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    Some(Instant::now() + remaining)
 }
 
 /// State shared by the tasks of a batch.
@@ -156,26 +173,52 @@ impl App {
 
     /// Handles one SQS batch; the response lists the messages to retry.
     pub async fn handle(&self, event: SqsEvent) -> SqsBatchResponse {
+        self.handle_until(event, None).await
+    }
+
+    /// As [`App::handle`], within the invocation's `deadline`: a notification is not
+    /// started later than [`START_MARGIN`] send timeouts before it, and its body is
+    /// reported failed instead (retried later), so that an invocation that would run
+    /// out of time hands its unstarted work back rather than being killed with it.
+    pub async fn handle_until(
+        &self,
+        event: SqsEvent,
+        deadline: Option<Instant>,
+    ) -> SqsBatchResponse {
         let max_tasks = self.inner.config.max_concurrency.max(1);
+        let margin = self.inner.config.send_timeout * START_MARGIN;
+        let too_late = || deadline.is_some_and(|d| Instant::now() + margin > d);
         let (groups, mut failed) = group_jobs(event.records);
         let mut owners: HashMap<tokio::task::Id, Vec<(usize, String)>> = HashMap::new();
         let mut tasks = JoinSet::new();
+        let mut deferred = 0;
         for group in groups {
             while tasks.len() >= max_tasks {
                 if let Some(joined) = tasks.join_next_with_id().await {
                     collect(joined, &mut owners, &mut failed);
                 }
             }
-            let ids = group
+            let ids: Vec<(usize, String)> = group
                 .iter()
                 .map(|job| (job.index, job.message_id.clone()))
                 .collect();
+            if too_late() {
+                deferred += group.len();
+                failed.extend(ids);
+                continue;
+            }
             let inner = Arc::clone(&self.inner);
             let task = tasks.spawn(async move { inner.process_group(group).await });
             owners.insert(task.id(), ids);
         }
         while let Some(joined) = tasks.join_next_with_id().await {
             collect(joined, &mut owners, &mut failed);
+        }
+        if deferred > 0 {
+            tracing::warn!(
+                notifications = deferred,
+                "invocation deadline near: notifications not started, their messages will be retried"
+            );
         }
         // A body carrying several notifications fails once, whichever of them failed.
         failed.sort();
@@ -272,4 +315,23 @@ fn group_jobs(records: Vec<SqsMessage>) -> (Vec<Vec<Job>>, Vec<(usize, String)>)
         }
     }
     (groups, malformed_bodies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runtime_deadline_becomes_an_instant_and_none_stays_none() {
+        assert_eq!(deadline(0), None);
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
+        let later = deadline(now_ms + 60_000).unwrap_or_else(Instant::now);
+        let left = later.saturating_duration_since(Instant::now());
+        assert!(left > Duration::from_secs(55) && left <= Duration::from_secs(60));
+        let past =
+            deadline(now_ms - 1_000).unwrap_or_else(|| Instant::now() + Duration::from_secs(9));
+        assert!(past <= Instant::now());
+    }
 }

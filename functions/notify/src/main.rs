@@ -11,7 +11,8 @@ async fn main() -> Result<(), Error> {
     let app = App::from_env(&config)?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
-        async move { Ok::<_, Error>(app.handle(event.payload).await) }
+        let deadline = notify::deadline(event.context.deadline);
+        async move { Ok::<_, Error>(app.handle_until(event.payload, deadline).await) }
     }))
     .await
 }
