@@ -76,6 +76,48 @@ impl LocalStack {
         }
     }
 
+    /// The seeded demo user's token and account id.
+    pub async fn demo_login(&self) -> (String, String) {
+        let demo = &self.info["demoUser"];
+        let token = self
+            .login(
+                demo["username"].as_str().unwrap_or(""),
+                demo["password"].as_str().unwrap_or(""),
+            )
+            .await;
+        let account = demo["accountId"].as_str().unwrap_or_default().to_owned();
+        (token, account)
+    }
+
+    /// Writes to `table` a PENDING transaction no code of ours would write (its amount
+    /// is not a number), keyed `poison#<tag>`: a stream record that can never be
+    /// applied.
+    pub async fn put_poison(&self, table: &str, tag: &str) {
+        let key = format!("poison#{tag}");
+        let request_key = uuid::Uuid::new_v4().to_string();
+        let id = uuid::Uuid::new_v4().to_string();
+        let poison = [
+            ("idempotencyKey", key.as_str()),
+            ("requestKey", request_key.as_str()),
+            ("id", id.as_str()),
+            ("userId", "nobody"),
+            ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
+            ("type", "DEPOSIT"),
+            ("amount", "ten"),
+            ("currency", "USD"),
+            ("status", "PENDING"),
+            ("createdAt", "2026-11-25T09:00:00.000000Z"),
+            ("requestHash", "x"),
+        ];
+        let mut put = self.stack.dynamodb.put_item().table_name(table);
+        for (k, v) in poison {
+            put = put.item(k, aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned()));
+        }
+        put.send()
+            .await
+            .unwrap_or_else(|e| panic!("PutItem: {e:?}"));
+    }
+
     /// A request with an optional bearer token and JSON body.
     pub async fn call(
         &self,

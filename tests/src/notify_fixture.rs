@@ -108,6 +108,19 @@ impl NotifyFixture {
         Clients::new(&self.stack.config, DEFAULT_SEND_TIMEOUT)
     }
 
+    /// The app with SES unreachable (nothing listens on the discard port, no SDK
+    /// retries): every email fails transiently, the rest works.
+    pub fn app_without_ses(&self) -> App {
+        let mut clients = self.clients();
+        clients.sesv2 = aws_sdk_sesv2::Client::from_conf(
+            aws_sdk_sesv2::config::Builder::from(self.stack.config.sdk())
+                .endpoint_url("http://127.0.0.1:9")
+                .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+                .build(),
+        );
+        App::new(clients, self.config())
+    }
+
     /// The app on `config`, with clients that count every AWS request they send.
     pub fn counted_app(&self, config: NotifyConfig) -> (App, RequestCounter) {
         let counter = RequestCounter::default();

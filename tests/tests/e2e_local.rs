@@ -53,14 +53,7 @@ async fn sent_about(s: &LocalStack, needle: &str) -> (Vec<Value>, Vec<Value>) {
 #[tokio::test]
 async fn a_newcomer_logs_in_deposits_is_refused_an_overdraft_transfers_and_is_notified() {
     let s = LocalStack::start().await;
-    let demo = &s.info["demoUser"];
-    let token = s
-        .login(
-            demo["username"].as_str().unwrap_or(""),
-            demo["password"].as_str().unwrap_or(""),
-        )
-        .await;
-    let account = demo["accountId"].as_str().unwrap_or_default().to_owned();
+    let (token, account) = s.demo_login().await;
 
     // The authorizer answers before any function runs.
     let anonymous = s.call("GET", "/accounts", None, None, None).await;
@@ -152,7 +145,10 @@ async fn a_newcomer_logs_in_deposits_is_refused_an_overdraft_transfers_and_is_no
 
     // Notifications: one email per holder and transaction; one SMS per transaction to
     // the demo user (the only holder with a phone number).
-    let phone = demo["phoneNumber"].as_str().unwrap_or_default().to_owned();
+    let phone = s.info["demoUser"]["phoneNumber"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let mut mail = Vec::new();
     let mut sms = Vec::new();
     for _ in 0..150 {

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::local::LocalStack;
 use serde_json::{Value, json};
 
@@ -84,13 +83,7 @@ async fn unknown_routes_look_like_api_gateway_and_preflight_is_answered() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     assert!(allowed.contains("Idempotency-Key"), "{allowed}");
-    let demo = &s.info["demoUser"];
-    let token = s
-        .login(
-            demo["username"].as_str().unwrap_or(""),
-            demo["password"].as_str().unwrap_or(""),
-        )
-        .await;
+    let (token, _) = s.demo_login().await;
     let huge = "x".repeat(1024 * 1024);
     let answer = s
         .http
@@ -115,35 +108,11 @@ async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_sha
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    // A PENDING item no code of ours would write: its amount is not a number.
-    let poison = [
-        ("idempotencyKey", "poison#1"),
-        ("requestKey", "3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47"),
-        ("id", "5e1f0c7a-9d2b-4e3f-a1b2-c3d4e5f6a7b8"),
-        ("userId", "nobody"),
-        ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
-        ("type", "DEPOSIT"),
-        ("amount", "ten"),
-        ("currency", "USD"),
-        ("status", "PENDING"),
-        ("createdAt", "2026-11-25T09:00:00.000000Z"),
-        ("requestHash", "x"),
-    ];
-    let mut put = s.stack.dynamodb.put_item().table_name(&table);
-    for (k, v) in poison {
-        put = put.item(k, AttributeValue::S(v.to_owned()));
-    }
-    put.send().await.unwrap_or_else(|e| panic!("{e:?}"));
+    s.put_poison(&table, "1").await;
 
     // A good transaction after it is still applied.
-    let demo = &s.info["demoUser"];
-    let token = s
-        .login(
-            demo["username"].as_str().unwrap_or(""),
-            demo["password"].as_str().unwrap_or(""),
-        )
-        .await;
-    let body = json!({ "accountId": demo["accountId"], "type": "DEPOSIT", "amount": "5" });
+    let (token, demo_account) = s.demo_login().await;
+    let body = json!({ "accountId": demo_account, "type": "DEPOSIT", "amount": "5" });
     let answer = s
         .call(
             "POST",

@@ -124,20 +124,10 @@ async fn a_transient_send_failure_releases_the_claim_and_the_retry_sends_only_th
     let holder = fx.holder(HolderKind::EmailAndPhone).await;
     let message = completed_deposit(&holder);
     let event = fx.deliver(&[body(&message)]).await;
-    // SES unreachable: nothing listens on the discard port.
-    let mut broken = fx.clients();
-    broken.sesv2 = aws_sdk_sesv2::Client::from_conf(
-        aws_sdk_sesv2::config::Builder::from(fx.stack.config.sdk())
-            .endpoint_url("http://127.0.0.1:9")
-            .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
-            .build(),
-    );
 
     let logs = LogCapture::start();
 
-    let response = notify::App::new(broken, fx.config())
-        .handle(event.clone())
-        .await;
+    let response = fx.app_without_ses().handle(event.clone()).await;
 
     assert_eq!(failed_ids(&response), message_ids(&event));
     let retry = logs.outcomes("retry");

@@ -4,63 +4,21 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use aws_sdk_sqs::types::QueueAttributeName;
-use integration_tests::chaos::observe::resource;
+use integration_tests::chaos::observe::{queue_depth, resource};
 use integration_tests::faults::{FaultInjector, Kind, Rule};
 use integration_tests::local::LocalStack;
 use process_transactions::{App, RetryPolicy};
 use serde_json::json;
 use shared::store::TableNames;
 
-/// Messages in `queue`, visible or in flight.
-async fn depth(s: &LocalStack, queue: &str) -> u64 {
-    let attributes = s
-        .stack
-        .sqs
-        .get_queue_attributes()
-        .queue_url(queue)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GetQueueAttributes: {e:?}"));
-    attributes
-        .attributes()
-        .map(|a| a.values().filter_map(|v| v.parse::<u64>().ok()).sum())
-        .unwrap_or(0)
-}
-
 async fn wait_for_depth(s: &LocalStack, queue: &str, expected: u64) {
     for _ in 0..600 {
-        if depth(s, queue).await >= expected {
+        if queue_depth(s, queue).await >= expected {
             return;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("the on-failure queue never held {expected} message(s)");
-}
-
-/// A PENDING item no code of ours would write: its amount is not a number.
-async fn put_poison(s: &LocalStack, table: &str) {
-    let poison = [
-        ("idempotencyKey", "poison#replay"),
-        ("requestKey", "3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a48"),
-        ("id", "5e1f0c7a-9d2b-4e3f-a1b2-c3d4e5f6a7b9"),
-        ("userId", "nobody"),
-        ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
-        ("type", "DEPOSIT"),
-        ("amount", "ten"),
-        ("currency", "USD"),
-        ("status", "PENDING"),
-        ("createdAt", "2026-11-25T09:00:00.000000Z"),
-        ("requestHash", "x"),
-    ];
-    let mut put = s.stack.dynamodb.put_item().table_name(table);
-    for (k, v) in poison {
-        put = put.item(k, AttributeValue::S(v.to_owned()));
-    }
-    put.send().await.unwrap_or_else(|e| panic!("{e:?}"));
 }
 
 #[tokio::test]
@@ -73,16 +31,9 @@ async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_s
     .await;
     let dlq = resource(&s, "queues", "ProcessingDLQ");
     let transactions = resource(&s, "tables", "TransactionsTable");
-    let demo = &s.info["demoUser"];
-    let token = s
-        .login(
-            demo["username"].as_str().unwrap_or(""),
-            demo["password"].as_str().unwrap_or(""),
-        )
-        .await;
-    let account = demo["accountId"].as_str().unwrap_or_default().to_owned();
+    let (token, account) = s.demo_login().await;
     // A batch that can never succeed reaches the DLQ first.
-    put_poison(&s, &transactions).await;
+    s.put_poison(&transactions, "replay").await;
     wait_for_depth(&s, &dlq, 1).await;
 
     // Every balance write fails while a deposit is recorded: its batch exhausts the
@@ -94,17 +45,7 @@ async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_s
         10_000,
     )]);
     injector.set_enabled(true);
-    let before = s
-        .call(
-            "GET",
-            &format!("/accounts/{account}"),
-            Some(&token),
-            None,
-            None,
-        )
-        .await
-        .body["balance"]
-        .clone();
+    let before = balance(&s, &token, &account).await;
     let body = json!({ "accountId": account, "type": "DEPOSIT", "amount": "7.25" });
     let key = uuid::Uuid::new_v4().to_string();
     let answer = s
@@ -156,17 +97,7 @@ async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_s
     assert_eq!(report.failed.len(), 1, "the poison batch stays: {report:?}");
     assert!(report.failed[0].1.contains("failed again"), "{report:?}");
     assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
-    let after = s
-        .call(
-            "GET",
-            &format!("/accounts/{account}"),
-            Some(&token),
-            None,
-            None,
-        )
-        .await
-        .body["balance"]
-        .clone();
+    let after = balance(&s, &token, &account).await;
     let cents = |v: &serde_json::Value| {
         let text = v.as_str().unwrap_or_default();
         rust_decimal::Decimal::from_str_exact(text).unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -176,7 +107,11 @@ async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_s
         rust_decimal::Decimal::new(725, 2),
         "applied exactly once"
     );
-    assert_eq!(depth(&s, &dlq).await, 1, "only the poison batch is left");
+    assert_eq!(
+        queue_depth(&s, &dlq).await,
+        1,
+        "only the poison batch is left"
+    );
 
     // Replaying the same batches again changes nothing.
     let mut replayed = 0;
@@ -186,18 +121,21 @@ async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_s
         }
     }
     assert_eq!(replayed, 1);
-    let again = s
+    let again = balance(&s, &token, &account).await;
+    assert_eq!(again, after);
+}
+
+async fn balance(s: &LocalStack, token: &str, account: &str) -> serde_json::Value {
+    let answer = s
         .call(
             "GET",
             &format!("/accounts/{account}"),
-            Some(&token),
+            Some(token),
             None,
             None,
         )
-        .await
-        .body["balance"]
-        .clone();
-    assert_eq!(again, after);
+        .await;
+    answer.body["balance"].clone()
 }
 
 /// The bodies of the messages in `queue`, left visible.
