@@ -15,7 +15,7 @@ use aws_sdk_dynamodbstreams::types::ShardIteratorType;
 use serde::Deserialize;
 use std::cmp::Ordering;
 
-use crate::stream_reader::to_lambda_record;
+use crate::stream_reader::{StreamError, error, to_lambda_record};
 
 /// Most `GetRecords` pages read for one batch, and most empty pages in a row (an open
 /// shard answers empty pages at its tip).
@@ -53,20 +53,10 @@ pub enum ReplayError {
         "the stream returned {found} of the batch's {expected} records (older than the stream's 24 hours?)"
     )]
     Incomplete { found: usize, expected: usize },
-    #[error("{operation}: {detail}")]
-    Aws {
-        operation: &'static str,
-        detail: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] StreamError),
     #[error("process-transactions failed again from sequence number {0}")]
     FailedAgain(String),
-}
-
-fn aws(operation: &'static str, e: impl std::error::Error) -> ReplayError {
-    ReplayError::Aws {
-        operation,
-        detail: aws_sdk_dynamodbstreams::error::DisplayErrorContext(e).to_string(),
-    }
 }
 
 /// Reads the batch location out of a DLQ message body.
@@ -96,7 +86,7 @@ async fn find_shard(
             .set_exclusive_start_shard_id(after.clone())
             .send()
             .await
-            .map_err(|e| aws("DescribeStream", e))?;
+            .map_err(|e| error("DescribeStream", e))?;
         let Some(description) = described.stream_description() else {
             return Err(ReplayError::NoShard(sequence.to_owned()));
         };
@@ -136,7 +126,7 @@ pub async fn read_batch(
         .sequence_number(&info.start_sequence_number)
         .send()
         .await
-        .map_err(|e| aws("GetShardIterator", e))?
+        .map_err(|e| error("GetShardIterator", e))?
         .shard_iterator()
         .map(str::to_owned);
     let mut records = Vec::new();
@@ -148,7 +138,7 @@ pub async fn read_batch(
             .shard_iterator(current)
             .send()
             .await
-            .map_err(|e| aws("GetRecords", e))?;
+            .map_err(|e| error("GetRecords", e))?;
         let mut past_end = false;
         for record in page.records() {
             let lambda = to_lambda_record(record, &info.stream_arn);
@@ -231,7 +221,7 @@ pub async fn replay_queue(
             .wait_time_seconds(1)
             .send()
             .await
-            .map_err(|e| aws("ReceiveMessage", e))?;
+            .map_err(|e| error("ReceiveMessage", e))?;
         if received.messages().is_empty() {
             return Ok(report);
         }
@@ -244,7 +234,7 @@ pub async fn replay_queue(
                         .receipt_handle(message.receipt_handle().unwrap_or_default())
                         .send()
                         .await
-                        .map_err(|e| aws("DeleteMessage", e))?;
+                        .map_err(|e| error("DeleteMessage", e))?;
                     tracing::info!(message_id = %id, records, "stream batch replayed");
                     report.replayed += 1;
                     report.records += records;

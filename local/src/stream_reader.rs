@@ -23,7 +23,8 @@ pub struct StreamReader {
     shards: Vec<Shard>,
 }
 
-/// A failed stream call, with the SDK's code and message.
+/// A failed AWS call (the stream's, or the replay's queue calls), with the SDK's code
+/// and message.
 #[derive(Debug, thiserror::Error)]
 #[error("{operation}: {detail}")]
 pub struct StreamError {
@@ -31,7 +32,7 @@ pub struct StreamError {
     detail: String,
 }
 
-fn error(operation: &'static str, e: impl std::error::Error) -> StreamError {
+pub(crate) fn error(operation: &'static str, e: impl std::error::Error) -> StreamError {
     StreamError {
         operation,
         detail: aws_sdk_dynamodbstreams::error::DisplayErrorContext(e).to_string(),

@@ -6,8 +6,8 @@
 //! [`shared::notification::NotificationBatch`]); each notification is handled on its
 //! own, and a body is retried when any of its notifications must be.
 //!
-//! Per notification: the holder's contact details from Cognito (`ListUsers` by `sub`, cached
-//! per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then one conditional
+//! Per notification: the holder's contact details from Cognito (`ListUsers` by `sub`,
+//! cached per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then one conditional
 //! claim of the message in the notification log, the sends (email and SMS at once),
 //! and one conditional update recording every channel's outcome (see [`claims`]). A
 //! happy-path message costs two DynamoDB writes whatever the number of channels, one
@@ -271,11 +271,11 @@ fn collect(
 }
 
 /// Parses the batch and groups the notifications of its bodies by (transaction,
-/// account), in batch order. Malformed bodies are logged and returned apart, to be
-/// reported failed: retrying cannot fix them, but the queue's redrive policy then keeps
-/// them in the dead-letter queue for inspection and replay instead of losing them. The notifications of one body
-/// share its position and message id: the body is retried when any of them must be
-/// (the retry skips those already sent).
+/// account), in batch order. The notifications of one body share its position and
+/// message id: the body is retried when any of them must be (the retry skips those
+/// already sent). Malformed bodies are logged and returned apart, to be reported
+/// failed: retrying cannot fix them, but the queue's redrive policy then keeps them in
+/// the dead-letter queue for inspection and replay instead of losing them.
 fn group_jobs(records: Vec<SqsMessage>) -> (Vec<Vec<Job>>, Vec<(usize, String)>) {
     let mut groups: Vec<Vec<Job>> = Vec::new();
     let mut malformed_bodies = Vec::new();

@@ -68,6 +68,37 @@ fn account_item() -> String {
     .to_string()
 }
 
+/// The single-threaded runtime the handler runs on in Lambda.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+/// SDK settings whose HTTP client is the in-process [`Canned`] DynamoDB.
+fn canned_sdk(runtime: &tokio::runtime::Runtime) -> aws_config::SdkConfig {
+    runtime.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .test_credentials()
+            .http_client(Canned {
+                account: account_item(),
+            })
+            .load(),
+    )
+}
+
+/// `events/request-transaction.json`.
+fn sample_event() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../events/request-transaction.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("sample event"))
+        .expect("sample event is JSON")
+}
+
 /// The sample event of `events/request-transaction.json` with a fresh key each time.
 fn event_text(event: &mut Value, n: u64) -> String {
     let key = format!("3f2c8a4e-9b1d-4c6e-8f7a-{n:012x}");
@@ -77,32 +108,15 @@ fn event_text(event: &mut Value, n: u64) -> String {
 }
 
 fn handler(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let sdk = runtime.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .test_credentials()
-            .http_client(Canned {
-                account: account_item(),
-            })
-            .load(),
-    );
+    let runtime = runtime();
+    let sdk = canned_sdk(&runtime);
     let config = shared::aws::SdkConfig::from(sdk);
     let tables = TableNames {
         accounts: "accounts".to_owned(),
         transactions: "transactions".to_owned(),
     };
     let app = App::new(Authenticator::new(None), &config, &tables);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../events/request-transaction.json"
-    );
-    let mut event: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("sample event"))
-            .expect("sample event is JSON");
+    let mut event = sample_event();
     let check = lambda_http::request::from_str(&event_text(&mut event, 0)).expect("event parses");
     let status = runtime.block_on(app.handle(check)).status();
     assert_eq!(status, 201, "the benchmarked path must be the 201 path");
@@ -127,17 +141,8 @@ fn handler(c: &mut Criterion) {
 /// The parts of the handler path, to see where its time goes: the runtime's event
 /// parsing alone, and one SDK `PutItem` of a transaction-sized item alone.
 fn parts(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../events/request-transaction.json"
-    );
-    let mut event: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("sample event"))
-            .expect("sample event is JSON");
+    let runtime = runtime();
+    let mut event = sample_event();
     let mut n = 0u64;
     c.bench_function("event_parse", |b| {
         b.iter_batched(
@@ -149,15 +154,7 @@ fn parts(c: &mut Criterion) {
             BatchSize::SmallInput,
         );
     });
-    let sdk = runtime.block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .test_credentials()
-            .http_client(Canned {
-                account: account_item(),
-            })
-            .load(),
-    );
+    let sdk = canned_sdk(&runtime);
     let client = aws_sdk_dynamodb::Client::new(&sdk);
     let item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> = (0..16)
         .map(|i| {

@@ -15,15 +15,20 @@
 use std::process::ExitCode;
 
 use process_transactions::{App, RetryPolicy};
+use shared::aws::SdkConfig;
 use shared::store::TableNames;
 
-struct Target {
-    dlq_url: String,
-    tables: TableNames,
-    notifications_url: String,
+/// Where the queue, tables and notifications queue come from.
+enum Source {
+    /// The stack file `make run` writes.
+    Stack(String),
+    /// This DLQ URL, and the process-transactions Lambda's variables.
+    Env(String),
 }
 
-fn from_stack(path: &str) -> Result<Target, String> {
+/// The local stack's processing DLQ and the consumer for its tables and queue, from
+/// the stack file `make run` writes.
+fn from_stack(path: &str, config: &SdkConfig) -> Result<(String, App), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     let stack: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
@@ -33,56 +38,50 @@ fn from_stack(path: &str) -> Result<Target, String> {
             .map(str::to_owned)
             .ok_or_else(|| format!("{path} has no {group}.{name}"))
     };
-    Ok(Target {
-        dlq_url: field("queues", "ProcessingDLQ")?,
-        tables: TableNames {
-            accounts: field("tables", "AccountsTable")?,
-            transactions: field("tables", "TransactionsTable")?,
-        },
-        notifications_url: field("queues", "NotificationsQueue")?,
-    })
-}
-
-fn from_env(dlq_url: &str) -> Result<Target, String> {
-    let notifications_url = std::env::var("NOTIFICATIONS_QUEUE_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .ok_or("NOTIFICATIONS_QUEUE_URL is not set")?;
-    Ok(Target {
-        dlq_url: dlq_url.to_owned(),
-        tables: TableNames::from_env().map_err(|name| format!("{name} is not set"))?,
-        notifications_url,
-    })
+    let tables = TableNames {
+        accounts: field("tables", "AccountsTable")?,
+        transactions: field("tables", "TransactionsTable")?,
+    };
+    let app = App::new(
+        config,
+        &tables,
+        &field("queues", "NotificationsQueue")?,
+        RetryPolicy::default(),
+    );
+    Ok((field("queues", "ProcessingDLQ")?, app))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     shared::telemetry::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let target = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
-        ["--stack", path] => from_stack(path),
-        [url] if !url.starts_with('-') => from_env(url),
-        _ => Err(
-            "usage: bank-replay <processing-dlq-url> | bank-replay --stack <stack.json>".to_owned(),
-        ),
+    // Arguments first: a usage error never reaches for credentials.
+    let source = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["--stack", path] => Source::Stack(path.to_owned()),
+        [url] if !url.starts_with('-') => Source::Env(url.to_owned()),
+        _ => {
+            eprintln!(
+                "bank-replay: usage: bank-replay <processing-dlq-url> | bank-replay --stack <stack.json>"
+            );
+            return ExitCode::from(2);
+        }
     };
-    let target = match target {
+    let config = shared::aws::load_config().await;
+    let target = match source {
+        Source::Stack(path) => from_stack(&path, &config),
+        // The Lambda's own configuration, from its variables.
+        Source::Env(url) => App::from_env(&config).map(|app| (url, app)),
+    };
+    let (dlq_url, app) = match target {
         Ok(target) => target,
         Err(message) => {
             eprintln!("bank-replay: {message}");
             return ExitCode::from(2);
         }
     };
-    let config = shared::aws::load_config().await;
-    let app = App::new(
-        &config,
-        &target.tables,
-        &target.notifications_url,
-        RetryPolicy::default(),
-    );
     let sqs = shared::aws::sqs(&config);
     let streams = aws_sdk_dynamodbstreams::Client::new(config.sdk());
-    match local_runtime::replay::replay_queue(&sqs, &streams, &app, &target.dlq_url).await {
+    match local_runtime::replay::replay_queue(&sqs, &streams, &app, &dlq_url).await {
         Ok(report) => {
             eprintln!(
                 "bank-replay: {} batch(es) replayed ({} records), {} left in the queue",
