@@ -48,11 +48,12 @@ pub async fn apply_transaction(
             Err(error) => return Err(error),
         }
     }
-    Err(last_error.unwrap_or(StoreError::Service {
-        operation: "apply",
-        code: "AccountContention".to_owned(),
-        message: format!("accounts kept changing for {} attempts", policy.attempts),
-        retryable: true,
+    Err(last_error.unwrap_or_else(|| {
+        StoreError::service(
+            "apply",
+            "TransactionConflict",
+            format!("accounts kept changing for {} attempts", policy.attempts),
+        )
     }))
 }
 

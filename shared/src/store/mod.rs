@@ -20,7 +20,7 @@ pub use accounts::{Account, AccountsTable};
 #[cfg(feature = "http")]
 pub use api::{api_error, list_body, page_token};
 pub use attrs::Item;
-pub use error::StoreError;
+pub use error::{ErrorClass, NO_FAILURE, StoreError, TRANSPORT_ERROR, classify};
 pub use ledger::{
     AccountWrite, BalanceMove, BatchOutcome, Ledger, MAX_TRANSACTION_ITEMS, Settle, Settlement,
     WriteOutcome,

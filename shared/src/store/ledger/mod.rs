@@ -111,12 +111,11 @@ impl Ledger {
                 .cloned();
         }
         if pending.is_some() {
-            return Err(StoreError::Service {
-                operation: "BatchGetItem",
-                code: "UnprocessedKeys".to_owned(),
-                message: "keys left unprocessed after retries".to_owned(),
-                retryable: true,
-            });
+            return Err(StoreError::service(
+                "BatchGetItem",
+                super::error::UNPROCESSED_KEYS,
+                "keys left unprocessed after retries",
+            ));
         }
         Ok(found)
     }
