@@ -20,15 +20,10 @@ use crate::stats::round3;
 const BATCH: usize = 100;
 const RECORDING_CONCURRENCY: usize = 16;
 
-/// Whether this build can switch batched application (`App::with_batching`).
-pub const BATCHING_SWITCH: bool = cfg!(feature = "batched-apply");
+/// Whether this build can switch batched application. The consumer has one write
+/// path now (a lone transaction is a chunk of one): there is no switch.
+pub const BATCHING_SWITCH: bool = false;
 
-#[cfg(feature = "batched-apply")]
-fn consumer(app: process_transactions::App, batching: bool) -> process_transactions::App {
-    app.with_batching(batching)
-}
-
-#[cfg(not(feature = "batched-apply"))]
 fn consumer(app: process_transactions::App, _batching: bool) -> process_transactions::App {
     app
 }

@@ -20,6 +20,8 @@ pub struct FunctionDef {
     pub env: HashMap<String, String>,
     /// `(event name, resolved event)`.
     pub events: Vec<(String, Value)>,
+    /// The function's `Timeout` (own, else the globals', else Lambda's 3 s).
+    pub timeout: std::time::Duration,
 }
 
 /// Every function of the template.
@@ -51,11 +53,19 @@ pub fn functions(template: &Template, resolver: &Resolver) -> Vec<FunctionDef> {
                 .flatten()
                 .map(|(name, event)| (name.clone(), resolver.resolve(event)))
                 .collect();
+            let timeout = [
+                &resource["Properties"]["Timeout"],
+                &template.function_globals()["Timeout"],
+            ]
+            .into_iter()
+            .find_map(|v| v.as_u64().or_else(|| scalar(v)?.parse().ok()))
+            .unwrap_or(3);
             FunctionDef {
                 id,
                 binary,
                 env,
                 events,
+                timeout: std::time::Duration::from_secs(timeout),
             }
         })
         .collect()

@@ -9,6 +9,7 @@ pub mod functions;
 pub mod gateway;
 pub mod provision;
 pub mod replay;
+pub mod schedule_source;
 pub mod seed;
 pub mod sqs_source;
 pub mod stream_reader;
@@ -17,6 +18,7 @@ pub mod template;
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use shared::auth::{AuthConfig, JwtVerifier};
@@ -215,6 +217,29 @@ fn start_sources(
                         Arc::new(app),
                         mapping,
                         clients.sqs.clone(),
+                    )));
+                }
+                Some("Schedule") if def.binary == "reconcile-pending" => {
+                    let expression = p["Schedule"].as_str().unwrap_or_default();
+                    let Some(period) = schedule_source::rate(expression) else {
+                        tracing::warn!(function = %def.id, expression, "schedule not run locally");
+                        continue;
+                    };
+                    let var = |n: &str| def.env.get(n).cloned().unwrap_or_default();
+                    let tables = shared::store::TableNames {
+                        accounts: var("ACCOUNTS_TABLE_NAME"),
+                        transactions: var("TRANSACTIONS_TABLE_NAME"),
+                    };
+                    let max_age = var("PENDING_MAX_AGE_SECONDS")
+                        .parse()
+                        .map_or(reconcile_pending::DEFAULT_MAX_AGE, Duration::from_secs);
+                    let app =
+                        reconcile_pending::App::new(config, &tables, max_age, &var("ENVIRONMENT"));
+                    tracing::info!(function = %def.id, event = %name, ?period, "schedule event source");
+                    tasks.push(tokio::spawn(schedule_source::run_reconciler(
+                        app,
+                        period,
+                        def.timeout,
                     )));
                 }
                 Some("SQS") => {

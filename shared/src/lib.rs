@@ -20,12 +20,16 @@ pub mod auth;
 pub mod telemetry;
 
 pub mod clock;
+pub mod metrics;
 
 #[cfg(feature = "cache")]
 pub mod cache;
 
 #[cfg(feature = "store")]
 pub mod store;
+
+#[cfg(feature = "settle")]
+pub mod settle;
 
 #[cfg(all(feature = "auth", feature = "store"))]
 pub mod context;

@@ -9,6 +9,10 @@
 //! - [`Kind::Throttle`]: DynamoDB throttles it: the request is replaced by a harmless
 //!   `ListTables` and its answer by a 400 `ProvisionedThroughputExceededException`, so
 //!   the SDK's retry classifier sees throttling and nothing was applied;
+//! - [`Kind::Conflict`]: DynamoDB cancels a `TransactWriteItems` for contention: the
+//!   request is replaced like a throttled one and answered with a 400
+//!   `TransactionCanceledException` whose reason is `TransactionConflict` (nothing
+//!   applied; the SDK does not retry it, the caller must);
 //! - [`Kind::Crash`]: the calling function dies (a panic) before or after the emulator
 //!   applied the call, every `every`-th matching call, at most `max` times.
 //!
@@ -40,6 +44,8 @@ pub enum Kind {
     Lose,
     /// A DynamoDB throttling answer; the request is not applied.
     Throttle,
+    /// A `TransactionCanceledException` for a transaction conflict; not applied.
+    Conflict,
     /// A panic before the request is sent.
     CrashBefore,
     /// A panic after the emulator applied the request.
@@ -48,10 +54,11 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Fail,
         Self::Lose,
         Self::Throttle,
+        Self::Conflict,
         Self::CrashBefore,
         Self::CrashAfter,
     ];
@@ -62,6 +69,7 @@ impl Kind {
             Self::Fail => "fail-before-send",
             Self::Lose => "response-lost",
             Self::Throttle => "throttled",
+            Self::Conflict => "transaction-conflict",
             Self::CrashBefore => "crash-before-send",
             Self::CrashAfter => "crash-after-apply",
         }
@@ -198,12 +206,13 @@ struct State {
 pub struct FaultInjector {
     enabled: Arc<AtomicBool>,
     state: Arc<Mutex<State>>,
-    counts: Arc<[AtomicU64; 5]>,
+    counts: Arc<[AtomicU64; Kind::ALL.len()]>,
 }
 
 /// What a throttled request sends instead of itself (`ListTables`).
 const HARMLESS_BODY: &str = r#"{"Limit":1}"#;
 
+const CONFLICT_BODY: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","Message":"Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]","CancellationReasons":[{"Code":"TransactionConflict","Message":"Injected: transaction is ongoing for the item"}]}"#;
 const THROTTLE_BODY: &str = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"Injected by the chaos test: throughput exceeded"}"#;
 
 impl FaultInjector {
@@ -322,8 +331,8 @@ impl Intercept for FaultInjector {
             .as_ref()
             .and_then(|m| self.decide(m, context.request().body().bytes()));
         cfg.interceptor_state().store_put(Decision(kind));
-        if kind == Some(Kind::Throttle) {
-            // Throttled requests are not applied: send a harmless read instead.
+        if matches!(kind, Some(Kind::Throttle | Kind::Conflict)) {
+            // Throttled or cancelled requests are not applied: send a harmless read.
             let request = context.request_mut();
             let _ = request
                 .headers_mut()
@@ -372,10 +381,15 @@ impl Intercept for FaultInjector {
         _: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if decision(cfg) == Some(Kind::Throttle) {
+        let body = match decision(cfg) {
+            Some(Kind::Throttle) => Some(THROTTLE_BODY),
+            Some(Kind::Conflict) => Some(CONFLICT_BODY),
+            _ => None,
+        };
+        if let Some(body) = body {
             let status =
                 StatusCode::try_from(400_u16).map_err(|e| BoxError::from(e.to_string()))?;
-            let mut response = HttpResponse::new(status, SdkBody::from(THROTTLE_BODY));
+            let mut response = HttpResponse::new(status, SdkBody::from(body));
             let _ = response
                 .headers_mut()
                 .insert("content-type", "application/x-amz-json-1.0");

@@ -28,14 +28,15 @@ fn string_attr(name: &str) -> AttributeDefinition {
 }
 
 fn gsi(name: &str, hash: &str, range: Option<&str>) -> GlobalSecondaryIndex {
+    let projection = if name == index::PENDING {
+        ProjectionType::KeysOnly
+    } else {
+        ProjectionType::All
+    };
     let mut builder = GlobalSecondaryIndex::builder()
         .index_name(name)
         .key_schema(key(hash, KeyType::Hash))
-        .projection(
-            Projection::builder()
-                .projection_type(ProjectionType::All)
-                .build(),
-        );
+        .projection(Projection::builder().projection_type(projection).build());
     if let Some(range) = range {
         builder = builder.key_schema(key(range, KeyType::Range));
     }
@@ -82,6 +83,7 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
         .attribute_definitions(string_attr(attr::TO_ACCOUNT_ID))
         .attribute_definitions(string_attr(attr::USER_ID))
         .attribute_definitions(string_attr(attr::CREATED_AT))
+        .attribute_definitions(string_attr(attr::PENDING_ACCOUNT_ID))
         .key_schema(key(attr::IDEMPOTENCY_KEY, KeyType::Hash))
         .global_secondary_indexes(gsi(index::TRANSACTION_ID, attr::TRANSACTION_ID, None))
         .global_secondary_indexes(gsi(
@@ -97,6 +99,11 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
         .global_secondary_indexes(gsi(
             index::USER_HISTORY,
             attr::USER_ID,
+            Some(attr::CREATED_AT),
+        ))
+        .global_secondary_indexes(gsi(
+            index::PENDING,
+            attr::PENDING_ACCOUNT_ID,
             Some(attr::CREATED_AT),
         ))
         .stream_specification(stream())

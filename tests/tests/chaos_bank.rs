@@ -56,6 +56,8 @@ fn rules(s: &LocalStack, n: usize) -> Vec<Rule> {
             .on_tables(&log)
             .with_body("\"ReturnValues\":\"ALL_OLD\""),
         Rule::random(ddb, &[], Kind::Throttle, 500).on_tables(&ledger),
+        // Contention: one commit in eight is cancelled for a transaction conflict.
+        Rule::random(ddb, &["TransactWriteItems"], Kind::Conflict, 1_250).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Fail, 300).on_tables(&ledger),
         Rule::random(ddb, &["GetItem", "PutItem"], Kind::Lose, 300).on_tables(&ledger),
         Rule::random(

@@ -156,20 +156,3 @@ async fn two_concurrent_first_deliveries_settle_each_transaction_once_in_stream_
 fn unshared(p: Arc<PipelineFixture>) -> PipelineFixture {
     Arc::try_unwrap(p).unwrap_or_else(|_| panic!("the fixture is still shared"))
 }
-
-#[tokio::test]
-async fn without_batching_every_transaction_writes_the_account() {
-    let mut p = PipelineFixture::new().await;
-    p.processor = p.processor.clone().with_batching(false);
-    let (account, ids, inserts) = recorded(&mut p).await;
-
-    let response = p.deliver(&inserts).await;
-    assert!(response.batch_item_failures.is_empty(), "{response:?}");
-    let (outcomes, _) = model(&workload());
-    let completed = outcomes.iter().filter(|o| **o == "COMPLETED").count();
-    assert_eq!(
-        p.account(&account).await.version,
-        u64::try_from(completed).unwrap_or(0)
-    );
-    assert_matches_model(&mut p, &account, &ids).await;
-}

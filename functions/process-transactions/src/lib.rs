@@ -8,17 +8,16 @@
 //!   packed up to ten to an SQS body and ten bodies to a `SendMessageBatch` (see
 //!   [`outbox`]).
 //!
-//! A batch's PENDING transactions are applied together (see [`batch`]): each account
-//! is written once per chunk of up to 99 transactions, each transaction decided in
-//! stream order. Records are handled in stream order. The first record that still fails after
-//! bounded retries is reported as the batch item failure (later records are
-//! redelivered with it); a malformed record is reported too, so that the mapping's
-//! retry limit and bisection route it to the on-failure destination.
+//! A batch's PENDING transactions are settled by [`shared::settle::Engine`]: with
+//! their accounts' PENDING predecessors first, in acceptance order, each account
+//! written once per chunk of up to 99 transactions, through the one write path that
+//! the reconciler uses too. The first record left unsettled (retries used up, or the
+//! invocation's deadline too close to start another write) is reported as the batch
+//! item failure (later records are redelivered with it); a malformed record is
+//! reported too, so that the mapping's retry limit and bisection route it to the
+//! on-failure destination.
 
-pub mod apply;
-pub mod batch;
 pub mod outbox;
-pub mod retry;
 
 use std::collections::HashMap;
 
@@ -27,19 +26,17 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::domain::TransactionStatus;
 use shared::notification::NotificationMessage;
-use shared::store::{Ledger, StoreError, TableNames, TransactionRecord};
+use shared::settle::{Deadline, Engine, Unsettled};
+use shared::store::{Ledger, TableNames, TransactionRecord};
 
-pub use apply::Applied;
-pub use retry::RetryPolicy;
+pub use shared::settle::{Applied, RetryPolicy};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug, Clone)]
 pub struct App {
-    ledger: Ledger,
+    engine: Engine,
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
-    retry: RetryPolicy,
-    batching: bool,
 }
 
 /// Why a record was not handled.
@@ -48,7 +45,7 @@ enum RecordError {
     #[error("malformed stream record: {0}")]
     Malformed(String),
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Unsettled(#[from] Unsettled),
 }
 
 impl App {
@@ -76,24 +73,35 @@ impl App {
     ) -> Self {
         let client = shared::aws::dynamodb(config);
         Self {
-            ledger: Ledger::new(client, &tables.accounts, &tables.transactions),
+            engine: Engine::new(
+                Ledger::new(client, &tables.accounts, &tables.transactions),
+                retry,
+            ),
             sqs: shared::aws::sqs(config),
             queue_url: queue_url.to_owned(),
-            retry,
-            batching: true,
         }
     }
 
-    /// `false`: apply every transaction with its own write (one account write per
-    /// transaction), as before batching; for comparisons and benchmarks.
+    /// The settling engine (shared with the reconciler).
+    pub const fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// With another engine (order policy, round budget), for tests and benchmarks.
     #[must_use]
-    pub const fn with_batching(mut self, batching: bool) -> Self {
-        self.batching = batching;
+    pub fn with_engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
         self
     }
 
-    /// Handles one stream batch; reports the first record that could not be handled.
+    /// Handles one stream batch with no deadline (tools, tests).
     pub async fn handle(&self, event: Event) -> DynamoDbEventResponse {
+        self.handle_until(event, Deadline::none()).await
+    }
+
+    /// Handles one stream batch; reports the first record that could not be handled,
+    /// starting no write that `deadline` leaves no time for.
+    pub async fn handle_until(&self, event: Event, deadline: Deadline) -> DynamoDbEventResponse {
         let records = event.records;
         let mut pending: Vec<(usize, TransactionRecord)> = Vec::new();
         let mut outbox: Vec<(usize, NotificationMessage)> = Vec::new();
@@ -112,10 +120,10 @@ impl App {
                 }
             }
         }
-        if let Some((position, error)) = self.apply_all(&pending).await {
+        if let Some((position, reason)) = self.apply_all(&pending, deadline).await {
             let index = pending.get(position).map_or(0, |(i, _)| *i);
             if let Some(record) = records.get(index) {
-                log_failure(record, &RecordError::Store(error));
+                log_failure(record, &RecordError::Unsettled(reason));
             }
             failed_at = Some(failed_at.map_or(index, |f| f.min(index)));
         }
@@ -135,50 +143,39 @@ impl App {
         response
     }
 
-    /// Applies the batch's PENDING transactions in stream order; `Some`: the position
-    /// (in `pending`) of the first that could not be applied.
+    /// Settles the batch's PENDING transactions; `Some`: the position (in `pending`)
+    /// of the first left PENDING, and why.
     async fn apply_all(
         &self,
         pending: &[(usize, TransactionRecord)],
-    ) -> Option<(usize, StoreError)> {
+        deadline: Deadline,
+    ) -> Option<(usize, Unsettled)> {
+        if pending.is_empty() {
+            return None;
+        }
         let transactions: Vec<TransactionRecord> = pending.iter().map(|(_, t)| t.clone()).collect();
         // Boxed: the SDK's futures nest deeply enough to hit the compiler's layout
         // depth limit in the Lambda's main.
-        let outcomes = if self.batching {
-            Box::pin(batch::apply_batch(&self.ledger, &transactions, self.retry)).await
-        } else {
-            Box::pin(one_by_one(&self.ledger, &transactions, self.retry)).await
-        };
-        let (applied, failure) = match outcomes {
-            Ok(applied) => (applied, None),
-            Err((position, error)) => (Vec::new(), Some((position, error))),
-        };
-        for (transaction, outcome) in transactions.iter().zip(&applied) {
+        let settled = Box::pin(self.engine.settle(&transactions, deadline)).await;
+        for (transaction, outcome) in transactions.iter().zip(&settled.outcomes) {
+            if let Some(outcome) = outcome {
+                tracing::info!(
+                    transaction_id = %transaction.transaction_id,
+                    account_id = %transaction.account_id,
+                    outcome = ?outcome,
+                    "transaction processed"
+                );
+            }
+        }
+        if settled.helped > 0 {
             tracing::info!(
-                transaction_id = %transaction.transaction_id,
-                account_id = %transaction.account_id,
-                outcome = ?outcome,
-                "transaction processed"
+                helped = settled.helped,
+                "earlier PENDING transactions settled first"
             );
         }
-        failure
+        let position = settled.first_unsettled()?;
+        Some((position, settled.unsettled.unwrap_or(Unsettled::Behind)))
     }
-}
-
-async fn one_by_one(
-    ledger: &Ledger,
-    transactions: &[TransactionRecord],
-    policy: RetryPolicy,
-) -> Result<Vec<Applied>, batch::BatchFailure> {
-    let mut applied = Vec::with_capacity(transactions.len());
-    for (position, transaction) in transactions.iter().enumerate() {
-        applied.push(
-            apply::apply_transaction(ledger, transaction, policy)
-                .await
-                .map_err(|e| (position, e))?,
-        );
-    }
-    Ok(applied)
 }
 
 /// What a record asks for.
@@ -233,11 +230,11 @@ fn log_failure(record: &EventRecord, error: &RecordError) {
             reason = %reason,
             "malformed record: reported for retry, bisection and the on-failure destination"
         ),
-        RecordError::Store(store) => tracing::error!(
+        RecordError::Unsettled(reason) => tracing::warn!(
             event_id = %record.event_id,
             sequence_number = sequence,
-            error = %store,
-            "record failed after retries"
+            reason = %reason,
+            "record left PENDING: reported for redelivery"
         ),
     }
 }

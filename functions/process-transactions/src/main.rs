@@ -13,7 +13,8 @@ async fn main() -> Result<(), Error> {
     let app = Arc::new(App::from_env(&config)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Event>| {
         let app = Arc::clone(&app);
-        async move { Ok::<_, Error>(app.handle(event.payload).await) }
+        let deadline = shared::settle::Deadline::at_system(event.context.deadline());
+        async move { Ok::<_, Error>(app.handle_until(event.payload, deadline).await) }
     }))
     .await
 }

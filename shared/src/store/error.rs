@@ -31,9 +31,7 @@ impl ErrorClass {
 /// and unknown codes are [`ErrorClass::Permanent`].
 pub fn classify(code: &str) -> ErrorClass {
     match code {
-        "ConditionalCheckFailedException" | "ConditionalCheckFailed" => {
-            ErrorClass::ConditionFailed
-        }
+        "ConditionalCheckFailedException" | "ConditionalCheckFailed" => ErrorClass::ConditionFailed,
         "ProvisionedThroughputExceededException"
         | "ProvisionedThroughputExceeded"
         | "ThrottlingException"

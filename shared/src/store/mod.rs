@@ -22,8 +22,8 @@ pub use api::{api_error, list_body, page_token};
 pub use attrs::Item;
 pub use error::{ErrorClass, NO_FAILURE, StoreError, TRANSPORT_ERROR, classify};
 pub use ledger::{
-    AccountWrite, BalanceMove, BatchOutcome, Ledger, MAX_TRANSACTION_ITEMS, Settle, Settlement,
-    WriteOutcome,
+    AccountWrite, Cancelled, Commit, Ledger, MAX_TRANSACTION_ITEMS, PendingKey, PendingScan,
+    Settle, Settlement,
 };
 pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};

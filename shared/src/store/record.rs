@@ -96,6 +96,10 @@ impl TransactionRecord {
             (attr::PROCESSED_AT, self.processed_at.as_ref().map(s)),
             (attr::TO_USER_ID, self.to_user_id.as_ref().map(s)),
             (attr::RESPONSE, self.response.as_ref().map(s)),
+            (
+                attr::PENDING_ACCOUNT_ID,
+                (self.status == TransactionStatus::Pending).then(|| s(self.account_id.to_string())),
+            ),
         ];
         item.extend(
             optional

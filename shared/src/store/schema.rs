@@ -34,6 +34,9 @@ pub mod attr {
     pub const REQUEST_HASH: &str = "requestHash";
     /// The 201 body sent the first time, replayed byte for byte.
     pub const RESPONSE: &str = "response";
+    /// The transaction's account while it is PENDING (removed when it settles): the
+    /// key of the sparse pending index.
+    pub const PENDING_ACCOUNT_ID: &str = "pendingAccountId";
 }
 
 /// Global secondary index names.
@@ -46,6 +49,9 @@ pub mod index {
     pub const INCOMING_HISTORY: &str = "IncomingHistoryIndex";
     /// Transactions by `userId`, newest first by `createdAt`.
     pub const USER_HISTORY: &str = "UserHistoryIndex";
+    /// PENDING transactions only (sparse, keys only), by `pendingAccountId` and
+    /// `createdAt`: per-account order and the reconciler.
+    pub const PENDING: &str = "PendingIndex";
     /// Accounts by `ownerId`, by `createdAt`.
     pub const OWNER: &str = "OwnerIndex";
 }

@@ -1,11 +1,16 @@
-//! The writes that apply a transaction to the ledger: all conditional, so a
-//! redelivered or concurrent attempt changes nothing.
+//! The ledger's reads and its one write.
 //!
-//! Completing is one `TransactWriteItems`: each touched account moves from the
-//! version it was read at to its new balance (so the in-memory decision holds exactly),
-//! and the transaction moves PENDING → COMPLETED. Rejecting is one conditional
-//! `UpdateItem` PENDING → REJECTED. [`Ledger::commit_batch`] (in `batch`) writes many
-//! transactions decided in memory with each account written once.
+//! - [`Ledger::read_accounts`]: the accounts a set of transactions touches, strongly
+//!   consistent, in one `BatchGetItem`.
+//! - [`Ledger::commit`] (in `commit`): the only write that applies transactions. Every
+//!   account a group of transactions changed is written once, conditioned on the
+//!   version it was read at (and on being OPEN), and every transaction moves out of
+//!   PENDING under its own condition, all in one `TransactWriteItems` (a lone
+//!   rejection, which writes no account, is a conditional `UpdateItem`). The answer is
+//!   one [`Commit`] value, decoded here and nowhere else.
+//! - The pending lookups (in `pending`): PENDING transactions of an account accepted
+//!   before a given one (per-account order), and every PENDING transaction older than a
+//!   bound (the reconciler), through the sparse `PendingIndex`.
 //!
 //! No `ClientRequestToken` is set: the SDK generates one per call and reuses it across
 //! its own retries, so a retry after a lost response is answered as a success; our
@@ -15,45 +20,31 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 
 use super::attrs::{Item, n, s};
 use super::schema::attr;
 use super::{Account, StoreError, TransactionRecord};
-use crate::domain::{AccountId, AccountStatus, Balance, RejectionReason, TransactionStatus};
+use crate::domain::{AccountId, Balance, RejectionReason, TransactionStatus};
 
-mod batch;
+mod commit;
+mod pending;
 
-pub use batch::{AccountWrite, BatchOutcome, MAX_TRANSACTION_ITEMS, Settle};
+pub use commit::{AccountWrite, Cancelled, Commit, MAX_TRANSACTION_ITEMS, Settle};
+pub use pending::{PendingKey, PendingScan};
 
-/// What a ledger write found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteOutcome {
-    /// The transaction was moved out of PENDING by this write.
-    Written,
-    /// The transaction was no longer PENDING: an earlier delivery processed it.
-    AlreadyProcessed,
-    /// An account changed since it was read: read again and decide again.
-    AccountChanged,
-}
-
-/// An account's move from the version it was read at to a new balance.
-#[derive(Debug, Clone)]
-pub struct BalanceMove<'a> {
-    pub account: &'a Account,
-    pub after: Balance,
-}
-
-/// Ledger writes on the two tables.
+/// Ledger reads and writes on the two tables.
 #[derive(Debug, Clone)]
 pub struct Ledger {
     client: Client,
     accounts: String,
     transactions: String,
 }
+
+/// How many `BatchGetItem` rounds are spent on keys DynamoDB leaves unprocessed.
+const BATCH_GET_ROUNDS: usize = 10;
+/// DynamoDB's limit on the keys of one `BatchGetItem`.
+const BATCH_GET_KEYS: usize = 100;
 
 impl Ledger {
     /// The ledger over the named tables.
@@ -69,192 +60,88 @@ impl Ledger {
         }
     }
 
-    /// Reads accounts by id in one strongly consistent `BatchGetItem` (retrying keys
-    /// DynamoDB left unprocessed). Missing accounts are absent from the map.
+    /// Reads accounts by id, strongly consistent. Missing accounts are absent from the
+    /// map.
     pub async fn read_accounts(
         &self,
         ids: &[AccountId],
     ) -> Result<HashMap<AccountId, Account>, StoreError> {
-        let mut found = HashMap::new();
-        let keys: Vec<Item> = ids
+        let keys = ids
             .iter()
             .map(|id| Item::from([(attr::ACCOUNT_ID.to_owned(), s(id.to_string()))]))
             .collect();
-        let mut pending = Some(
-            KeysAndAttributes::builder()
-                .set_keys(Some(keys))
-                .consistent_read(true)
-                .build()
-                .map_err(|e| StoreError::corrupt("keys", e.to_string()))?,
-        );
-        for _ in 0..10 {
-            let Some(request) = pending.take() else { break };
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.accounts, request)
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("BatchGetItem", &e))?;
-            for item in output
-                .responses()
-                .and_then(|r| r.get(&self.accounts))
-                .into_iter()
-                .flatten()
-            {
-                let account = Account::from_item(item)?;
-                found.insert(account.account_id, account);
-            }
-            pending = output
-                .unprocessed_keys()
-                .and_then(|u| u.get(&self.accounts))
-                .cloned();
-        }
-        if pending.is_some() {
-            return Err(StoreError::service(
-                "BatchGetItem",
-                super::error::UNPROCESSED_KEYS,
-                "keys left unprocessed after retries",
-            ));
+        let mut found = HashMap::new();
+        for item in self.batch_get(&self.accounts, keys).await? {
+            let account = Account::from_item(&item)?;
+            found.insert(account.account_id, account);
         }
         Ok(found)
     }
 
-    /// Applies balances and completes `record` in one transaction.
-    pub async fn complete(
+    /// Reads transactions by table key, strongly consistent, keeping those still
+    /// PENDING.
+    pub async fn read_pending(
         &self,
-        record: &TransactionRecord,
-        moves: &[BalanceMove<'_>],
-        now: &str,
-    ) -> Result<WriteOutcome, StoreError> {
-        let mut request = self.client.transact_write_items();
-        for step in moves {
-            request = request.transact_items(self.balance_update(step.account, step.after, now)?);
-        }
-        let settlement = Settlement::Completed {
-            balance_after: moves.first().map(|m| m.after),
-            destination: moves.get(1).map(|m| (m.after, m.account.owner_id.as_str())),
-        };
-        request = request.transact_items(self.settle_item(record, &settlement, now)?);
-        match request.send().await {
-            Ok(_) => Ok(WriteOutcome::Written),
-            Err(SdkError::ServiceError(failure)) => match failure.err() {
-                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
-                    let codes: Vec<&str> = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|r| r.code().unwrap_or("None"))
-                        .collect();
-                    classify_cancellation(&codes, moves.len()).map_or_else(
-                        || {
-                            Err(StoreError::sdk(
-                                "TransactWriteItems",
-                                &SdkError::ServiceError(failure),
-                            ))
-                        },
-                        Ok,
-                    )
-                }
-                _ => Err(StoreError::sdk(
-                    "TransactWriteItems",
-                    &SdkError::ServiceError(failure),
-                )),
-            },
-            Err(other) => Err(StoreError::sdk("TransactWriteItems", &other)),
-        }
-    }
-
-    /// Moves `record` PENDING → REJECTED with `reason`.
-    pub async fn reject(
-        &self,
-        record: &TransactionRecord,
-        reason: RejectionReason,
-        now: &str,
-    ) -> Result<WriteOutcome, StoreError> {
-        let change = StatusChange::new(&Settlement::Rejected(reason), now);
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.transactions)
-            .key(attr::IDEMPOTENCY_KEY, s(record.table_key()))
-            .update_expression(&change.expression)
-            .condition_expression("#st = :pending");
-        for (name, attribute) in change.names {
-            request = request.expression_attribute_names(name, attribute);
-        }
-        for (name, value) in change.values {
-            request = request.expression_attribute_values(name, value);
-        }
-        let result = request.send().await;
-        match result {
-            Ok(_) => Ok(WriteOutcome::Written),
-            Err(SdkError::ServiceError(failure))
-                if matches!(
-                    failure.err(),
-                    UpdateItemError::ConditionalCheckFailedException(_)
-                ) =>
-            {
-                Ok(WriteOutcome::AlreadyProcessed)
+        keys: &[String],
+    ) -> Result<Vec<TransactionRecord>, StoreError> {
+        let keys = keys
+            .iter()
+            .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(k))]))
+            .collect();
+        let mut pending = Vec::new();
+        for item in self.batch_get(&self.transactions, keys).await? {
+            let record = TransactionRecord::from_item(&item)?;
+            if record.status == TransactionStatus::Pending {
+                pending.push(record);
             }
-            Err(other) => Err(StoreError::sdk("UpdateItem", &other)),
         }
+        Ok(pending)
     }
 
-    fn balance_update(
-        &self,
-        account: &Account,
-        after: Balance,
-        now: &str,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.accounts)
-            .key(attr::ACCOUNT_ID, s(account.account_id.to_string()))
-            .update_expression("SET #b = :after, #v = :next, #u = :now")
-            .condition_expression("#v = :read AND #s = :open")
-            .expression_attribute_names("#b", attr::BALANCE)
-            .expression_attribute_names("#v", attr::VERSION)
-            .expression_attribute_names("#u", attr::UPDATED_AT)
-            .expression_attribute_names("#s", attr::STATUS)
-            .expression_attribute_values(":after", n(after))
-            .expression_attribute_values(":read", n(account.version))
-            .expression_attribute_values(":next", n(account.version.saturating_add(1)))
-            .expression_attribute_values(":now", s(now))
-            .expression_attribute_values(":open", s(AccountStatus::Open.as_str()))
-            .build()
-            .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    /// The transaction item's move out of PENDING, as one item of a transaction.
-    fn settle_item(
-        &self,
-        record: &TransactionRecord,
-        settlement: &Settlement<'_>,
-        now: &str,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let change = StatusChange::new(settlement, now);
-        let update = Update::builder()
-            .table_name(&self.transactions)
-            .key(attr::IDEMPOTENCY_KEY, s(record.table_key()))
-            .update_expression(change.expression)
-            .condition_expression("#st = :pending")
-            .set_expression_attribute_names(Some(
-                change
-                    .names
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .collect(),
-            ))
-            .set_expression_attribute_values(Some(
-                change
-                    .values
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
-            ))
-            .build()
-            .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
-        Ok(TransactWriteItem::builder().update(update).build())
+    /// Strongly consistent `BatchGetItem` of `keys` on `table`, 100 keys a call,
+    /// retrying the keys DynamoDB leaves unprocessed.
+    async fn batch_get(&self, table: &str, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        for group in keys.chunks(BATCH_GET_KEYS) {
+            let mut request = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(group.to_vec()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::corrupt("keys", e.to_string()))?,
+            );
+            for _ in 0..BATCH_GET_ROUNDS {
+                let Some(keys) = request.take() else { break };
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(table, keys)
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchGetItem", &e))?;
+                items.extend(
+                    output
+                        .responses()
+                        .and_then(|r| r.get(table))
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
+                request = output
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+            }
+            if request.is_some() {
+                return Err(StoreError::service(
+                    "BatchGetItem",
+                    super::error::UNPROCESSED_KEYS,
+                    "keys left unprocessed after retries",
+                ));
+            }
+        }
+        Ok(items)
     }
 }
 
@@ -272,29 +159,31 @@ pub enum Settlement<'a> {
 }
 
 /// The update expression and attributes of a settlement (conditioned by the caller on
-/// `#st = :pending`).
+/// `#st = :pending`). It also removes the item from the sparse `PendingIndex`.
 struct StatusChange {
     expression: String,
-    names: Vec<(&'static str, &'static str)>,
-    values: Vec<(&'static str, AttributeValue)>,
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
 }
 
 impl StatusChange {
     fn new(settlement: &Settlement<'_>, now: &str) -> Self {
         let mut change = Self {
             expression: "SET #st = :status, #pa = :now".to_owned(),
-            names: vec![("#st", attr::STATUS), ("#pa", attr::PROCESSED_AT)],
-            values: vec![
-                (":pending", s(TransactionStatus::Pending.as_str())),
-                (":now", s(now)),
-            ],
+            names: HashMap::new(),
+            values: HashMap::new(),
         };
+        change.name("#st", attr::STATUS);
+        change.name("#pa", attr::PROCESSED_AT);
+        change.name("#pacc", attr::PENDING_ACCOUNT_ID);
+        change.value(":pending", s(TransactionStatus::Pending.as_str()));
+        change.value(":now", s(now));
         match settlement {
             Settlement::Completed {
                 balance_after,
                 destination,
             } => {
-                change.push(":status", s(TransactionStatus::Completed.as_str()));
+                change.value(":status", s(TransactionStatus::Completed.as_str()));
                 if let Some(after) = balance_after {
                     change.set("#ba", attr::BALANCE_AFTER, ":ba", n(after));
                 }
@@ -304,41 +193,28 @@ impl StatusChange {
                 }
             }
             Settlement::Rejected(reason) => {
-                change.push(":status", s(TransactionStatus::Rejected.as_str()));
+                change.value(":status", s(TransactionStatus::Rejected.as_str()));
                 change.set("#rr", attr::REJECTION_REASON, ":reason", s(reason.as_str()));
             }
         }
+        change.expression.push_str(" REMOVE #pacc");
         change
     }
 
-    fn push(&mut self, name: &'static str, value: AttributeValue) {
-        self.values.push((name, value));
+    fn name(&mut self, name: &str, attribute: &str) {
+        self.names.insert(name.to_owned(), attribute.to_owned());
     }
 
-    fn set(
-        &mut self,
-        name: &'static str,
-        attribute: &'static str,
-        value_name: &'static str,
-        value: AttributeValue,
-    ) {
+    fn value(&mut self, name: &str, value: AttributeValue) {
+        self.values.insert(name.to_owned(), value);
+    }
+
+    fn set(&mut self, name: &str, attribute: &str, value_name: &str, value: AttributeValue) {
         self.expression
             .push_str(&format!(", {name} = {value_name}"));
-        self.names.push((name, attribute));
-        self.values.push((value_name, value));
+        self.name(name, attribute);
+        self.value(value_name, value);
     }
-}
-
-/// Reads a cancelled transaction's per-item reasons (accounts first, the transaction
-/// last). `None`: not a condition outcome (conflict, throttling): an error to retry.
-fn classify_cancellation(codes: &[&str], accounts: usize) -> Option<WriteOutcome> {
-    if codes.get(accounts) == Some(&"ConditionalCheckFailed") {
-        return Some(WriteOutcome::AlreadyProcessed);
-    }
-    if codes[..accounts.min(codes.len())].contains(&"ConditionalCheckFailed") {
-        return Some(WriteOutcome::AccountChanged);
-    }
-    None
 }
 
 #[cfg(test)]
@@ -346,33 +222,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_failed_transaction_condition_means_already_processed() {
-        assert_eq!(
-            classify_cancellation(&["None", "ConditionalCheckFailed"], 1),
-            Some(WriteOutcome::AlreadyProcessed)
+    fn a_settlement_leaves_the_pending_index_and_records_its_outcome() {
+        let change = StatusChange::new(
+            &Settlement::Rejected(RejectionReason::InsufficientFunds),
+            "2026-11-30T00:00:00.000000Z",
         );
         assert_eq!(
-            classify_cancellation(
-                &["ConditionalCheckFailed", "None", "ConditionalCheckFailed"],
-                2
-            ),
-            Some(WriteOutcome::AlreadyProcessed)
+            change.expression,
+            "SET #st = :status, #pa = :now, #rr = :reason REMOVE #pacc"
         );
+        assert_eq!(change.names["#pacc"], attr::PENDING_ACCOUNT_ID);
+        assert_eq!(change.values[":status"], s("REJECTED"));
     }
 
     #[test]
-    fn a_failed_account_condition_means_read_again() {
-        assert_eq!(
-            classify_cancellation(&["None", "ConditionalCheckFailed", "None"], 2),
-            Some(WriteOutcome::AccountChanged)
+    fn a_completed_transfer_records_both_balances_and_the_receiver() {
+        let after: Balance = "10.00".parse().unwrap_or_default();
+        let change = StatusChange::new(
+            &Settlement::Completed {
+                balance_after: Some(after),
+                destination: Some((after, "receiver")),
+            },
+            "2026-11-30T00:00:00.000000Z",
         );
-    }
-
-    #[test]
-    fn conflicts_are_errors_to_retry() {
-        assert_eq!(
-            classify_cancellation(&["TransactionConflict", "None"], 1),
-            None
-        );
+        assert!(change.expression.contains("#tba = :tba, #tu = :tu"));
+        assert_eq!(change.values[":tu"], s("receiver"));
+        assert_eq!(change.values[":status"], s("COMPLETED"));
     }
 }

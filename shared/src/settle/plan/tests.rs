@@ -1,11 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use proptest::prelude::*;
-use rust_decimal::Decimal;
-use shared::domain::{
+use crate::domain::{
     AccountStatus, DEFAULT_CURRENCY, IdempotencyKey, Money, RejectionReason, SignedAmount,
     TransactionId, TransactionKind, TransactionStatus,
 };
+use proptest::prelude::*;
+use rust_decimal::Decimal;
 
 use super::*;
 

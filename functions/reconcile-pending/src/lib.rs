@@ -1,0 +1,151 @@
+//! reconcile-pending: on a schedule, settles every transaction still PENDING after a
+//! bound, through the stream consumer's own engine ([`shared::settle::Engine`]), and
+//! reports the oldest PENDING age as a metric.
+//!
+//! The stream is the fast path; this is the guarantee. A record dropped after the
+//! mapping's `MaximumRecordAgeInSeconds`, lost with the stream's 24 h retention, or
+//! stuck behind a poison record on its shard is still settled, exactly once: every
+//! settle is conditioned on PENDING, so the reconciler and a late stream delivery
+//! cannot both apply it. The sparse `PendingIndex` holds only what is waiting, so a
+//! run reads what is pending, not the ledger.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use shared::metrics::{Emf, Unit};
+use shared::settle::{Deadline, Engine, RetryPolicy};
+use shared::store::{Ledger, StoreError, TableNames};
+
+/// Default age past which a PENDING transaction is the reconciler's.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(120);
+/// How many pending-index entries one run reads at most.
+pub const SCAN_LIMIT: usize = 5_000;
+/// The metrics' namespace.
+pub const NAMESPACE: &str = "Bank/Ledger";
+
+/// The function's state, built once per execution environment.
+#[derive(Debug, Clone)]
+pub struct App {
+    engine: Engine,
+    max_age: Duration,
+    environment: String,
+}
+
+/// What a run found and did (the function's response, and its log).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// Transactions PENDING when the run looked (as far as it read).
+    pub pending: usize,
+    /// The oldest one's age, in whole seconds.
+    pub oldest_pending_age_seconds: u64,
+    /// PENDING past the bound: the run's to settle.
+    pub stale: usize,
+    /// Settled by this run (its own plus earlier PENDING transactions on the same
+    /// accounts settled first).
+    pub settled: usize,
+    /// Found already settled by the time the run wrote (a stream delivery won).
+    pub already_settled: usize,
+    /// Left PENDING (retries used up, deadline): the next run tries again.
+    pub left: usize,
+    /// `false`: more PENDING entries than one run reads.
+    pub complete: bool,
+}
+
+impl App {
+    /// From the environment: `ACCOUNTS_TABLE_NAME`, `TRANSACTIONS_TABLE_NAME`,
+    /// `PENDING_MAX_AGE_SECONDS` (default 120), `ENVIRONMENT` (metric dimension).
+    pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
+        let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
+        let max_age = match std::env::var("PENDING_MAX_AGE_SECONDS") {
+            Ok(text) if !text.is_empty() => Duration::from_secs(text.parse().map_err(|_| {
+                format!("PENDING_MAX_AGE_SECONDS must be a whole number of seconds, not {text:?}")
+            })?),
+            _ => DEFAULT_MAX_AGE,
+        };
+        let environment = std::env::var("ENVIRONMENT").unwrap_or_else(|_| "dev".to_owned());
+        Ok(Self::new(config, &tables, max_age, &environment))
+    }
+
+    /// A reconciler on explicit tables (tests, local runtime).
+    pub fn new(
+        config: &shared::aws::SdkConfig,
+        tables: &TableNames,
+        max_age: Duration,
+        environment: &str,
+    ) -> Self {
+        let ledger = Ledger::new(
+            shared::aws::dynamodb(config),
+            &tables.accounts,
+            &tables.transactions,
+        );
+        Self {
+            engine: Engine::new(ledger, RetryPolicy::default()),
+            max_age,
+            environment: environment.to_owned(),
+        }
+    }
+
+    /// One run: find, settle, report (and print the metrics line).
+    pub async fn run(&self, deadline: Deadline) -> Result<Report, StoreError> {
+        let now = chrono::Utc::now();
+        let age = chrono::Duration::from_std(self.max_age).unwrap_or_default();
+        let cutoff = shared::clock::format_rfc3339(now - age);
+        let ledger = self.engine.ledger();
+        let scan = ledger.scan_pending(&cutoff, SCAN_LIMIT).await?;
+        let mut report = Report {
+            pending: scan.pending,
+            oldest_pending_age_seconds: scan
+                .oldest
+                .as_deref()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+                .and_then(|at| (now - at.with_timezone(&chrono::Utc)).to_std().ok())
+                .map_or(0, |age| age.as_secs()),
+            stale: scan.stale.len(),
+            complete: scan.complete,
+            ..Report::default()
+        };
+        if !scan.stale.is_empty() {
+            let keys: Vec<String> = scan.stale.into_iter().map(|p| p.key).collect();
+            let records = ledger.read_pending(&keys).await?;
+            report.already_settled = keys.len().saturating_sub(records.len());
+            let settled = self.engine.settle(&records, deadline).await;
+            for outcome in &settled.outcomes {
+                match outcome {
+                    Some(shared::settle::Applied::AlreadyProcessed) => report.already_settled += 1,
+                    Some(_) => report.settled += 1,
+                    None => report.left += 1,
+                }
+            }
+            report.settled += settled.helped;
+            if let Some(reason) = settled.unsettled {
+                tracing::warn!(left = report.left, reason = %reason, "transactions left PENDING for the next run");
+            }
+        }
+        self.metrics(&report, now.timestamp_millis()).emit();
+        tracing::info!(
+            pending = report.pending,
+            oldest_pending_age_seconds = report.oldest_pending_age_seconds,
+            stale = report.stale,
+            settled = report.settled,
+            already_settled = report.already_settled,
+            left = report.left,
+            "reconciled"
+        );
+        Ok(report)
+    }
+
+    /// The run's metrics as one EMF record.
+    pub fn metrics(&self, report: &Report, timestamp_ms: i64) -> Emf {
+        #[allow(clippy::cast_precision_loss)]
+        let count = |n: usize| n as f64;
+        #[allow(clippy::cast_precision_loss)]
+        let seconds = report.oldest_pending_age_seconds as f64;
+        Emf::new(NAMESPACE, timestamp_ms)
+            .dimension("Environment", self.environment.clone())
+            .metric("OldestPendingAgeSeconds", Unit::Seconds, seconds)
+            .metric("PendingTransactions", Unit::Count, count(report.pending))
+            .metric("ReconciledTransactions", Unit::Count, count(report.settled))
+            .metric("ReconcilerLeftPending", Unit::Count, count(report.left))
+    }
+}

@@ -1,0 +1,446 @@
+//! The settling loop: chunks in acceptance order, each read, decided and committed
+//! with bounded retries; a chunk that cannot be written is split into chunks of one.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use super::plan::{self, Plan};
+use super::{Applied, Deadline, Engine, Unsettled};
+use crate::clock::{format_rfc3339, now_rfc3339};
+use crate::domain::{AccountId, Outcome, RejectionReason};
+use crate::store::{
+    Account, AccountWrite, Commit, Settle, Settlement, StoreError, TransactionRecord,
+};
+
+/// One transaction of a call: from the input (at these positions) or a predecessor.
+#[derive(Debug)]
+struct Entry {
+    record: TransactionRecord,
+    inputs: Vec<usize>,
+    outcome: Option<Applied>,
+    /// Waits for a later call (too many predecessors on its account).
+    held: bool,
+}
+
+/// The transactions of a call, in acceptance order.
+#[derive(Debug)]
+pub(super) struct Work {
+    entries: Vec<Entry>,
+}
+
+impl Work {
+    pub(super) fn new(records: &[TransactionRecord]) -> Self {
+        let mut work = Self {
+            entries: Vec::with_capacity(records.len()),
+        };
+        for (position, record) in records.iter().enumerate() {
+            let key = record.table_key();
+            match work
+                .entries
+                .iter_mut()
+                .find(|e| e.record.table_key() == key)
+            {
+                Some(entry) => entry.inputs.push(position),
+                None => work.entries.push(Entry {
+                    record: record.clone(),
+                    inputs: vec![position],
+                    outcome: None,
+                    held: false,
+                }),
+            }
+        }
+        work.sort();
+        work
+    }
+
+    /// Adds predecessors not already here, and restores acceptance order.
+    pub(super) fn add(&mut self, records: Vec<TransactionRecord>) {
+        let known = self.keys();
+        for record in records {
+            if !known.contains(&record.table_key()) {
+                self.entries.push(Entry {
+                    record,
+                    inputs: Vec::new(),
+                    outcome: None,
+                    held: false,
+                });
+            }
+        }
+        self.sort();
+    }
+
+    fn sort(&mut self) {
+        self.entries.sort_by(|a, b| {
+            a.record
+                .created_at
+                .cmp(&b.record.created_at)
+                .then_with(|| a.record.table_key().cmp(&b.record.table_key()))
+        });
+    }
+
+    /// Holds the open transactions on these accounts created after the given instants.
+    pub(super) fn hold(&mut self, after: &HashMap<AccountId, String>) {
+        for entry in &mut self.entries {
+            if let Some(limit) = after.get(&entry.record.account_id)
+                && entry.record.created_at > *limit
+                && entry.outcome.is_none()
+            {
+                entry.held = true;
+            }
+        }
+    }
+
+    pub(super) fn keys(&self) -> HashSet<String> {
+        self.entries.iter().map(|e| e.record.table_key()).collect()
+    }
+
+    pub(super) fn open_records(&self) -> Vec<&TransactionRecord> {
+        self.entries
+            .iter()
+            .filter(|e| e.outcome.is_none() && !e.held)
+            .map(|e| &e.record)
+            .collect()
+    }
+
+    fn open(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|i| self.entries[*i].outcome.is_none() && !self.entries[*i].held)
+            .collect()
+    }
+
+    pub(super) fn helped(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| {
+                e.inputs.is_empty()
+                    && matches!(e.outcome, Some(Applied::Completed | Applied::Rejected(_)))
+            })
+            .count()
+    }
+
+    pub(super) fn into_outcomes(self, inputs: usize) -> Vec<Option<Applied>> {
+        let mut outcomes = vec![None; inputs];
+        for entry in self.entries {
+            for position in entry.inputs {
+                if let Some(slot) = outcomes.get_mut(position) {
+                    *slot = entry.outcome;
+                }
+            }
+        }
+        outcomes
+    }
+}
+
+/// Where a pass over the work ended.
+pub(super) enum Step {
+    Done,
+    /// Stopped: this and everything after it stays PENDING.
+    Stop(Unsettled),
+    /// More predecessors to settle first (or a pause for them to become visible):
+    /// look again and decide again.
+    Restart(Vec<TransactionRecord>),
+}
+
+impl Engine {
+    pub(super) async fn run(
+        &self,
+        work: &mut Work,
+        deadline: Deadline,
+        checked: &mut HashSet<String>,
+    ) -> Step {
+        let open = work.open();
+        let mut start = 0;
+        while start < open.len() {
+            let records: Vec<&TransactionRecord> =
+                open.iter().map(|i| &work.entries[*i].record).collect();
+            let end = plan::chunk_end(&records, start);
+            let chunk = &open[start..end];
+            match self.settle_chunk(work, chunk, deadline, checked).await {
+                Step::Done => {}
+                Step::Stop(Unsettled::Store(_)) if chunk.len() > 1 => {
+                    // Same path, one transaction at a time.
+                    for one in chunk {
+                        match self.settle_chunk(work, &[*one], deadline, checked).await {
+                            Step::Done => {}
+                            other => return other,
+                        }
+                    }
+                }
+                other => return other,
+            }
+            start = end;
+        }
+        Step::Done
+    }
+
+    /// Reads, decides and commits `chunk` (positions in `work`) until every one of its
+    /// transactions is settled or the attempts are used up.
+    async fn settle_chunk(
+        &self,
+        work: &mut Work,
+        chunk: &[usize],
+        deadline: Deadline,
+        checked: &mut HashSet<String>,
+    ) -> Step {
+        let mut last_error: Option<StoreError> = None;
+        let mut pause = false;
+        for attempt in 0..self.retry.attempts {
+            let open: Vec<usize> = chunk
+                .iter()
+                .copied()
+                .filter(|i| work.entries[*i].outcome.is_none())
+                .collect();
+            if open.is_empty() {
+                return Step::Done;
+            }
+            let delay = if pause {
+                self.retry.delay(attempt.max(1))
+            } else {
+                Duration::ZERO
+            };
+            if !deadline.allows(self.round_budget + delay) {
+                return Step::Stop(Unsettled::Deadline);
+            }
+            tokio::time::sleep(delay).await;
+            let records: Vec<TransactionRecord> = open
+                .iter()
+                .map(|i| work.entries[*i].record.clone())
+                .collect();
+            let known = work.keys();
+            let round = self.round(&records, deadline, checked, &known).await;
+            match round {
+                Round::Written(outcomes) => {
+                    for (i, outcome) in open.iter().zip(outcomes) {
+                        work.entries[*i].outcome = Some(outcome);
+                    }
+                    return Step::Done;
+                }
+                Round::Cancelled {
+                    no_longer_pending,
+                    pause: again,
+                    error,
+                } => {
+                    for position in no_longer_pending {
+                        if let Some(i) = open.get(position) {
+                            work.entries[*i].outcome = Some(Applied::AlreadyProcessed);
+                        }
+                    }
+                    pause = again;
+                    last_error = error.or(last_error);
+                }
+                Round::Step(step) => return step,
+            }
+        }
+        Step::Stop(Unsettled::Store(last_error.unwrap_or_else(|| {
+            StoreError::service(
+                "TransactWriteItems",
+                "TransactionConflict",
+                format!("not written after {} attempts", self.retry.attempts),
+            )
+        })))
+    }
+
+    /// One read-decide-write round.
+    async fn round(
+        &self,
+        records: &[TransactionRecord],
+        deadline: Deadline,
+        checked: &mut HashSet<String>,
+        known: &HashSet<String>,
+    ) -> Round {
+        let ids: Vec<AccountId> = records
+            .iter()
+            .flat_map(|r| std::iter::once(r.account_id).chain(r.kind.destination()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let accounts = match self.ledger.read_accounts(&ids).await {
+            Ok(accounts) => accounts,
+            Err(error) => return Round::failed(error),
+        };
+        let plan = plan::plan(records, &accounts);
+        if let Some(step) = self
+            .before_rejecting(records, &plan, deadline, checked, known)
+            .await
+        {
+            return Round::Step(step);
+        }
+        let writes: Vec<AccountWrite<'_>> = plan
+            .written
+            .iter()
+            .filter_map(|(id, after)| {
+                accounts.get(id).map(|account| AccountWrite {
+                    account,
+                    after: *after,
+                })
+            })
+            .collect();
+        let settles: Vec<Settle<'_>> = records
+            .iter()
+            .zip(&plan.outcomes)
+            .map(|(record, outcome)| Settle {
+                record,
+                settlement: settlement(record, outcome, &accounts),
+            })
+            .collect();
+        match self.ledger.commit(&writes, &settles, &now_rfc3339()).await {
+            Ok(Commit::Written) => Round::Written(
+                plan.outcomes
+                    .iter()
+                    .map(|o| match o {
+                        Outcome::Applied { .. } => Applied::Completed,
+                        Outcome::Rejected(reason) => Applied::Rejected(*reason),
+                    })
+                    .collect(),
+            ),
+            Ok(Commit::Cancelled(cancelled)) => {
+                tracing::info!(
+                    transactions = records.len(),
+                    no_longer_pending = cancelled.no_longer_pending.len(),
+                    account_changed = cancelled.account_changed,
+                    contention = cancelled.contention,
+                    "commit cancelled; deciding again"
+                );
+                Round::Cancelled {
+                    no_longer_pending: cancelled.no_longer_pending,
+                    pause: cancelled.contention || cancelled.account_changed,
+                    error: cancelled.contention.then(|| {
+                        StoreError::service(
+                            "TransactWriteItems",
+                            "TransactionConflict",
+                            "cancelled by contention",
+                        )
+                    }),
+                }
+            }
+            Err(error) => Round::failed(error),
+        }
+    }
+
+    /// Before a debit is rejected for insufficient funds: PENDING transfers to its
+    /// account accepted before it are settled first, and a debit younger than the
+    /// grace period waits for it (the pending index may not show a predecessor yet).
+    /// Each transaction is checked once per call.
+    async fn before_rejecting(
+        &self,
+        records: &[TransactionRecord],
+        plan: &Plan,
+        deadline: Deadline,
+        checked: &mut HashSet<String>,
+        known: &HashSet<String>,
+    ) -> Option<Step> {
+        let suspects: Vec<&TransactionRecord> = records
+            .iter()
+            .zip(&plan.outcomes)
+            .filter(|(r, o)| {
+                **o == Outcome::Rejected(RejectionReason::InsufficientFunds)
+                    && !checked.contains(&r.table_key())
+            })
+            .map(|(r, _)| r)
+            .collect();
+        if suspects.is_empty() {
+            return None;
+        }
+        let mut keys = Vec::new();
+        let mut wait = Duration::ZERO;
+        for record in &suspects {
+            checked.insert(record.table_key());
+            let Ok(created) = chrono::DateTime::parse_from_rfc3339(&record.created_at) else {
+                continue;
+            };
+            let created = created.with_timezone(&chrono::Utc);
+            let lookback = chrono::Duration::from_std(self.order.incoming_lookback)
+                .unwrap_or_else(|_| chrono::Duration::hours(1));
+            let since = format_rfc3339(created - lookback);
+            match self
+                .ledger
+                .incoming_pending(
+                    record.account_id,
+                    &since,
+                    &record.created_at,
+                    self.order.incoming_limit,
+                )
+                .await
+            {
+                Ok(found) => keys.extend(found.into_iter().filter(|k| !known.contains(k))),
+                Err(error) => return Some(Step::Stop(Unsettled::Store(error))),
+            }
+            let grace = chrono::Duration::from_std(self.order.grace).unwrap_or_default();
+            let left = (created + grace - chrono::Utc::now())
+                .to_std()
+                .unwrap_or(Duration::ZERO);
+            wait = wait.max(left);
+        }
+        if !keys.is_empty() {
+            return Some(match self.ledger.read_pending(&keys).await {
+                Ok(found) if !found.is_empty() => Step::Restart(found),
+                Ok(_) => Step::Restart(Vec::new()),
+                Err(error) => Step::Stop(Unsettled::Store(error)),
+            });
+        }
+        if wait > Duration::ZERO {
+            if !deadline.allows(wait + self.round_budget) {
+                return Some(Step::Stop(Unsettled::Deadline));
+            }
+            tracing::info!(
+                wait_ms = wait.as_millis(),
+                "young debit short of funds: waiting for predecessors to show"
+            );
+            tokio::time::sleep(wait).await;
+            return Some(Step::Restart(Vec::new()));
+        }
+        None
+    }
+}
+
+/// What one round did.
+enum Round {
+    Written(Vec<Applied>),
+    Cancelled {
+        no_longer_pending: Vec<usize>,
+        pause: bool,
+        error: Option<StoreError>,
+    },
+    Step(Step),
+}
+
+impl Round {
+    fn failed(error: StoreError) -> Self {
+        if error.is_retryable() {
+            tracing::warn!(
+                code = error.code().unwrap_or(""),
+                "retrying after a storage failure"
+            );
+            Self::Cancelled {
+                no_longer_pending: Vec::new(),
+                pause: true,
+                error: Some(error),
+            }
+        } else {
+            Self::Step(Step::Stop(Unsettled::Store(error)))
+        }
+    }
+}
+
+fn settlement<'a>(
+    record: &TransactionRecord,
+    outcome: &Outcome,
+    accounts: &'a HashMap<AccountId, Account>,
+) -> Settlement<'a> {
+    match outcome {
+        Outcome::Applied {
+            source_after,
+            destination_after,
+        } => Settlement::Completed {
+            balance_after: Some(*source_after),
+            destination: destination_after.and_then(|after| {
+                let owner = record.kind.destination().and_then(|id| accounts.get(&id))?;
+                Some((after, owner.owner_id.as_str()))
+            }),
+        },
+        Outcome::Rejected(reason) => Settlement::Rejected(*reason),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,108 @@
+//! The decision for a group of transactions: each decided in order by the pure ledger
+//! rule against the balances the earlier ones left, and the final balance of every
+//! account they changed (written once). Also how many transactions fit one commit.
+
+use std::borrow::Borrow;
+use std::collections::{HashMap, HashSet};
+
+use crate::domain::{AccountId, AccountState, Balance, Outcome, apply};
+use crate::store::{Account, MAX_TRANSACTION_ITEMS, TransactionRecord};
+
+/// What the ledger rule needs of an account.
+pub fn state(account: &Account) -> AccountState {
+    AccountState {
+        status: account.status,
+        currency: account.currency,
+        balance: account.balance,
+    }
+}
+
+/// A chunk's decisions: one outcome per transaction, and the final balance of every
+/// account an applied transaction changed (sorted by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub outcomes: Vec<Outcome>,
+    pub written: Vec<(AccountId, Balance)>,
+}
+
+/// Decides `chunk` in order against `accounts`, each transaction seeing the balances
+/// the earlier ones left. Pure: the same inputs always give the same plan.
+pub fn plan<R: Borrow<TransactionRecord>>(
+    chunk: &[R],
+    accounts: &HashMap<AccountId, Account>,
+) -> Plan {
+    let mut states: HashMap<AccountId, AccountState> =
+        accounts.iter().map(|(id, a)| (*id, state(a))).collect();
+    let mut changed: HashSet<AccountId> = HashSet::new();
+    let mut outcomes = Vec::with_capacity(chunk.len());
+    for record in chunk {
+        let record = record.borrow();
+        let destination = record.kind.destination();
+        let source = states.get(&record.account_id).copied();
+        let target = destination.and_then(|id| states.get(&id).copied());
+        let outcome = apply(
+            &record.kind,
+            &record.currency,
+            source.as_ref(),
+            target.as_ref(),
+        );
+        if let Outcome::Applied {
+            source_after,
+            destination_after,
+        } = outcome
+        {
+            set_balance(&mut states, &mut changed, record.account_id, source_after);
+            if let (Some(id), Some(after)) = (destination, destination_after) {
+                set_balance(&mut states, &mut changed, id, after);
+            }
+        }
+        outcomes.push(outcome);
+    }
+    let mut written: Vec<(AccountId, Balance)> = changed
+        .into_iter()
+        .filter_map(|id| states.get(&id).map(|s| (id, s.balance)))
+        .collect();
+    written.sort_by_key(|(id, _)| id.to_string());
+    Plan { outcomes, written }
+}
+
+fn set_balance(
+    states: &mut HashMap<AccountId, AccountState>,
+    changed: &mut HashSet<AccountId>,
+    id: AccountId,
+    balance: Balance,
+) {
+    if let Some(state) = states.get_mut(&id) {
+        state.balance = balance;
+        changed.insert(id);
+    }
+}
+
+/// The end of the chunk starting at `start`: as many transactions as fit in one
+/// `TransactWriteItems` with every account they may touch (at least one transaction),
+/// stopping before a transaction already in the chunk.
+pub fn chunk_end<R: Borrow<TransactionRecord>>(records: &[R], start: usize) -> usize {
+    let mut accounts: HashSet<AccountId> = HashSet::new();
+    let mut keys: HashSet<String> = HashSet::new();
+    let mut end = start;
+    for record in &records[start.min(records.len())..] {
+        let record = record.borrow();
+        let new_accounts = std::iter::once(record.account_id)
+            .chain(record.kind.destination())
+            .filter(|id| !accounts.contains(id))
+            .count();
+        let items = accounts.len() + keys.len() + new_accounts + 1;
+        let key = record.table_key();
+        if end > start && (items > MAX_TRANSACTION_ITEMS || keys.contains(&key)) {
+            break;
+        }
+        accounts.insert(record.account_id);
+        accounts.extend(record.kind.destination());
+        keys.insert(key);
+        end += 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests;

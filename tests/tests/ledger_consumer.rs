@@ -1,0 +1,259 @@
+//! The ledger consumer's liveness and order: contention is retried, an account's
+//! transactions settle in acceptance order whatever shard delivers them first, the
+//! reconciler settles what the stream never delivered, and nothing is started past
+//! the invocation's deadline.
+
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::dynamodb::Event;
+use integration_tests::api::Caller;
+use integration_tests::faults::{FaultInjector, Kind, Rule};
+use integration_tests::fixture::new_key;
+use integration_tests::pipeline::PipelineFixture;
+use process_transactions::RetryPolicy;
+use reconcile_pending::App as Reconciler;
+use serde_json::{Value, json};
+use shared::settle::Deadline;
+
+async fn record(p: &PipelineFixture, caller: &Caller, body: Value) -> String {
+    let reply = p.api.record(caller, &new_key(), &body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.json()["transactionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn tx(account: &str, kind: &str, amount: &str) -> Value {
+    json!({ "accountId": account, "type": kind, "amount": amount })
+}
+
+fn transfer(from: &str, to: &str, amount: &str) -> Value {
+    json!({ "accountId": from, "toAccountId": to, "type": "TRANSFER", "amount": amount })
+}
+
+async fn status(p: &PipelineFixture, id: &str) -> (String, Option<String>) {
+    let t = p.transaction(id).await;
+    (
+        t.status.as_str().to_owned(),
+        t.balance_after.map(|b| b.to_string()),
+    )
+}
+
+#[tokio::test]
+async fn a_transaction_conflict_on_the_first_commit_is_retried_in_the_same_invocation() {
+    let mut p = PipelineFixture::new().await;
+    let injector = FaultInjector::new(11);
+    injector.set_rules(vec![Rule::periodic(
+        "DynamoDB",
+        &["TransactWriteItems"],
+        Kind::Conflict,
+        1,
+        1,
+    )]);
+    injector.set_enabled(true);
+    let config = p
+        .api
+        .stack
+        .config
+        .clone()
+        .with_interceptor(injector.clone());
+    p.processor = process_transactions::App::new(
+        &config,
+        &p.api.tables,
+        &p.queue_url,
+        RetryPolicy::default(),
+    );
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "25.00")).await;
+    let inserts = p.next_records(1).await;
+
+    let response = p.deliver(&inserts).await;
+
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(
+        injector
+            .counts()
+            .into_iter()
+            .find(|(k, _)| *k == Kind::Conflict),
+        Some((Kind::Conflict, 1)),
+        "the conflict was injected"
+    );
+    assert_eq!(
+        status(&p, &deposit).await,
+        ("COMPLETED".to_owned(), Some("25.00".to_owned()))
+    );
+    assert_eq!(p.balance(&account).await.to_string(), "25.00");
+}
+
+#[tokio::test]
+async fn a_withdrawal_delivered_before_the_deposit_accepted_earlier_is_not_rejected() {
+    let mut p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "100.00")).await;
+    let withdrawal = record(&p, &alice, tx(&account, "WITHDRAWAL", "60.00")).await;
+    let inserts = p.next_records(2).await;
+
+    // The withdrawal's shard is faster: it is delivered alone, first.
+    let response = p.deliver(&inserts[1..]).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(
+        status(&p, &deposit).await,
+        ("COMPLETED".to_owned(), Some("100.00".to_owned())),
+        "the earlier deposit is settled first"
+    );
+    assert_eq!(
+        status(&p, &withdrawal).await,
+        ("COMPLETED".to_owned(), Some("40.00".to_owned())),
+        "then the withdrawal, on the balance the deposit left"
+    );
+
+    // The deposit's own delivery changes nothing.
+    let response = p.deliver(&inserts[..1]).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let stored = p.account(&account).await;
+    assert_eq!(stored.balance.to_string(), "40.00");
+    assert_eq!(stored.version, 1, "both applied in one account write");
+}
+
+#[tokio::test]
+async fn balances_move_in_acceptance_order_even_when_the_stream_delivers_them_reversed() {
+    let mut p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let mut ids = Vec::new();
+    for amount in ["1.00", "2.00", "3.00", "4.00"] {
+        ids.push(record(&p, &alice, tx(&account, "DEPOSIT", amount)).await);
+    }
+    let mut inserts = p.next_records(4).await;
+    inserts.reverse();
+
+    for one in &inserts {
+        let response = p.deliver(std::slice::from_ref(one)).await;
+        assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    }
+
+    let mut afters = Vec::new();
+    for id in &ids {
+        afters.push(status(&p, id).await.1.unwrap_or_default());
+    }
+    assert_eq!(afters, ["1.00", "3.00", "6.00", "10.00"]);
+}
+
+#[tokio::test]
+async fn a_debit_waits_for_a_pending_transfer_to_its_account_accepted_before_it() {
+    let mut p = PipelineFixture::new().await;
+    let (alice, bob) = (Caller::new_user(), Caller::new_user());
+    let alices = p.api.open_account(&alice, "USD").await;
+    let bobs = p.api.open_account(&bob, "USD").await;
+    record(&p, &bob, tx(&bobs, "DEPOSIT", "80.00")).await;
+    p.drain(1).await;
+    let incoming = record(&p, &bob, transfer(&bobs, &alices, "50.00")).await;
+    let spend = record(&p, &alice, tx(&alices, "WITHDRAWAL", "30.00")).await;
+    let inserts = p.next_records(2).await;
+
+    // Alice's withdrawal arrives first; the transfer to her is still PENDING.
+    let response = p.deliver(&inserts[1..]).await;
+
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(status(&p, &incoming).await.0, "COMPLETED");
+    assert_eq!(
+        status(&p, &spend).await,
+        ("COMPLETED".to_owned(), Some("20.00".to_owned()))
+    );
+    assert_eq!(p.balance(&bobs).await.to_string(), "30.00");
+}
+
+#[tokio::test]
+async fn the_reconciler_settles_a_transaction_the_stream_never_delivered_exactly_once() {
+    let mut p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "12.34")).await;
+    let reconciler = Reconciler::new(&p.api.stack.config, &p.api.tables, Duration::ZERO, "test");
+
+    let first = reconciler
+        .run(Deadline::none())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (first.pending, first.stale, first.settled),
+        (1, 1, 1),
+        "{first:?}"
+    );
+    assert_eq!(
+        status(&p, &deposit).await,
+        ("COMPLETED".to_owned(), Some("12.34".to_owned()))
+    );
+
+    let second = reconciler
+        .run(Deadline::none())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((second.pending, second.settled), (0, 0), "{second:?}");
+
+    // The stream's late delivery of the same INSERT changes nothing.
+    let inserts = p.next_records(1).await;
+    let response = p.deliver(&inserts).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let stored = p.account(&account).await;
+    assert_eq!(
+        (stored.balance.to_string(), stored.version),
+        ("12.34".to_owned(), 1)
+    );
+}
+
+#[tokio::test]
+async fn the_reconciler_leaves_young_pending_transactions_to_the_stream() {
+    let p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "5.00")).await;
+    let reconciler = Reconciler::new(
+        &p.api.stack.config,
+        &p.api.tables,
+        Duration::from_secs(3600),
+        "test",
+    );
+
+    let report = reconciler
+        .run(Deadline::none())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!((report.pending, report.stale, report.settled), (1, 0, 0));
+    assert_eq!(status(&p, &deposit).await.0, "PENDING");
+    let line = reconciler.metrics(&report, 0).to_line();
+    assert!(line.contains("\"OldestPendingAgeSeconds\""), "{line}");
+}
+
+#[tokio::test]
+async fn no_write_is_started_when_the_deadline_leaves_no_time_and_the_batch_is_handed_back() {
+    let mut p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "7.00")).await;
+    let inserts = p.next_records(1).await;
+    let mut event = Event::default();
+    event.records = inserts.clone();
+
+    let response = p
+        .processor
+        .handle_until(
+            event,
+            Deadline::at(Instant::now() + Duration::from_millis(500)),
+        )
+        .await;
+
+    assert_eq!(response.batch_item_failures.len(), 1);
+    assert_eq!(
+        response.batch_item_failures[0].item_identifier,
+        inserts[0].change.sequence_number
+    );
+    assert_eq!(status(&p, &deposit).await.0, "PENDING");
+    let response = p.deliver(&inserts).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(status(&p, &deposit).await.0, "COMPLETED");
+}
