@@ -5,131 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use super::plan::{self, Plan};
+use super::work::Work;
 use super::{Applied, Deadline, Engine, Unsettled};
 use crate::clock::{format_rfc3339, now_rfc3339};
 use crate::domain::{AccountId, Outcome, RejectionReason};
 use crate::store::{
     Account, AccountWrite, Commit, Settle, Settlement, StoreError, TransactionRecord,
 };
-
-/// One transaction of a call: from the input (at these positions) or a predecessor.
-#[derive(Debug)]
-struct Entry {
-    record: TransactionRecord,
-    inputs: Vec<usize>,
-    outcome: Option<Applied>,
-    /// Waits for a later call (too many predecessors on its account).
-    held: bool,
-}
-
-/// The transactions of a call, in acceptance order.
-#[derive(Debug)]
-pub(super) struct Work {
-    entries: Vec<Entry>,
-}
-
-impl Work {
-    pub(super) fn new(records: &[TransactionRecord]) -> Self {
-        let mut work = Self {
-            entries: Vec::with_capacity(records.len()),
-        };
-        for (position, record) in records.iter().enumerate() {
-            let key = record.table_key();
-            match work
-                .entries
-                .iter_mut()
-                .find(|e| e.record.table_key() == key)
-            {
-                Some(entry) => entry.inputs.push(position),
-                None => work.entries.push(Entry {
-                    record: record.clone(),
-                    inputs: vec![position],
-                    outcome: None,
-                    held: false,
-                }),
-            }
-        }
-        work.sort();
-        work
-    }
-
-    /// Adds predecessors not already here, and restores acceptance order.
-    pub(super) fn add(&mut self, records: Vec<TransactionRecord>) {
-        let known = self.keys();
-        for record in records {
-            if !known.contains(&record.table_key()) {
-                self.entries.push(Entry {
-                    record,
-                    inputs: Vec::new(),
-                    outcome: None,
-                    held: false,
-                });
-            }
-        }
-        self.sort();
-    }
-
-    fn sort(&mut self) {
-        self.entries.sort_by(|a, b| {
-            a.record
-                .created_at
-                .cmp(&b.record.created_at)
-                .then_with(|| a.record.table_key().cmp(&b.record.table_key()))
-        });
-    }
-
-    /// Holds the open transactions on these accounts created after the given instants.
-    pub(super) fn hold(&mut self, after: &HashMap<AccountId, String>) {
-        for entry in &mut self.entries {
-            if let Some(limit) = after.get(&entry.record.account_id)
-                && entry.record.created_at > *limit
-                && entry.outcome.is_none()
-            {
-                entry.held = true;
-            }
-        }
-    }
-
-    pub(super) fn keys(&self) -> HashSet<String> {
-        self.entries.iter().map(|e| e.record.table_key()).collect()
-    }
-
-    pub(super) fn open_records(&self) -> Vec<&TransactionRecord> {
-        self.entries
-            .iter()
-            .filter(|e| e.outcome.is_none() && !e.held)
-            .map(|e| &e.record)
-            .collect()
-    }
-
-    fn open(&self) -> Vec<usize> {
-        (0..self.entries.len())
-            .filter(|i| self.entries[*i].outcome.is_none() && !self.entries[*i].held)
-            .collect()
-    }
-
-    pub(super) fn helped(&self) -> usize {
-        self.entries
-            .iter()
-            .filter(|e| {
-                e.inputs.is_empty()
-                    && matches!(e.outcome, Some(Applied::Completed | Applied::Rejected(_)))
-            })
-            .count()
-    }
-
-    pub(super) fn into_outcomes(self, inputs: usize) -> Vec<Option<Applied>> {
-        let mut outcomes = vec![None; inputs];
-        for entry in self.entries {
-            for position in entry.inputs {
-                if let Some(slot) = outcomes.get_mut(position) {
-                    *slot = entry.outcome;
-                }
-            }
-        }
-        outcomes
-    }
-}
 
 /// Where a pass over the work ended.
 pub(super) enum Step {
@@ -319,8 +201,9 @@ impl Engine {
 
     /// Before a debit is rejected for insufficient funds: PENDING transfers to its
     /// account accepted before it are settled first, and a debit younger than the
-    /// grace period waits for it (the pending index may not show a predecessor yet).
-    /// Each transaction is checked once per call.
+    /// grace period waits for it (the pending index may not show a predecessor yet),
+    /// then is looked at once more. Past its grace period a transaction is checked
+    /// once per call.
     async fn before_rejecting(
         &self,
         records: &[TransactionRecord],
@@ -344,8 +227,8 @@ impl Engine {
         let mut keys = Vec::new();
         let mut wait = Duration::ZERO;
         for record in &suspects {
-            checked.insert(record.table_key());
             let Ok(created) = chrono::DateTime::parse_from_rfc3339(&record.created_at) else {
+                checked.insert(record.table_key());
                 continue;
             };
             let created = created.with_timezone(&chrono::Utc);
@@ -369,6 +252,10 @@ impl Engine {
             let left = (created + grace - chrono::Utc::now())
                 .to_std()
                 .unwrap_or(Duration::ZERO);
+            if left.is_zero() {
+                // Checked past its grace period: final for this call.
+                checked.insert(record.table_key());
+            }
             wait = wait.max(left);
         }
         if !keys.is_empty() {
@@ -441,6 +328,3 @@ fn settlement<'a>(
         Outcome::Rejected(reason) => Settlement::Rejected(*reason),
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -19,6 +19,7 @@ pub mod plan;
 pub mod retry;
 
 mod chunk;
+mod work;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -141,7 +142,7 @@ impl Engine {
     /// Settles `records` (PENDING transactions) and their accounts' PENDING
     /// predecessors, in acceptance order, each exactly once.
     pub async fn settle(&self, records: &[TransactionRecord], deadline: Deadline) -> Settled {
-        let mut work = chunk::Work::new(records);
+        let mut work = work::Work::new(records);
         let mut unsettled = None;
         let mut checked: HashSet<String> = HashSet::new();
         let mut rounds = 0;
@@ -173,7 +174,7 @@ impl Engine {
         }
     }
 
-    async fn add_predecessors(&self, work: &mut chunk::Work) -> Result<(), Unsettled> {
+    async fn add_predecessors(&self, work: &mut work::Work) -> Result<(), Unsettled> {
         let open = work.open_records();
         if open.is_empty() {
             return Ok(());
@@ -187,4 +188,4 @@ impl Engine {
 }
 
 /// Rounds of "found more predecessors, decide again" in one call.
-const MAX_ROUNDS: usize = 4;
+const MAX_ROUNDS: usize = 6;

@@ -68,6 +68,14 @@ pub fn check(f: &Facts<'_>) -> Vec<Check> {
             name: "every settled transaction notified each holder once per channel",
             violations: notified_once(f),
         },
+        Check {
+            name: "one account's transactions settle in the order they were accepted",
+            violations: super::order::acceptance_order(f),
+        },
+        Check {
+            name: "no debit rejected for funds while an earlier transfer to it was PENDING",
+            violations: super::order::no_premature_rejection(f),
+        },
     ]
 }
 

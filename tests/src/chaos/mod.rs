@@ -4,5 +4,6 @@
 pub mod drain;
 pub mod invariants;
 pub mod observe;
+pub mod order;
 pub mod rng;
 pub mod workload;

@@ -4,7 +4,7 @@
 //! with another body). A client retries a 5xx with the same key, as a real one would.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -79,6 +79,10 @@ pub struct Outcome {
     /// Status of the other-body probe, if any.
     pub reuse_status: Option<u16>,
     pub reuse_code: Option<String>,
+    /// When the first copy was sent.
+    pub sent_at: Instant,
+    /// When a 201 was first seen (no earlier than it arrived).
+    pub accepted_at: Option<Instant>,
 }
 
 impl Outcome {
@@ -239,6 +243,7 @@ fn note(outcome: &mut Outcome, answer: &Answer, retried: u32) {
     outcome.retried_5xx += retried;
     outcome.statuses.push(answer.status);
     if answer.status == 201 {
+        outcome.accepted_at.get_or_insert_with(Instant::now);
         if let Some(id) = answer.body["transactionId"].as_str() {
             outcome.transaction_ids.push(id.to_owned());
         }
@@ -264,6 +269,8 @@ pub async fn run_op(s: Arc<LocalStack>, users: Arc<Vec<User>>, op: Op) -> Outcom
         replayed: 0,
         reuse_status: None,
         reuse_code: None,
+        sent_at: Instant::now(),
+        accepted_at: None,
     };
     let copies = match op.replay {
         Replay::Concurrent(n) => n,

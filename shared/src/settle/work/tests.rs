@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use crate::domain::RejectionReason;
 use crate::domain::{
     DEFAULT_CURRENCY, IdempotencyKey, Money, TransactionId, TransactionKind, TransactionStatus,
 };
