@@ -257,3 +257,36 @@ async fn no_write_is_started_when_the_deadline_leaves_no_time_and_the_batch_is_h
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
     assert_eq!(status(&p, &deposit).await.0, "COMPLETED");
 }
+
+#[test]
+fn the_template_schedules_the_reconciler_every_minute_and_the_sample_event_matches() {
+    let event = integration_tests::api::sample_event("reconcile-pending-schedule.json");
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../template.yml");
+    let template = local_runtime::template::Template::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let resolver = local_runtime::template::Resolver {
+        params: template.parameters(&[]),
+        ..local_runtime::template::Resolver::default()
+    };
+    let defs = local_runtime::functions::functions(&template, &resolver);
+    let reconciler = defs
+        .iter()
+        .find(|d| d.binary == "reconcile-pending")
+        .unwrap_or_else(|| panic!("no reconcile-pending function in the template"));
+    let schedules: Vec<_> = reconciler
+        .events
+        .iter()
+        .filter(|(_, e)| e["Type"] == "Schedule")
+        .filter_map(|(_, e)| {
+            local_runtime::schedule_source::rate(e["Properties"]["Schedule"].as_str()?)
+        })
+        .collect();
+    assert_eq!(schedules, [Duration::from_secs(60)]);
+    assert_eq!(
+        reconciler
+            .env
+            .get("PENDING_MAX_AGE_SECONDS")
+            .map(String::as_str),
+        Some("120")
+    );
+}
