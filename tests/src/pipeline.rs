@@ -11,6 +11,11 @@ use shared::store::{Account, AccountsTable, TransactionRecord, TransactionsTable
 use crate::fixture::ApiFixture;
 use crate::streams::StreamReader;
 
+/// A transaction request body.
+pub fn tx(account: &str, kind: &str, amount: &str) -> Value {
+    serde_json::json!({ "accountId": account, "type": kind, "amount": amount })
+}
+
 /// API + stream consumer + notifications queue, on fresh resources.
 #[derive(Debug)]
 pub struct PipelineFixture {
@@ -38,6 +43,19 @@ impl PipelineFixture {
             queue_url,
             stream,
         }
+    }
+
+    /// Records `body` as `caller` with a new key; the 201's transaction id.
+    pub async fn record(&self, caller: &crate::api::Caller, body: Value) -> String {
+        let reply = self
+            .api
+            .record(caller, &crate::fixture::new_key(), &body)
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        reply.json()["transactionId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// The next `n` stream records.

@@ -8,25 +8,11 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::dynamodb::Event;
 use integration_tests::api::Caller;
 use integration_tests::faults::{FaultInjector, Kind, Rule};
-use integration_tests::fixture::new_key;
-use integration_tests::pipeline::PipelineFixture;
+use integration_tests::pipeline::{PipelineFixture, tx};
 use process_transactions::RetryPolicy;
 use reconcile_pending::App as Reconciler;
 use serde_json::{Value, json};
 use shared::settle::Deadline;
-
-async fn record(p: &PipelineFixture, caller: &Caller, body: Value) -> String {
-    let reply = p.api.record(caller, &new_key(), &body).await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.json()["transactionId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn tx(account: &str, kind: &str, amount: &str) -> Value {
-    json!({ "accountId": account, "type": kind, "amount": amount })
-}
 
 fn transfer(from: &str, to: &str, amount: &str) -> Value {
     json!({ "accountId": from, "toAccountId": to, "type": "TRANSFER", "amount": amount })
@@ -66,7 +52,7 @@ async fn a_transaction_conflict_on_the_first_commit_is_retried_in_the_same_invoc
     );
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "25.00")).await;
+    let deposit = p.record(&alice, tx(&account, "DEPOSIT", "25.00")).await;
     let inserts = p.next_records(1).await;
 
     let response = p.deliver(&inserts).await;
@@ -92,8 +78,8 @@ async fn a_withdrawal_delivered_before_the_deposit_accepted_earlier_is_not_rejec
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "100.00")).await;
-    let withdrawal = record(&p, &alice, tx(&account, "WITHDRAWAL", "60.00")).await;
+    let deposit = p.record(&alice, tx(&account, "DEPOSIT", "100.00")).await;
+    let withdrawal = p.record(&alice, tx(&account, "WITHDRAWAL", "60.00")).await;
     let inserts = p.next_records(2).await;
 
     // The withdrawal's shard is faster: it is delivered alone, first.
@@ -125,7 +111,7 @@ async fn balances_move_in_acceptance_order_even_when_the_stream_delivers_them_re
     let account = p.api.open_account(&alice, "USD").await;
     let mut ids = Vec::new();
     for amount in ["1.00", "2.00", "3.00", "4.00"] {
-        ids.push(record(&p, &alice, tx(&account, "DEPOSIT", amount)).await);
+        ids.push(p.record(&alice, tx(&account, "DEPOSIT", amount)).await);
     }
     let mut inserts = p.next_records(4).await;
     inserts.reverse();
@@ -148,10 +134,10 @@ async fn a_debit_waits_for_a_pending_transfer_to_its_account_accepted_before_it(
     let (alice, bob) = (Caller::new_user(), Caller::new_user());
     let alices = p.api.open_account(&alice, "USD").await;
     let bobs = p.api.open_account(&bob, "USD").await;
-    record(&p, &bob, tx(&bobs, "DEPOSIT", "80.00")).await;
+    p.record(&bob, tx(&bobs, "DEPOSIT", "80.00")).await;
     p.drain(1).await;
-    let incoming = record(&p, &bob, transfer(&bobs, &alices, "50.00")).await;
-    let spend = record(&p, &alice, tx(&alices, "WITHDRAWAL", "30.00")).await;
+    let incoming = p.record(&bob, transfer(&bobs, &alices, "50.00")).await;
+    let spend = p.record(&alice, tx(&alices, "WITHDRAWAL", "30.00")).await;
     let inserts = p.next_records(2).await;
 
     // Alice's withdrawal arrives first; the transfer to her is still PENDING.
@@ -171,7 +157,7 @@ async fn the_reconciler_settles_a_transaction_the_stream_never_delivered_exactly
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "12.34")).await;
+    let deposit = p.record(&alice, tx(&account, "DEPOSIT", "12.34")).await;
     let reconciler = Reconciler::new(&p.api.stack.config, &p.api.tables, Duration::ZERO, "test");
 
     let first = reconciler
@@ -210,7 +196,7 @@ async fn the_reconciler_leaves_young_pending_transactions_to_the_stream() {
     let p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "5.00")).await;
+    let deposit = p.record(&alice, tx(&account, "DEPOSIT", "5.00")).await;
     let reconciler = Reconciler::new(
         &p.api.stack.config,
         &p.api.tables,
@@ -234,7 +220,7 @@ async fn no_write_is_started_when_the_deadline_leaves_no_time_and_the_batch_is_h
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "7.00")).await;
+    let deposit = p.record(&alice, tx(&account, "DEPOSIT", "7.00")).await;
     let inserts = p.next_records(1).await;
     let mut event = Event::default();
     event.records = inserts.clone();

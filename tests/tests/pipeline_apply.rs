@@ -5,31 +5,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use integration_tests::api::Caller;
-use integration_tests::fixture::new_key;
-use integration_tests::pipeline::PipelineFixture;
+use integration_tests::pipeline::{PipelineFixture, tx};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-
-async fn record(p: &PipelineFixture, caller: &Caller, body: Value) -> String {
-    let reply = p.api.record(caller, &new_key(), &body).await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    reply.json()["transactionId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-fn tx(account: &str, kind: &str, amount: &str) -> Value {
-    json!({ "accountId": account, "type": kind, "amount": amount })
-}
 
 #[tokio::test]
 async fn a_deposit_then_a_withdrawal_complete_with_exact_balances() {
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    let deposit = record(&p, &alice, tx(&account, "DEPOSIT", "150.75")).await;
-    let withdrawal = record(&p, &alice, tx(&account, "WITHDRAWAL", "50.25")).await;
+    let deposit = p.record(&alice, tx(&account, "DEPOSIT", "150.75")).await;
+    let withdrawal = p.record(&alice, tx(&account, "WITHDRAWAL", "50.25")).await;
     p.drain(2).await;
 
     assert_eq!(p.balance(&account).await.to_string(), "100.50");
@@ -54,8 +40,8 @@ async fn an_overdraft_is_rejected_and_changes_no_balance() {
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    record(&p, &alice, tx(&account, "DEPOSIT", "10")).await;
-    let overdraft = record(&p, &alice, tx(&account, "WITHDRAWAL", "10.01")).await;
+    p.record(&alice, tx(&account, "DEPOSIT", "10")).await;
+    let overdraft = p.record(&alice, tx(&account, "WITHDRAWAL", "10.01")).await;
     p.drain(2).await;
 
     let rejected = p.transaction(&overdraft).await;
@@ -74,11 +60,8 @@ async fn a_transfer_moves_money_between_two_holders_atomically() {
     let (alice, bob) = (Caller::new_user(), Caller::new_user());
     let alices = p.api.open_account(&alice, "USD").await;
     let bobs = p.api.open_account(&bob, "USD").await;
-    record(&p, &alice, tx(&alices, "DEPOSIT", "100")).await;
-    let transfer = record(
-        &p,
-        &alice,
-        json!({ "accountId": alices, "toAccountId": bobs, "type": "TRANSFER", "amount": "30.30" }),
+    p.record(&alice, tx(&alices, "DEPOSIT", "100")).await;
+    let transfer = p.record(&alice, json!({ "accountId": alices, "toAccountId": bobs, "type": "TRANSFER", "amount": "30.30" }),
     )
     .await;
     p.drain(2).await;
@@ -140,11 +123,11 @@ async fn transfers_to_a_missing_frozen_or_foreign_currency_account_are_rejected_
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
-    record(&p, &alice, tx(&alices, "DEPOSIT", "100")).await;
+    p.record(&alice, tx(&alices, "DEPOSIT", "100")).await;
     let missing = uuid::Uuid::new_v4().to_string();
     let mut ids = Vec::new();
     for to in [&missing, &frozen, &euros] {
-        ids.push(record(&p, &alice, json!({ "accountId": alices, "toAccountId": to, "type": "TRANSFER", "amount": "10" })).await);
+        ids.push(p.record(&alice, json!({ "accountId": alices, "toAccountId": to, "type": "TRANSFER", "amount": "10" })).await);
     }
     p.drain(4).await;
 
@@ -174,10 +157,9 @@ async fn the_same_batch_delivered_three_times_changes_balances_once() {
     let (alice, bob) = (Caller::new_user(), Caller::new_user());
     let alices = p.api.open_account(&alice, "USD").await;
     let bobs = p.api.open_account(&bob, "USD").await;
-    record(&p, &alice, tx(&alices, "DEPOSIT", "80")).await;
-    record(&p, &alice, tx(&alices, "WITHDRAWAL", "5")).await;
-    record(
-        &p,
+    p.record(&alice, tx(&alices, "DEPOSIT", "80")).await;
+    p.record(&alice, tx(&alices, "WITHDRAWAL", "5")).await;
+    p.record(
         &alice,
         json!({ "accountId": alices, "toAccountId": bobs, "type": "TRANSFER", "amount": "25" }),
     )
@@ -229,7 +211,7 @@ async fn fifty_concurrent_invocations_on_one_account_keep_every_invariant() {
         if kind == "DEPOSIT" {
             expected_max += amount.parse::<Decimal>().unwrap_or_default();
         }
-        record(&p, &alice, tx(&account, kind, &amount)).await;
+        p.record(&alice, tx(&account, kind, &amount)).await;
     }
     let inserts = p.next_records(50).await;
     let p = Arc::new(p);
@@ -316,8 +298,8 @@ async fn a_malformed_record_is_reported_with_its_sequence_number_after_the_good_
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();
     let account = p.api.open_account(&alice, "USD").await;
-    record(&p, &alice, tx(&account, "DEPOSIT", "10")).await;
-    record(&p, &alice, tx(&account, "DEPOSIT", "20")).await;
+    p.record(&alice, tx(&account, "DEPOSIT", "10")).await;
+    p.record(&alice, tx(&account, "DEPOSIT", "20")).await;
     let mut records = p.next_records(2).await;
     records[1].change.new_image.insert(
         "amount".to_owned(),

@@ -21,6 +21,9 @@ pub mod retry;
 mod chunk;
 mod work;
 
+#[cfg(test)]
+mod testing;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::domain::{
-    AccountStatus, DEFAULT_CURRENCY, IdempotencyKey, Money, RejectionReason, SignedAmount,
-    TransactionId, TransactionKind, TransactionStatus,
+    AccountStatus, DEFAULT_CURRENCY, Money, RejectionReason, SignedAmount, TransactionKind,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -17,24 +16,7 @@ fn account(balance: &str) -> Account {
 }
 
 fn record(account: AccountId, kind: TransactionKind) -> TransactionRecord {
-    TransactionRecord {
-        transaction_id: TransactionId::new_random(),
-        user_id: "owner".to_owned(),
-        idempotency_key: IdempotencyKey::parse(&TransactionId::new_random().to_string()).unwrap(),
-        account_id: account,
-        kind,
-        currency: DEFAULT_CURRENCY,
-        description: None,
-        status: TransactionStatus::Pending,
-        rejection_reason: None,
-        balance_after: None,
-        to_balance_after: None,
-        to_user_id: None,
-        created_at: "2026-01-01T00:00:00Z".to_owned(),
-        processed_at: None,
-        request_hash: String::new(),
-        response: None,
-    }
+    crate::settle::testing::pending(account, kind, "2026-01-01T00:00:00Z")
 }
 
 fn money(text: &str) -> Money {

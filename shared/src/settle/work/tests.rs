@@ -2,30 +2,11 @@
 
 use super::*;
 use crate::domain::RejectionReason;
-use crate::domain::{
-    DEFAULT_CURRENCY, IdempotencyKey, Money, TransactionId, TransactionKind, TransactionStatus,
-};
+use crate::domain::{Money, TransactionKind};
 
 fn deposit(account: AccountId, created_at: &str) -> TransactionRecord {
     let amount: Money = "1.00".parse().unwrap();
-    TransactionRecord {
-        transaction_id: TransactionId::new_random(),
-        user_id: "owner".to_owned(),
-        idempotency_key: IdempotencyKey::parse(&TransactionId::new_random().to_string()).unwrap(),
-        account_id: account,
-        kind: TransactionKind::Deposit { amount },
-        currency: DEFAULT_CURRENCY,
-        description: None,
-        status: TransactionStatus::Pending,
-        rejection_reason: None,
-        balance_after: None,
-        to_balance_after: None,
-        to_user_id: None,
-        created_at: created_at.to_owned(),
-        processed_at: None,
-        request_hash: String::new(),
-        response: None,
-    }
+    crate::settle::testing::pending(account, TransactionKind::Deposit { amount }, created_at)
 }
 
 #[test]

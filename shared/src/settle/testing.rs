@@ -1,0 +1,29 @@
+//! Test data for the settling code.
+
+use crate::domain::{
+    AccountId, DEFAULT_CURRENCY, IdempotencyKey, TransactionId, TransactionKind, TransactionStatus,
+};
+use crate::store::TransactionRecord;
+
+/// A PENDING transaction of `kind` on `account`, accepted at `created_at`.
+pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> TransactionRecord {
+    TransactionRecord {
+        transaction_id: TransactionId::new_random(),
+        user_id: "owner".to_owned(),
+        idempotency_key: IdempotencyKey::parse(&TransactionId::new_random().to_string())
+            .unwrap_or_else(|e| panic!("{e}")),
+        account_id: account,
+        kind,
+        currency: DEFAULT_CURRENCY,
+        description: None,
+        status: TransactionStatus::Pending,
+        rejection_reason: None,
+        balance_after: None,
+        to_balance_after: None,
+        to_user_id: None,
+        created_at: created_at.to_owned(),
+        processed_at: None,
+        request_hash: String::new(),
+        response: None,
+    }
+}
