@@ -1,12 +1,16 @@
 //! notify's exactly-once per (transaction, account, channel): redeliveries, duplicates
 //! in a batch, crashed, live and late attempts, and the contact cache.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use chrono::TimeDelta;
 use integration_tests::notify_fixture::{
     HolderKind, NotifyFixture, attribute, body, completed_deposit, failed_ids, log_key, message_ids,
 };
-use notify::claims::{ChannelRecord, ChannelState, Claim, LogError, NotificationLog};
+use notify::App;
+use notify::claims::{ChannelRecord, ChannelState, Claim, Clock, LogError, NotificationLog};
 use notify::senders::Channel;
 
 fn now() -> i64 {
@@ -214,4 +218,36 @@ async fn an_attempt_that_outlived_its_claim_cannot_overwrite_the_attempt_that_to
         Some("by-second-email")
     );
     assert!(matches!(log.claim(&key).await, Ok(Claim::Completed(_))));
+}
+
+#[tokio::test]
+async fn a_claim_acquired_too_late_to_send_within_it_sends_nothing_and_is_handed_back() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let message = completed_deposit(&holder);
+    // The log's clock reads the real time when the claim is built, then 40 s later:
+    // a claim call that took 40 s of the claim's 60 s, leaving less than the 30 s the
+    // sends and the settle write may take.
+    let start = chrono::Utc::now();
+    let reads = Arc::new(AtomicU32::new(0));
+    let clock = Clock::new(move || match reads.fetch_add(1, Ordering::SeqCst) {
+        0 => start,
+        _ => start + TimeDelta::seconds(40),
+    });
+    let app = App::with_clock(fx.clients(), fx.config(), clock);
+    let event = fx.deliver(&[body(&message)]).await;
+
+    let response = app.handle(event.clone()).await;
+
+    assert_eq!(failed_ids(&response), message_ids(&event));
+    assert!(fx.emails(&holder).await.is_empty(), "nothing sent");
+    assert!(fx.sms(&holder).await.is_empty(), "nothing sent");
+    let record = fx.record(&log_key(&message)).await;
+    assert_eq!(attribute(record.as_ref(), "status"), Some("RELEASED"));
+    assert_eq!(attribute(record.as_ref(), "email"), None);
+    // The redelivery, on time, claims at once and sends once.
+    let response = fx.app().handle(fx.redeliver(&event).await).await;
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+    assert_eq!(fx.emails(&holder).await.len(), 1);
+    assert_eq!(fx.sms(&holder).await.len(), 1);
 }

@@ -6,7 +6,8 @@
 //! whatever the number of channels:
 //!
 //! * **claim** — one conditional `UpdateItem` setting `{status: IN_PROGRESS, claimToken,
-//!   claimedAt, expiresAt: now + in-progress TTL}` if the item is absent, RELEASED (an
+//!   claimedAt, expiresAt: now + in-progress TTL}` (now: before the call; see [`Lease`]
+//!   for why, and for the deadline this attempt derives from it) if the item is absent, RELEASED (an
 //!   earlier attempt left a channel to retry), or IN_PROGRESS with `expiresAt` passed (a
 //!   crashed attempt). It is an `UpdateItem` rather than a `PutItem` so that the
 //!   channel states of a released item survive the claim; `ReturnValues=ALL_OLD` hands
@@ -23,21 +24,21 @@
 //! claim of the attempt that took over. `expiresAt` (epoch seconds) is the table's TTL
 //! attribute.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use shared::notification::NotificationMessage;
+use shared::store::{Item, SdkFailure, UpdateExpression, classify, n, s};
 
-use crate::failure::Failure;
 use crate::senders::Channel;
 
+mod lease;
 mod update;
 
-use update::Update;
+pub use lease::{Clock, Lease};
 
 /// Hash key (S).
 pub const ATTR_ID: &str = "notificationId";
@@ -118,7 +119,7 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    fn from_item(item: Option<&HashMap<String, AttributeValue>>) -> Self {
+    fn from_item(item: Option<&Item>) -> Self {
         let states = Channel::ALL
             .into_iter()
             .filter_map(|channel| {
@@ -150,11 +151,13 @@ pub struct ChannelRecord {
 /// What a claim attempt found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// This attempt owns the message until the in-progress expiry; `recorded` holds
-    /// what earlier attempts recorded (empty for a new message).
+    /// This attempt owns the message until the in-progress expiry (`lease`, to be
+    /// checked before sending); `recorded` holds what earlier attempts recorded (empty
+    /// for a new message).
     Acquired {
         token: ClaimToken,
         recorded: Recorded,
+        lease: Lease,
     },
     /// Every channel already handled.
     Completed(Recorded),
@@ -169,11 +172,12 @@ pub struct ClaimToken(String);
 /// A log write failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LogError {
-    /// DynamoDB answered with an error or could not be reached.
+    /// DynamoDB answered with an error or could not be reached (classified by
+    /// [`shared::store::classify`]).
     #[error("{operation} failed: {failure}")]
     Service {
         operation: &'static str,
-        failure: Failure,
+        failure: SdkFailure,
     },
     /// The claim expired and another attempt took it over.
     #[error("the claim expired and was taken over")]
@@ -187,19 +191,7 @@ pub struct NotificationLog {
     table: String,
     in_progress_ttl: Duration,
     retention: Duration,
-}
-
-fn s(value: &str) -> AttributeValue {
-    AttributeValue::S(value.to_owned())
-}
-
-fn n(value: i64) -> AttributeValue {
-    AttributeValue::N(value.to_string())
-}
-
-fn epoch_after(duration: Duration) -> i64 {
-    let seconds = i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
-    chrono::Utc::now().timestamp().saturating_add(seconds)
+    clock: Clock,
 }
 
 fn service<E>(error: &SdkError<E>) -> LogError
@@ -208,7 +200,7 @@ where
 {
     LogError::Service {
         operation: "UpdateItem",
-        failure: Failure::from_sdk(error, |_| false),
+        failure: SdkFailure::from_sdk(error, classify),
     }
 }
 
@@ -225,33 +217,54 @@ impl NotificationLog {
             table: table.into(),
             in_progress_ttl,
             retention,
+            clock: Clock::system(),
         }
     }
 
+    /// The same log, reading the time from `clock`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Claims the message `key` for this attempt (one conditional `UpdateItem`).
+    /// The claim's expiry is fixed before the call, the lease's `acquired_at` read
+    /// after it returns (see [`Lease`]).
     pub async fn claim(&self, key: &str) -> Result<Claim, LogError> {
         let token = uuid::Uuid::new_v4().to_string();
-        let mut update = Update::default();
-        update.set(ATTR_STATUS, s(IN_PROGRESS));
-        update.set(ATTR_CLAIM_TOKEN, s(&token));
-        update.set(ATTR_EXPIRES_AT, n(epoch_after(self.in_progress_ttl)));
-        update.set(ATTR_CLAIMED_AT, s(&shared::clock::now_rfc3339()));
+        let sent_at = self.clock.now();
+        let mut update = UpdateExpression::new();
+        update
+            .set(ATTR_STATUS, ATTR_STATUS, s(IN_PROGRESS))
+            .set(ATTR_CLAIM_TOKEN, ATTR_CLAIM_TOKEN, s(&token))
+            .set(
+                ATTR_EXPIRES_AT,
+                ATTR_EXPIRES_AT,
+                n(Lease::stored_expiry(sent_at, self.in_progress_ttl)),
+            )
+            .set(
+                ATTR_CLAIMED_AT,
+                ATTR_CLAIMED_AT,
+                s(shared::clock::format_rfc3339(sent_at)),
+            )
+            .name("id", ATTR_ID)
+            .value("released", s(RELEASED))
+            .value("in_progress", s(IN_PROGRESS))
+            .value("now", n(sent_at.timestamp()));
+        let (expression, names, values) = update.into_parts();
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .key(ATTR_ID, s(key))
-            .update_expression(update.expression())
+            .update_expression(expression)
             .condition_expression(
                 "attribute_not_exists(#id) OR #status = :released \
                  OR (#status = :in_progress AND #expiresAt < :now)",
             )
-            .set_expression_attribute_names(Some(update.names))
-            .expression_attribute_names("#id", ATTR_ID)
-            .set_expression_attribute_values(Some(update.values))
-            .expression_attribute_values(":released", s(RELEASED))
-            .expression_attribute_values(":in_progress", s(IN_PROGRESS))
-            .expression_attribute_values(":now", n(epoch_after(Duration::ZERO)))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .return_values(ReturnValue::AllOld)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
@@ -260,7 +273,12 @@ impl NotificationLog {
             Ok(output) => {
                 let recorded = Recorded::from_item(output.attributes());
                 let token = ClaimToken(token);
-                return Ok(Claim::Acquired { token, recorded });
+                let lease = Lease::new(sent_at, self.in_progress_ttl, self.clock.now());
+                return Ok(Claim::Acquired {
+                    token,
+                    recorded,
+                    lease,
+                });
             }
             Err(error) => error,
         };
@@ -289,25 +307,36 @@ impl NotificationLog {
         completed: bool,
         records: &[ChannelRecord],
     ) -> Result<(), LogError> {
-        let now = shared::clock::now_rfc3339();
-        let mut update = Update::default();
-        update.set(ATTR_STATUS, s(if completed { COMPLETED } else { RELEASED }));
-        update.set(ATTR_EXPIRES_AT, n(epoch_after(self.retention)));
-        update.set(ATTR_SETTLED_AT, s(&now));
+        let at = self.clock.now();
+        let now = shared::clock::format_rfc3339(at);
+        let mut update = UpdateExpression::new();
+        update
+            .set(
+                ATTR_STATUS,
+                ATTR_STATUS,
+                s(if completed { COMPLETED } else { RELEASED }),
+            )
+            .set(
+                ATTR_EXPIRES_AT,
+                ATTR_EXPIRES_AT,
+                n(lease::epoch_after(at, self.retention)),
+            )
+            .set(ATTR_SETTLED_AT, ATTR_SETTLED_AT, s(&now))
+            .name(ATTR_CLAIM_TOKEN, ATTR_CLAIM_TOKEN)
+            .value("token", s(&token.0));
         for record in records {
-            update.channel(record, &now);
+            update::channel(&mut update, record, &now);
         }
+        let (expression, names, values) = update.into_parts();
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .key(ATTR_ID, s(key))
-            .update_expression(update.expression())
+            .update_expression(expression)
             .condition_expression("#claimToken = :token")
-            .set_expression_attribute_names(Some(update.names))
-            .expression_attribute_names("#claimToken", ATTR_CLAIM_TOKEN)
-            .set_expression_attribute_values(Some(update.values))
-            .expression_attribute_values(":token", s(&token.0))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .send()
             .await;
         match result {
@@ -328,7 +357,7 @@ mod tests {
 
     #[test]
     fn channel_states_are_read_back_and_unknown_values_ignored() {
-        let item = HashMap::from([
+        let item = Item::from([
             ("email".to_owned(), s("SENT")),
             ("sms".to_owned(), s("SOMETHING-ELSE")),
         ]);

@@ -27,9 +27,19 @@ pub const DEFAULT_IN_PROGRESS_TTL: Duration = Duration::from_secs(60);
 /// Default retention of sent records: longer than any redelivery (SQS keeps a message
 /// at most 14 days, DLQ redrive included).
 pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// Default bound on one provider call (all SDK retries included). A claim must outlive
-/// the send it protects, so this stays below the in-progress lifetime.
+/// Default bound on one AWS call of any client (all SDK retries included): Cognito,
+/// DynamoDB, SES, SNS. A claim must outlive the calls it protects, so
+/// [`CALLS_WHILE_CLAIMED`] of these stay below the in-progress lifetime.
 pub const DEFAULT_SEND_TIMEOUT: Duration = Duration::from_secs(15);
+/// Calls made one after the other while a claim is held, each bounded by the send
+/// timeout: the claim write itself (its stored expiry is fixed before the call, so the
+/// call's duration counts), the email and SMS sends (made at the same time: one
+/// bound), and the settle write, which must land before another attempt may take over.
+/// The Cognito contact lookup happens before the claim and does not count.
+pub const CALLS_WHILE_CLAIMED: u32 = 3;
+/// Of those, the calls still to make once the claim call has returned: the sends and
+/// the settle write (see [`crate::claims::Lease`]).
+pub const CALLS_AFTER_CLAIM: u32 = 2;
 /// Messages of one batch processed at the same time.
 pub const DEFAULT_MAX_CONCURRENCY: usize = 10;
 
@@ -46,6 +56,20 @@ pub enum ConfigError {
     Invalid {
         name: &'static str,
         reason: &'static str,
+    },
+    /// The in-progress claim lifetime does not cover the worst case of the calls it
+    /// protects.
+    #[error(
+        "{name} is invalid: the in-progress claim lifetime ({in_progress_ttl:?}) must exceed \
+         {worst_case:?}, the worst case of the calls made while a claim is held (the claim \
+         write, the email and SMS sends, made at the same time, and the settle write), each \
+         bounded by the send timeout ({send_timeout:?}); raise {name}",
+        name = ENV_IN_PROGRESS_TTL
+    )]
+    ClaimShorterThanCalls {
+        in_progress_ttl: Duration,
+        send_timeout: Duration,
+        worst_case: Duration,
     },
 }
 
@@ -144,12 +168,27 @@ impl NotifyConfig {
         Ok(config)
     }
 
+    /// The worst case of the calls made while a claim is held (see
+    /// [`CALLS_WHILE_CLAIMED`]).
+    pub fn claim_worst_case(&self) -> Duration {
+        self.send_timeout.saturating_mul(CALLS_WHILE_CLAIMED)
+    }
+
+    /// The worst case of the calls made once the claim call has returned (see
+    /// [`CALLS_AFTER_CLAIM`]): an attempt starts its sends only if this much of its
+    /// claim is left.
+    pub fn after_claim_worst_case(&self) -> Duration {
+        self.send_timeout.saturating_mul(CALLS_AFTER_CLAIM)
+    }
+
     /// Checks the relations between settings.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.in_progress_ttl <= self.send_timeout {
-            return Err(ConfigError::Invalid {
-                name: ENV_IN_PROGRESS_TTL,
-                reason: "must exceed the send timeout, so a claim outlives the send it protects",
+        let worst_case = self.claim_worst_case();
+        if self.in_progress_ttl <= worst_case {
+            return Err(ConfigError::ClaimShorterThanCalls {
+                in_progress_ttl: self.in_progress_ttl,
+                send_timeout: self.send_timeout,
+                worst_case,
             });
         }
         if self.retention <= self.in_progress_ttl {
@@ -268,10 +307,46 @@ mod tests {
         pairs.push((ENV_IN_PROGRESS_TTL, "10"));
         assert!(matches!(
             from(&pairs),
-            Err(ConfigError::Invalid {
-                name: ENV_IN_PROGRESS_TTL,
-                ..
-            })
+            Err(ConfigError::ClaimShorterThanCalls { .. })
         ));
+    }
+
+    #[test]
+    fn a_claim_outliving_one_send_but_not_every_call_it_protects_is_refused_by_name() {
+        // 40 s outlives one 15 s send, but not the claim write, the sends and the
+        // settle write one after the other: 45 s.
+        let mut pairs = BASE.to_vec();
+        pairs.push((ENV_IN_PROGRESS_TTL, "40"));
+        let error = from(&pairs)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.starts_with("NOTIFICATION_IN_PROGRESS_TTL_SECONDS is invalid"),
+            "{error}"
+        );
+        for part in [
+            "(40s)",
+            "exceed 45s",
+            "send timeout (15s)",
+            "claim write",
+            "settle write",
+        ] {
+            assert!(error.contains(part), "{part} in {error}");
+        }
+        pairs.pop();
+        pairs.push((ENV_IN_PROGRESS_TTL, "46"));
+        assert!(from(&pairs).is_ok());
+    }
+
+    #[test]
+    fn the_worst_cases_count_the_calls_made_under_a_claim() {
+        let config = NotifyConfig::new("t", "p", "s");
+        assert_eq!(config.claim_worst_case(), Duration::from_secs(45));
+        assert_eq!(config.after_claim_worst_case(), Duration::from_secs(30));
+        let mut config = config;
+        config.send_timeout = Duration::MAX;
+        assert_eq!(config.claim_worst_case(), Duration::MAX);
+        assert!(config.validate().is_err());
     }
 }

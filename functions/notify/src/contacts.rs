@@ -14,7 +14,7 @@ use std::time::Duration;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 
-use crate::failure::Failure;
+use crate::failure::{SdkFailure, cognito_class};
 use shared::cache::{CacheStats, DEFAULT_CAPACITY, TtlCache};
 
 const EMAIL: &str = "email";
@@ -104,7 +104,7 @@ impl Directory {
 
     /// The holder's contact, `None` when the pool has no user with this `sub`.
     /// `sub` must already be validated (a UUID): it is placed in a Cognito filter.
-    pub async fn contact(&self, sub: &str) -> Result<Option<Contact>, Failure> {
+    pub async fn contact(&self, sub: &str) -> Result<Option<Contact>, SdkFailure> {
         self.cache.get_or_fetch(sub, || self.fetch(sub)).await
     }
 
@@ -118,7 +118,7 @@ impl Directory {
         self.cache.stats()
     }
 
-    async fn fetch(&self, sub: &str) -> Result<Option<Contact>, Failure> {
+    async fn fetch(&self, sub: &str) -> Result<Option<Contact>, SdkFailure> {
         self.lookups.fetch_add(1, Ordering::Relaxed);
         let output = self
             .client
@@ -134,7 +134,7 @@ impl Directory {
             .await
             // Every Cognito failure (throttling, a missing pool) is retried: the queue's
             // redrive policy keeps the message if it never succeeds.
-            .map_err(|e| Failure::from_sdk(&e, |_| false))?;
+            .map_err(|e| SdkFailure::from_sdk(&e, cognito_class))?;
         Ok(output
             .users()
             .first()

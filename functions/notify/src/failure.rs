@@ -1,80 +1,127 @@
-//! Failures of AWS calls, reduced to what is safe to log and what decides a retry.
+//! Failures of notify's AWS calls, on the codebase's one notion of retryable:
+//! [`shared::store::ErrorClass`], carried by a [`shared::store::SdkFailure`] (an error
+//! code, a class, and for transport failures the connector's description).
 //!
 //! Service error *messages* are never kept: SES and SNS put the recipient's address or
 //! number in them ("... failed the check: alice@example.com"). Only the error code is
-//! logged and stored, plus, for transport failures, the connector's own description.
+//! logged and stored.
+//!
+//! DynamoDB (the notification log) is classified by [`shared::store::classify`]. SES,
+//! SNS and Cognito by the lists below: codes that no retry can fix for this message
+//! are [`ErrorClass::Permanent`] (recorded, not retried), throttling is
+//! [`ErrorClass::Contention`], and everything else, unknown codes included, is
+//! [`ErrorClass::Transient`], so the message is retried and, after the queue's maximum
+//! receive count, kept in the dead-letter queue rather than lost.
 
-use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+pub use shared::store::{ErrorClass, SdkFailure};
 
-/// Why an AWS call failed, without any personal data.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The service's error code (`MessageRejected`, `ThrottlingException`), or the kind
-    /// of transport failure (`DispatchFailure`, `Timeout`, `ResponseError`).
-    pub code: String,
-    /// Retrying cannot help: the failure is recorded and the message is not retried.
-    pub permanent: bool,
-    /// For transport failures, the connector's description (no request content).
-    pub detail: Option<String>,
-}
+/// SES v2 `SendEmail` codes that no retry can fix: the recipient or the message is
+/// refused. Account-wide conditions (`SendingPausedException`,
+/// `AccountSuspendedException`, `LimitExceededException`) are transient: the messages
+/// wait in the queue, then the DLQ, until they are lifted.
+pub const EMAIL_PERMANENT: &[&str] = &[
+    "MessageRejected",
+    "MailFromDomainNotVerifiedException",
+    "BadRequestException",
+];
 
-impl Failure {
-    /// A permanent failure decided without calling a provider (`HolderNotFound`).
-    pub fn permanent(code: &str) -> Self {
-        Self {
-            code: code.to_owned(),
-            permanent: true,
-            detail: None,
-        }
-    }
+/// SNS `Publish` codes that no retry can fix: an invalid number or parameter
+/// (`InvalidParameterException`, `InvalidParameterValueException`,
+/// `ValidationException`, `EndpointDisabledException`, as SNS spells their codes).
+pub const SMS_PERMANENT: &[&str] = &[
+    "InvalidParameter",
+    "ParameterValueInvalid",
+    "ValidationException",
+    "EndpointDisabled",
+];
 
-    /// A transient failure decided without calling a provider.
-    pub fn transient(code: &str) -> Self {
-        Self {
-            code: code.to_owned(),
-            permanent: false,
-            detail: None,
-        }
-    }
+/// Throttling codes of SES v2, SNS and Cognito.
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "Throttled",
+    "KMSThrottling",
+    "TooManyRequestsException",
+];
 
-    /// Classifies an SDK error: a service error for which `is_permanent` holds is
-    /// permanent; everything else (throttling, 5xx, unknown codes, transport) is
-    /// transient, so the message is retried and, after the queue's maximum receive
-    /// count, kept in the dead-letter queue rather than lost.
-    pub fn from_sdk<E>(error: &SdkError<E>, is_permanent: impl FnOnce(&E) -> bool) -> Self
-    where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-    {
-        let (code, permanent, detail) = match error {
-            SdkError::ServiceError(service) => {
-                let err = service.err();
-                let code = err.code().unwrap_or("Unknown").to_owned();
-                (code, is_permanent(err), None)
-            }
-            SdkError::TimeoutError(_) => ("Timeout".to_owned(), false, None),
-            SdkError::DispatchFailure(_) => (
-                "DispatchFailure".to_owned(),
-                false,
-                Some(DisplayErrorContext(error).to_string()),
-            ),
-            SdkError::ResponseError(_) => ("ResponseError".to_owned(), false, None),
-            SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_owned(), false, None),
-            _ => ("Unknown".to_owned(), false, None),
-        };
-        Self {
-            code,
-            permanent,
-            detail,
-        }
+fn provider_class(code: &str, permanent: &[&str]) -> ErrorClass {
+    if permanent.contains(&code) {
+        ErrorClass::Permanent
+    } else if THROTTLING.contains(&code) {
+        ErrorClass::Contention
+    } else {
+        ErrorClass::Transient
     }
 }
 
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.code)?;
-        if let Some(detail) = &self.detail {
-            write!(f, " ({detail})")?;
+/// The class of an SES v2 `SendEmail` error code.
+pub fn email_class(code: &str) -> ErrorClass {
+    provider_class(code, EMAIL_PERMANENT)
+}
+
+/// The class of an SNS `Publish` error code.
+pub fn sms_class(code: &str) -> ErrorClass {
+    provider_class(code, SMS_PERMANENT)
+}
+
+/// The class of a Cognito `ListUsers` error code: never permanent (a throttled or
+/// missing pool is retried; the queue's redrive policy keeps a message that never
+/// succeeds).
+pub fn cognito_class(code: &str) -> ErrorClass {
+    provider_class(code, &[])
+}
+
+/// A permanent failure decided without calling a provider (`HolderNotFound`).
+pub fn permanent(code: &str) -> SdkFailure {
+    SdkFailure::new(code, ErrorClass::Permanent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_recipients_and_messages_are_permanent_and_never_retried() {
+        for code in EMAIL_PERMANENT {
+            assert_eq!(email_class(code), ErrorClass::Permanent, "{code}");
+            assert!(!email_class(code).is_retryable());
         }
-        Ok(())
+        for code in SMS_PERMANENT {
+            assert_eq!(sms_class(code), ErrorClass::Permanent, "{code}");
+        }
+    }
+
+    #[test]
+    fn throttling_is_contention_and_retried() {
+        for code in [
+            "TooManyRequestsException",
+            "Throttled",
+            "ThrottlingException",
+        ] {
+            assert_eq!(email_class(code), ErrorClass::Contention, "{code}");
+            assert_eq!(sms_class(code), ErrorClass::Contention, "{code}");
+            assert!(cognito_class(code).is_retryable());
+        }
+    }
+
+    #[test]
+    fn account_wide_pauses_and_unknown_codes_are_transient() {
+        for code in [
+            "SendingPausedException",
+            "AccountSuspendedException",
+            "LimitExceededException",
+            "InternalError",
+            "SomethingNew",
+        ] {
+            assert_eq!(email_class(code), ErrorClass::Transient, "{code}");
+            assert_eq!(sms_class(code), ErrorClass::Transient, "{code}");
+        }
+        // An SES code means nothing special to SNS, and the other way round.
+        assert_eq!(sms_class("MessageRejected"), ErrorClass::Transient);
+        assert_eq!(email_class("InvalidParameter"), ErrorClass::Transient);
+        assert_eq!(
+            cognito_class("ResourceNotFoundException"),
+            ErrorClass::Transient
+        );
     }
 }

@@ -51,7 +51,7 @@ use tokio::task::JoinSet;
 pub use config::{ConfigError, NotifyConfig};
 pub use shared::cache::CacheStats;
 
-use claims::NotificationLog;
+use claims::{Clock, NotificationLog};
 use contacts::Directory;
 use process::Job;
 use senders::{EmailSender, SmsSender};
@@ -129,6 +129,12 @@ impl App {
 
     /// An app on explicit clients and settings (tests, local runtime).
     pub fn new(clients: Clients, config: NotifyConfig) -> Self {
+        Self::with_clock(clients, config, Clock::system())
+    }
+
+    /// As [`App::new`], the notification log reading the time from `clock` (tests:
+    /// a claim call that seems to take long, without waiting).
+    pub fn with_clock(clients: Clients, config: NotifyConfig, clock: Clock) -> Self {
         let inner = Inner {
             directory: Directory::new(
                 clients.cognito,
@@ -140,7 +146,8 @@ impl App {
                 &config.log_table,
                 config.in_progress_ttl,
                 config.retention,
-            ),
+            )
+            .with_clock(clock),
             email: EmailSender {
                 client: clients.sesv2,
                 from: config.sender_email.clone(),

@@ -6,7 +6,7 @@ use shared::notification::NotificationMessage;
 
 use crate::claims::{self, ChannelRecord, ChannelState, Claim, ClaimToken, LogError, Recorded};
 use crate::contacts::Contact;
-use crate::failure::Failure;
+use crate::failure::{self, ErrorClass, SdkFailure};
 use crate::senders::Channel;
 use crate::{Inner, render};
 
@@ -35,12 +35,12 @@ pub(crate) enum Outcome {
     SkippedNoPhone,
     /// Recorded as FAILED_PERMANENT; the message is not retried.
     PermanentFailure {
-        failure: Failure,
+        failure: SdkFailure,
     },
     /// Transient failure; recorded as PENDING, the claim released and the message
     /// retried.
     Retry {
-        failure: Failure,
+        failure: SdkFailure,
     },
 }
 
@@ -110,10 +110,10 @@ fn route(channel: Channel, contact: Option<&Contact>, ses_enabled: bool) -> Rout
     }
 }
 
-fn log_failure(error: &LogError) -> Failure {
+fn log_failure(error: &LogError) -> SdkFailure {
     match error {
         LogError::Service { failure, .. } => failure.clone(),
-        LogError::ClaimLost => Failure::transient("ClaimLost"),
+        LogError::ClaimLost => SdkFailure::new("ClaimLost", ErrorClass::Contention),
     }
 }
 
@@ -143,8 +143,33 @@ impl Inner {
             return false;
         }
         let key = claims::key(&job.message);
-        let (token, recorded) = match self.log.claim(&key).await {
-            Ok(Claim::Acquired { token, recorded }) => (token, recorded),
+        let (token, recorded) = match self.acquire(job, &key).await {
+            Ok(claim) => claim,
+            Err(retry) => return retry,
+        };
+        let (email, sms) = tokio::join!(
+            self.deliver(job, email, &recorded),
+            self.deliver(job, sms, &recorded)
+        );
+        self.settle(job, &key, &token, [email, sms]).await
+    }
+
+    /// Claims the message. `Err(retry)`: nothing to send now, and the message is to
+    /// be retried when `retry` (a live claim elsewhere, a log failure, or a claim
+    /// acquired too late to send within it, handed back: see [`claims::Lease`]), not
+    /// when it is already completed.
+    async fn acquire(&self, job: &Job, key: &str) -> Result<(ClaimToken, Recorded), bool> {
+        match self.log.claim(key).await {
+            Ok(Claim::Acquired {
+                token,
+                recorded,
+                lease,
+            }) => {
+                if lease.may_start(self.config.after_claim_worst_case()) {
+                    return Ok((token, recorded));
+                }
+                Err(self.hand_back(job, key, &token).await)
+            }
             Ok(Claim::Completed(recorded)) => {
                 for channel in Channel::ALL {
                     if let Some(state) = recorded.get(channel) {
@@ -152,31 +177,44 @@ impl Inner {
                         log_outcome(job, channel, &Outcome::SkippedDuplicate { status });
                     }
                 }
-                return false;
+                Err(false)
             }
             Ok(Claim::InFlight) => {
-                let failure = Failure::transient("ClaimInFlight");
+                let failure = SdkFailure::new("ClaimInFlight", ErrorClass::Contention);
                 log_retry(
                     job,
                     &failure,
                     "notification in progress elsewhere: will be retried",
                 );
-                return true;
+                Err(true)
             }
             Err(error) => {
+                // Whatever its class, a log failure is retried: the queue's redrive
+                // policy keeps a message that never gets through.
                 log_retry(
                     job,
                     &log_failure(&error),
                     "notification log unavailable: will be retried",
                 );
-                return true;
+                Err(true)
             }
-        };
-        let (email, sms) = tokio::join!(
-            self.deliver(job, email, &recorded),
-            self.deliver(job, sms, &recorded)
+        }
+    }
+
+    /// A claim acquired too late to send and settle before it expires: released
+    /// without sending (one write), so that the redelivery claims at once.
+    async fn hand_back(&self, job: &Job, key: &str, token: &ClaimToken) -> bool {
+        let failure = SdkFailure::new("ClaimTooLate", ErrorClass::Transient);
+        log_retry(
+            job,
+            &failure,
+            "claim acquired too late to send before it expires: handed back, will be retried",
         );
-        self.settle(job, &key, &token, [email, sms]).await
+        if let Err(error) = self.log.settle(key, token, false, &[]).await {
+            // The claim then stays IN_PROGRESS until it expires, before SQS redelivers.
+            log_retry(job, &log_failure(&error), "claim not released");
+        }
+        true
     }
 
     /// One channel: skipped when already final, else routed and sent.
@@ -192,14 +230,14 @@ impl Inner {
         }
         let result = match route {
             Route::Skip(outcome) => return (channel, outcome),
-            Route::Record(code) => Err(Failure::permanent(code)),
+            Route::Record(code) => Err(failure::permanent(code)),
             Route::Send(address) => self.send(channel, address, &job.message).await,
         };
         let outcome = match result {
             Ok(provider_message_id) => Outcome::Sent {
                 provider_message_id,
             },
-            Err(failure) if failure.permanent => Outcome::PermanentFailure { failure },
+            Err(failure) if !failure.is_retryable() => Outcome::PermanentFailure { failure },
             Err(failure) => Outcome::Retry { failure },
         };
         (channel, outcome)
@@ -210,7 +248,7 @@ impl Inner {
         channel: Channel,
         address: &str,
         message: &NotificationMessage,
-    ) -> Result<Option<String>, Failure> {
+    ) -> Result<Option<String>, SdkFailure> {
         match channel {
             Channel::Email => self.email.send(address, &render::email(message)).await,
             Channel::Sms => self.sms.send(address, &render::sms(message)).await,
@@ -259,7 +297,7 @@ impl Inner {
 }
 
 /// A message-level retry (no channel attempted).
-fn log_retry(job: &Job, failure: &Failure, summary: &'static str) {
+fn log_retry(job: &Job, failure: &SdkFailure, summary: &'static str) {
     tracing::warn!(
         message_id = %job.message_id,
         receive_count = job.receive_count.as_deref(),
@@ -267,6 +305,7 @@ fn log_retry(job: &Job, failure: &Failure, summary: &'static str) {
         account_id = %job.message.account_id,
         outcome = "retry",
         error_code = %failure.code,
+        error_class = failure.class.as_str(),
         detail = failure.detail.as_deref(),
         "{summary}"
     );
@@ -295,6 +334,7 @@ fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
                 recorded_status = recorded,
                 provider_message_id,
                 error_code = failure.map(|f| f.code.as_str()),
+                error_class = failure.map(|f| f.class.as_str()),
                 detail = failure.and_then(|f| f.detail.as_deref()),
                 "{}",
                 outcome.summary()

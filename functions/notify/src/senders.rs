@@ -1,15 +1,14 @@
 //! The two delivery channels: email through SES v2 and SMS through SNS.
 //!
-//! Each send either returns the provider's message id or a [`Failure`] classified as
-//! permanent (the request can never succeed for this recipient: record it, do not
-//! retry) or transient (throttling, 5xx, network, account-wide pauses: retry).
+//! Each send either returns the provider's message id or an [`SdkFailure`] classified
+//! (see [`crate::failure`]) as permanent (the request can never succeed for this
+//! recipient: record it, do not retry) or retryable (throttling, 5xx, network,
+//! account-wide pauses).
 
-use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-use aws_sdk_sns::operation::publish::PublishError;
 use aws_sdk_sns::types::MessageAttributeValue;
 
-use crate::failure::Failure;
+use crate::failure::{self, SdkFailure, email_class, sms_class};
 use crate::render;
 
 /// The SNS attribute that makes an SMS transactional (higher delivery priority).
@@ -36,35 +35,12 @@ impl Channel {
     }
 }
 
-/// SES errors that no retry can fix for this message: the recipient or the message is
-/// refused. Account-wide conditions (sending paused, account suspended, quota) are
-/// transient: the messages wait in the queue, then the DLQ, until they are lifted.
-fn email_is_permanent(error: &SendEmailError) -> bool {
-    matches!(
-        error,
-        SendEmailError::MessageRejected(_)
-            | SendEmailError::MailFromDomainNotVerifiedException(_)
-            | SendEmailError::BadRequestException(_)
-    )
-}
-
-/// SNS errors that no retry can fix: an invalid number or parameter.
-fn sms_is_permanent(error: &PublishError) -> bool {
-    matches!(
-        error,
-        PublishError::InvalidParameterException(_)
-            | PublishError::InvalidParameterValueException(_)
-            | PublishError::ValidationException(_)
-            | PublishError::EndpointDisabledException(_)
-    )
-}
-
-fn content(data: &str) -> Result<Content, Failure> {
+fn content(data: &str) -> Result<Content, SdkFailure> {
     Content::builder()
         .data(data)
         .charset(CHARSET)
         .build()
-        .map_err(|_| Failure::permanent("InvalidContent"))
+        .map_err(|_| failure::permanent("InvalidContent"))
 }
 
 /// Where email comes from.
@@ -77,7 +53,11 @@ pub struct EmailSender {
 
 impl EmailSender {
     /// Sends `email` to `to` (one `SendEmail`); returns the SES message id.
-    pub async fn send(&self, to: &str, email: &render::Email) -> Result<Option<String>, Failure> {
+    pub async fn send(
+        &self,
+        to: &str,
+        email: &render::Email,
+    ) -> Result<Option<String>, SdkFailure> {
         let body = Body::builder()
             .text(content(&email.text)?)
             .html(content(&email.html)?)
@@ -95,7 +75,7 @@ impl EmailSender {
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await
-            .map_err(|e| Failure::from_sdk(&e, email_is_permanent))?;
+            .map_err(|e| SdkFailure::from_sdk(&e, email_class))?;
         Ok(output.message_id().map(str::to_owned))
     }
 }
@@ -108,12 +88,12 @@ pub struct SmsSender {
 
 impl SmsSender {
     /// Sends `text` to `phone_number` (one `Publish`); returns the SNS message id.
-    pub async fn send(&self, phone_number: &str, text: &str) -> Result<Option<String>, Failure> {
+    pub async fn send(&self, phone_number: &str, text: &str) -> Result<Option<String>, SdkFailure> {
         let transactional = MessageAttributeValue::builder()
             .data_type("String")
             .string_value("Transactional")
             .build()
-            .map_err(|_| Failure::permanent("InvalidMessageAttribute"))?;
+            .map_err(|_| failure::permanent("InvalidMessageAttribute"))?;
         let output = self
             .client
             .publish()
@@ -122,7 +102,7 @@ impl SmsSender {
             .message_attributes(SMS_TYPE, transactional)
             .send()
             .await
-            .map_err(|e| Failure::from_sdk(&e, sms_is_permanent))?;
+            .map_err(|e| SdkFailure::from_sdk(&e, sms_class))?;
         Ok(output.message_id().map(str::to_owned))
     }
 }

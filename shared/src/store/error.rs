@@ -23,6 +23,17 @@ impl ErrorClass {
     pub const fn is_retryable(self) -> bool {
         matches!(self, Self::Contention | Self::Transient)
     }
+
+    /// A stable name for logs: `condition-failed`, `contention`, `transient`,
+    /// `permanent`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ConditionFailed => "condition-failed",
+            Self::Contention => "contention",
+            Self::Transient => "transient",
+            Self::Permanent => "permanent",
+        }
+    }
 }
 
 /// Classifies a DynamoDB error code (`ConditionalCheckFailedException`, ...) or a
@@ -193,6 +204,19 @@ mod tests {
         ] {
             assert_eq!(classify(code), ErrorClass::Permanent, "{code}");
         }
+    }
+
+    #[test]
+    fn each_class_has_its_own_log_name() {
+        let classes = [
+            ErrorClass::ConditionFailed,
+            ErrorClass::Contention,
+            ErrorClass::Transient,
+            ErrorClass::Permanent,
+        ];
+        let names: std::collections::HashSet<_> = classes.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), classes.len());
+        assert_eq!(ErrorClass::Contention.as_str(), "contention");
     }
 
     #[test]

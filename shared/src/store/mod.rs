@@ -14,12 +14,14 @@ mod ledger;
 mod paging;
 mod record;
 mod schema;
+mod sdk_failure;
 mod transactions;
+mod update;
 
 pub use accounts::{Account, AccountsTable};
 #[cfg(feature = "http")]
 pub use api::{api_error, list_body, page_token};
-pub use attrs::Item;
+pub use attrs::{Item, n, s};
 pub use error::{ErrorClass, NO_FAILURE, StoreError, TRANSPORT_ERROR, classify};
 pub use ledger::{
     AccountWrite, Cancelled, Commit, Ledger, MAX_TRANSACTION_ITEMS, PendingKey, PendingScan,
@@ -28,4 +30,6 @@ pub use ledger::{
 pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};
 pub use schema::{TableNames, attr, index};
+pub use sdk_failure::SdkFailure;
 pub use transactions::{Inserted, TransactionsTable};
+pub use update::UpdateExpression;

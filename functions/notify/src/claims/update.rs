@@ -1,55 +1,25 @@
-//! Building the log's update expressions.
+//! The channel part of the log's settle expression, on the shared
+//! [`UpdateExpression`] builder.
 
-use std::collections::HashMap;
+use shared::store::{UpdateExpression, s};
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use super::{ChannelRecord, SUFFIX_ERROR_CODE, SUFFIX_PROVIDER_MESSAGE_ID, SUFFIX_UPDATED_AT};
 
-use super::{ChannelRecord, SUFFIX_ERROR_CODE, SUFFIX_PROVIDER_MESSAGE_ID, SUFFIX_UPDATED_AT, s};
-
-/// `SET a = :a, …` and `REMOVE b, …` clauses with their placeholders.
-#[derive(Default)]
-pub(super) struct Update {
-    set: Vec<String>,
-    remove: Vec<String>,
-    pub(super) names: HashMap<String, String>,
-    pub(super) values: HashMap<String, AttributeValue>,
-}
-
-impl Update {
-    /// Attribute names are this module's constants and channel names: safe as
-    /// placeholders.
-    pub(super) fn set(&mut self, name: &str, value: AttributeValue) {
-        self.set.push(format!("#{name} = :{name}"));
-        self.names.insert(format!("#{name}"), name.to_owned());
-        self.values.insert(format!(":{name}"), value);
-    }
-
-    fn set_or_remove(&mut self, name: &str, value: Option<&str>) {
-        match value {
-            Some(value) => self.set(name, s(value)),
-            None => {
-                self.remove.push(format!("#{name}"));
-                self.names.insert(format!("#{name}"), name.to_owned());
-            }
-        }
-    }
-
-    pub(super) fn channel(&mut self, record: &ChannelRecord, at: &str) {
-        let name = record.channel.name();
-        self.set(name, s(record.state.as_str()));
-        self.set(&format!("{name}{SUFFIX_UPDATED_AT}"), s(at));
-        let id = record.provider_message_id.as_deref();
-        self.set_or_remove(&format!("{name}{SUFFIX_PROVIDER_MESSAGE_ID}"), id);
-        let code = record.error_code.as_deref();
-        self.set_or_remove(&format!("{name}{SUFFIX_ERROR_CODE}"), code);
-    }
-
-    pub(super) fn expression(&self) -> String {
-        let mut expression = format!("SET {}", self.set.join(", "));
-        if !self.remove.is_empty() {
-            expression.push_str(&format!(" REMOVE {}", self.remove.join(", ")));
-        }
-        expression
+/// Sets `record`'s channel state and update time, and its provider message id and
+/// error code, removing those it does not have (a retry that succeeded drops the
+/// earlier error code). Attribute names are the channel's name and this module's
+/// suffixes: plain words, used as their own placeholders.
+pub(super) fn channel(update: &mut UpdateExpression, record: &ChannelRecord, at: &str) {
+    let name = record.channel.name();
+    update.set(name, name, s(record.state.as_str()));
+    let updated_at = format!("{name}{SUFFIX_UPDATED_AT}");
+    update.set(&updated_at, &updated_at, s(at));
+    for (suffix, value) in [
+        (SUFFIX_PROVIDER_MESSAGE_ID, &record.provider_message_id),
+        (SUFFIX_ERROR_CODE, &record.error_code),
+    ] {
+        let attribute = format!("{name}{suffix}");
+        update.set_or_remove(&attribute, &attribute, value.as_deref().map(s));
     }
 }
 
@@ -59,23 +29,17 @@ mod tests {
     use super::*;
     use crate::senders::Channel;
 
-    fn record(channel: Channel, state: ChannelState, id: Option<&str>) -> ChannelRecord {
-        ChannelRecord {
-            channel,
-            state,
-            provider_message_id: id.map(str::to_owned),
-            error_code: None,
-        }
-    }
-
     #[test]
     fn a_settle_expression_sets_each_channel_and_removes_what_no_longer_applies() {
-        let mut update = Update::default();
-        update.set(ATTR_STATUS, s(COMPLETED));
-        update.channel(
-            &record(Channel::Email, ChannelState::Sent, Some("m-1")),
-            "t",
-        );
+        let mut update = UpdateExpression::new();
+        update.set(ATTR_STATUS, ATTR_STATUS, s(COMPLETED));
+        let record = ChannelRecord {
+            channel: Channel::Email,
+            state: ChannelState::Sent,
+            provider_message_id: Some("m-1".to_owned()),
+            error_code: None,
+        };
+        channel(&mut update, &record, "t");
         let expression = update.expression();
         assert!(expression.starts_with("SET #status = :status, #email = :email"));
         assert!(expression.contains("#emailProviderMessageId = :emailProviderMessageId"));
@@ -84,9 +48,9 @@ mod tests {
             "{expression}"
         );
         assert_eq!(
-            update.names.get("#emailErrorCode").map(String::as_str),
+            update.names().get("#emailErrorCode").map(String::as_str),
             Some("emailErrorCode")
         );
-        assert_eq!(update.values.len(), 4);
+        assert_eq!(update.values().len(), 4);
     }
 }
