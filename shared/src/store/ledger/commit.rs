@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
-use super::{Ledger, Settlement, StatusChange};
+use super::{Ledger, Settlement, status_change};
 use crate::domain::{AccountStatus, Balance};
 use crate::store::attrs::{n, s};
 use crate::store::error::{ErrorClass, NO_FAILURE, classify};
@@ -152,14 +152,14 @@ impl Ledger {
 
     /// The transaction item's move out of PENDING.
     fn settle_update(&self, settle: &Settle<'_>, now: &str) -> Result<Update, StoreError> {
-        let change = StatusChange::new(&settle.settlement, now);
+        let (expression, names, values) = status_change(&settle.settlement, now).into_parts();
         Update::builder()
             .table_name(&self.transactions)
             .key(attr::IDEMPOTENCY_KEY, s(settle.record.table_key()))
-            .update_expression(change.expression)
+            .update_expression(expression)
             .condition_expression("#st = :pending")
-            .set_expression_attribute_names(Some(change.names))
-            .set_expression_attribute_values(Some(change.values))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
             .build()
             .map_err(|e| StoreError::corrupt("update", e.to_string()))
     }

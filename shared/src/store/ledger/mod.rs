@@ -20,10 +20,11 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 
 use super::attrs::{Item, n, s};
 use super::schema::attr;
+use super::update::UpdateExpression;
 use super::{Account, StoreError, TransactionRecord};
 use crate::domain::{AccountId, Balance, RejectionReason, TransactionStatus};
 
@@ -158,63 +159,40 @@ pub enum Settlement<'a> {
     Rejected(RejectionReason),
 }
 
-/// The update expression and attributes of a settlement (conditioned by the caller on
-/// `#st = :pending`). It also removes the item from the sparse `PendingIndex`.
-struct StatusChange {
-    expression: String,
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-}
-
-impl StatusChange {
-    fn new(settlement: &Settlement<'_>, now: &str) -> Self {
-        let mut change = Self {
-            expression: "SET #st = :status, #pa = :now".to_owned(),
-            names: HashMap::new(),
-            values: HashMap::new(),
-        };
-        change.name("#st", attr::STATUS);
-        change.name("#pa", attr::PROCESSED_AT);
-        change.name("#pacc", attr::PENDING_ACCOUNT_ID);
-        change.value(":pending", s(TransactionStatus::Pending.as_str()));
-        change.value(":now", s(now));
-        match settlement {
-            Settlement::Completed {
-                balance_after,
-                destination,
-            } => {
-                change.value(":status", s(TransactionStatus::Completed.as_str()));
-                if let Some(after) = balance_after {
-                    change.set("#ba", attr::BALANCE_AFTER, ":ba", n(after));
-                }
-                if let Some((after, owner)) = destination {
-                    change.set("#tba", attr::TO_BALANCE_AFTER, ":tba", n(after));
-                    change.set("#tu", attr::TO_USER_ID, ":tu", s(*owner));
-                }
+/// The update of a settlement, conditioned by the caller on `#st = :pending`. It also
+/// removes the item from the sparse `PendingIndex`.
+fn status_change(settlement: &Settlement<'_>, now: &str) -> UpdateExpression {
+    let mut change = UpdateExpression::new();
+    let status = match settlement {
+        Settlement::Completed { .. } => TransactionStatus::Completed,
+        Settlement::Rejected(_) => TransactionStatus::Rejected,
+    };
+    change
+        .set("st", attr::STATUS, s(status.as_str()))
+        .set("pa", attr::PROCESSED_AT, s(now))
+        .value("pending", s(TransactionStatus::Pending.as_str()));
+    match settlement {
+        Settlement::Completed {
+            balance_after,
+            destination,
+        } => {
+            if let Some(after) = balance_after {
+                change.set("ba", attr::BALANCE_AFTER, n(after));
             }
-            Settlement::Rejected(reason) => {
-                change.value(":status", s(TransactionStatus::Rejected.as_str()));
-                change.set("#rr", attr::REJECTION_REASON, ":reason", s(reason.as_str()));
+            if let Some((after, owner)) = destination {
+                change.set("tba", attr::TO_BALANCE_AFTER, n(after)).set(
+                    "tu",
+                    attr::TO_USER_ID,
+                    s(*owner),
+                );
             }
         }
-        change.expression.push_str(" REMOVE #pacc");
-        change
+        Settlement::Rejected(reason) => {
+            change.set("rr", attr::REJECTION_REASON, s(reason.as_str()));
+        }
     }
-
-    fn name(&mut self, name: &str, attribute: &str) {
-        self.names.insert(name.to_owned(), attribute.to_owned());
-    }
-
-    fn value(&mut self, name: &str, value: AttributeValue) {
-        self.values.insert(name.to_owned(), value);
-    }
-
-    fn set(&mut self, name: &str, attribute: &str, value_name: &str, value: AttributeValue) {
-        self.expression
-            .push_str(&format!(", {name} = {value_name}"));
-        self.name(name, attribute);
-        self.value(value_name, value);
-    }
+    change.remove("pacc", attr::PENDING_ACCOUNT_ID);
+    change
 }
 
 #[cfg(test)]
@@ -223,30 +201,31 @@ mod tests {
 
     #[test]
     fn a_settlement_leaves_the_pending_index_and_records_its_outcome() {
-        let change = StatusChange::new(
+        let change = status_change(
             &Settlement::Rejected(RejectionReason::InsufficientFunds),
             "2026-11-30T00:00:00.000000Z",
         );
         assert_eq!(
-            change.expression,
-            "SET #st = :status, #pa = :now, #rr = :reason REMOVE #pacc"
+            change.expression(),
+            "SET #st = :st, #pa = :pa, #rr = :rr REMOVE #pacc"
         );
-        assert_eq!(change.names["#pacc"], attr::PENDING_ACCOUNT_ID);
-        assert_eq!(change.values[":status"], s("REJECTED"));
+        assert_eq!(change.names()["#pacc"], attr::PENDING_ACCOUNT_ID);
+        assert_eq!(change.values()[":st"], s("REJECTED"));
+        assert_eq!(change.values()[":pending"], s("PENDING"));
     }
 
     #[test]
     fn a_completed_transfer_records_both_balances_and_the_receiver() {
         let after: Balance = "10.00".parse().unwrap_or_default();
-        let change = StatusChange::new(
+        let change = status_change(
             &Settlement::Completed {
                 balance_after: Some(after),
                 destination: Some((after, "receiver")),
             },
             "2026-11-30T00:00:00.000000Z",
         );
-        assert!(change.expression.contains("#tba = :tba, #tu = :tu"));
-        assert_eq!(change.values[":tu"], s("receiver"));
-        assert_eq!(change.values[":status"], s("COMPLETED"));
+        assert!(change.expression().contains("#tba = :tba, #tu = :tu"));
+        assert_eq!(change.values()[":tu"], s("receiver"));
+        assert_eq!(change.values()[":st"], s("COMPLETED"));
     }
 }
