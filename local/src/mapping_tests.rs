@@ -7,6 +7,9 @@ const RULES: Rules = Rules {
     report_batch_item_failures: true,
 };
 
+/// `(first record, records)` of a batch or a discarded run.
+type Ranges = Vec<(usize, usize)>;
+
 /// Drives a shard of `records` records where the record at `bad` always fails the
 /// way `fail` says; returns the batches invoked (start, len) and the discarded ranges.
 fn drive(
@@ -14,7 +17,7 @@ fn drive(
     records: usize,
     bad: usize,
     fail: fn(usize) -> Outcome,
-) -> (Vec<(usize, usize)>, Vec<(usize, usize)>) {
+) -> (Ranges, Ranges) {
     let mut state = ShardState::default();
     let (mut head, mut batches, mut discarded) = (0, Vec::new(), Vec::new());
     while head < records && batches.len() < 1000 {

@@ -103,10 +103,10 @@ fn overlapping_handler(
             let mut watcher = started.subscribe();
             let other =
                 tokio::time::timeout(Duration::from_secs(20), watcher.wait_for(|n| *n >= 2));
-            if matches!(other.await, Ok(Ok(_))) {
-                if let Ok(mut flag) = overlapped.lock() {
-                    *flag = true;
-                }
+            if matches!(other.await, Ok(Ok(_)))
+                && let Ok(mut flag) = overlapped.lock()
+            {
+                *flag = true;
             }
             if let Ok(mut seen) = seen.lock() {
                 seen.push(event.records.iter().map(item).collect());
