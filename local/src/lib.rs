@@ -7,10 +7,13 @@
 
 pub mod functions;
 pub mod gateway;
+pub mod mapping;
 pub mod provision;
 pub mod replay;
 pub mod schedule_source;
 pub mod seed;
+pub mod shard_consumer;
+mod sources;
 pub mod sqs_source;
 pub mod stream_reader;
 pub mod stream_source;
@@ -18,13 +21,12 @@ pub mod template;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 use shared::auth::{AuthConfig, JwtVerifier};
 use tokio::task::JoinHandle;
 
-use crate::functions::{ApiHandler, FunctionDef, functions};
+use crate::functions::{ApiHandler, functions};
 use crate::provision::Clients;
 use crate::template::{REGION, Resolver, Template};
 
@@ -40,6 +42,41 @@ pub struct Options {
     pub environment: String,
     /// The demo user's phone number (SMS notifications go there).
     pub demo_phone: String,
+}
+
+/// How the event sources run: what AWS decides by itself (its shard count) and the
+/// template cannot say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceOptions {
+    /// Virtual shards the DynamoDB stream is spread over (by partition key), each
+    /// with its own consumer; times the mapping's `ParallelizationFactor`.
+    pub stream_shards: usize,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        Self {
+            stream_shards: stream_source::DEFAULT_SHARDS,
+        }
+    }
+}
+
+impl SourceOptions {
+    /// From `BANK_STREAM_SHARDS` (a positive number; the default otherwise).
+    pub fn from_env() -> Self {
+        let shards = std::env::var("BANK_STREAM_SHARDS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|n| *n > 0);
+        shards.map_or_else(Self::default, |n| Self::default().with_stream_shards(n))
+    }
+
+    /// With `shards` virtual stream shards (at least one).
+    #[must_use]
+    pub fn with_stream_shards(mut self, shards: usize) -> Self {
+        self.stream_shards = shards.clamp(1, 64);
+        self
+    }
 }
 
 /// A running local stack.
@@ -68,10 +105,19 @@ pub async fn start(options: &Options) -> Result<Running, StartError> {
 
 /// [`start`] with the functions' (and event sources') clients built from `config`, so
 /// that benchmarks and chaos tests can add SDK interceptors. Provisioning and seeding
-/// use `config` without them.
+/// use `config` without them. The event sources as [`SourceOptions::from_env`] says.
 pub async fn start_with(
     options: &Options,
     config: shared::aws::SdkConfig,
+) -> Result<Running, StartError> {
+    start_configured(options, config, SourceOptions::from_env()).await
+}
+
+/// [`start_with`] with explicit event source options (e.g. a test's shard count).
+pub async fn start_configured(
+    options: &Options,
+    config: shared::aws::SdkConfig,
+    sources: SourceOptions,
 ) -> Result<Running, StartError> {
     let template = Template::load(&options.template)?;
     let plain = config.plain();
@@ -95,7 +141,9 @@ pub async fn start_with(
         .map_err(StartError::Other)?;
 
     let mut tasks = Vec::new();
-    tasks.extend(start_sources(&defs, &resolver, &config, &clients));
+    tasks.extend(sources::start(
+        &template, &defs, &resolver, &config, &clients, sources,
+    ));
     let pool_id = ref_of_type(&template, &resolver, "AWS::Cognito::UserPool");
     let client_id = ref_of_type(&template, &resolver, "AWS::Cognito::UserPoolClient");
     let verifier = JwtVerifier::new(
@@ -167,113 +215,6 @@ fn ref_of_type(template: &Template, resolver: &Resolver, kind: &str) -> String {
         .first()
         .and_then(|(id, _)| resolver.refs.get(id).cloned())
         .unwrap_or_default()
-}
-
-/// The queue URL of a queue ARN.
-fn queue_url_for(resolver: &Resolver, arn: &str) -> Option<String> {
-    let id = resolver
-        .attrs
-        .iter()
-        .find(|(k, v)| k.ends_with(".Arn") && *v == arn)
-        .map(|(k, _)| k.trim_end_matches(".Arn").to_owned())?;
-    resolver.refs.get(&id).cloned()
-}
-
-fn start_sources(
-    defs: &[FunctionDef],
-    resolver: &Resolver,
-    config: &shared::aws::SdkConfig,
-    clients: &Clients,
-) -> Vec<JoinHandle<()>> {
-    let mut tasks = Vec::new();
-    for def in defs {
-        for (name, event) in &def.events {
-            let p = &event["Properties"];
-            match event["Type"].as_str() {
-                Some("DynamoDB") if def.binary == "process-transactions" => {
-                    let arn = p["Stream"].as_str().unwrap_or_default().to_owned();
-                    let on_failure = p["DestinationConfig"]["OnFailure"]["Destination"]
-                        .as_str()
-                        .and_then(|a| queue_url_for(resolver, a));
-                    let mapping = stream_source::StreamMapping::from_properties(p, on_failure);
-                    let var = |n: &str| def.env.get(n).cloned().unwrap_or_default();
-                    let tables = shared::store::TableNames {
-                        accounts: var("ACCOUNTS_TABLE_NAME"),
-                        transactions: var("TRANSACTIONS_TABLE_NAME"),
-                    };
-                    let app = process_transactions::App::new(
-                        config,
-                        &tables,
-                        &var("NOTIFICATIONS_QUEUE_URL"),
-                        process_transactions::RetryPolicy::default(),
-                    );
-                    let reader = stream_reader::StreamReader::new(
-                        aws_sdk_dynamodbstreams::Client::new(config.sdk()),
-                        arn,
-                    );
-                    tracing::info!(function = %def.id, event = %name, ?mapping, "stream event source");
-                    tasks.push(tokio::spawn(stream_source::run(
-                        reader,
-                        Arc::new(app),
-                        mapping,
-                        clients.sqs.clone(),
-                    )));
-                }
-                Some("Schedule") if def.binary == "reconcile-pending" => {
-                    let expression = p["Schedule"].as_str().unwrap_or_default();
-                    let Some(period) = schedule_source::rate(expression) else {
-                        tracing::warn!(function = %def.id, expression, "schedule not run locally");
-                        continue;
-                    };
-                    let var = |n: &str| def.env.get(n).cloned().unwrap_or_default();
-                    let tables = shared::store::TableNames {
-                        accounts: var("ACCOUNTS_TABLE_NAME"),
-                        transactions: var("TRANSACTIONS_TABLE_NAME"),
-                    };
-                    let max_age = var("PENDING_MAX_AGE_SECONDS")
-                        .parse()
-                        .map_or(reconcile_pending::DEFAULT_MAX_AGE, Duration::from_secs);
-                    let app =
-                        reconcile_pending::App::new(config, &tables, max_age, &var("ENVIRONMENT"));
-                    tracing::info!(function = %def.id, event = %name, ?period, "schedule event source");
-                    tasks.push(tokio::spawn(schedule_source::run_reconciler(
-                        app,
-                        period,
-                        def.timeout,
-                    )));
-                }
-                Some("SQS") => {
-                    let arn = p["Queue"].as_str().unwrap_or_default().to_owned();
-                    let (Some(url), Some(handler)) = (
-                        queue_url_for(resolver, &arn),
-                        functions::sqs_handler(def, config),
-                    ) else {
-                        tracing::warn!(function = %def.id, "no local handler for this SQS event");
-                        continue;
-                    };
-                    let mapping = sqs_source::SqsMapping {
-                        queue_url: url,
-                        queue_arn: arn,
-                        batch_size: i32::try_from(p["BatchSize"].as_i64().unwrap_or(10))
-                            .unwrap_or(10),
-                        report_batch_item_failures: p["FunctionResponseTypes"]
-                            .as_array()
-                            .is_some_and(|t| t.iter().any(|v| v == "ReportBatchItemFailures")),
-                    };
-                    tracing::info!(function = %def.id, event = %name, ?mapping, "sqs event source");
-                    // The poller's requests are counted with the functions' (a real
-                    // event source mapping's polls are billed too).
-                    tasks.push(tokio::spawn(sqs_source::run(
-                        shared::aws::sqs(config),
-                        handler,
-                        mapping,
-                    )));
-                }
-                _ => {}
-            }
-        }
-    }
-    tasks
 }
 
 fn refs_of(template: &Template, resolver: &Resolver, kind: &str) -> Value {

@@ -3,8 +3,16 @@
 //! mapping's retries (`DDBStreamBatchInfo`: stream ARN, shard, first and last sequence
 //! numbers); it does not carry the records. They are read back from the stream, which
 //! keeps them for 24 hours, handed to process-transactions again, and the message is
-//! deleted once its whole batch is handled. A batch that fails again stays in the queue
-//! (invisible for the queue's visibility timeout) and is counted as failed.
+//! deleted once its whole batch is handled.
+//!
+//! A record that fails again (a poison record) does not stop the replay: it is reported
+//! with its sequence number and reason, and the batch's later records are handed over
+//! without it. The message holding it is kept (it is deleted only when every record of
+//! its batch was applied; it stays invisible for the queue's visibility timeout), so
+//! the poison record can be replayed again once fixed, which re-applies nothing that
+//! was applied. The local runtime's messages also carry the batch's records: a virtual
+//! shard's batch is not a contiguous range of the real shard, so only the listed
+//! sequence numbers of the range are replayed.
 //!
 //! Replaying is safe any number of times and concurrently with the live consumer: a
 //! transaction moves out of PENDING only under a condition on PENDING, and
@@ -34,12 +42,40 @@ pub struct BatchInfo {
     pub end_sequence_number: String,
     #[serde(default)]
     pub batch_size: Option<usize>,
+    /// The batch's own sequence numbers, when the message lists its records (the local
+    /// runtime's do); empty: every record of the range.
+    #[serde(skip)]
+    pub listed: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct OnFailure {
     #[serde(rename = "DDBStreamBatchInfo")]
     batch: BatchInfo,
+    #[serde(default)]
+    records: Vec<serde_json::Value>,
+}
+
+/// A record of a replayed batch that failed again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedRecord {
+    pub sequence_number: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for FailedRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.sequence_number, self.reason)
+    }
+}
+
+/// What replaying one batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replayed {
+    /// Records handed over and applied (or found already applied).
+    pub applied: usize,
+    /// Records that failed again, in stream order.
+    pub failed: Vec<FailedRecord>,
 }
 
 /// Why a message could not be replayed.
@@ -55,15 +91,29 @@ pub enum ReplayError {
     Incomplete { found: usize, expected: usize },
     #[error(transparent)]
     Aws(#[from] StreamError),
-    #[error("process-transactions failed again from sequence number {0}")]
-    FailedAgain(String),
+    #[error("process-transactions failed again on {}", list(.0))]
+    FailedAgain(Vec<FailedRecord>),
+}
+
+fn list(records: &[FailedRecord]) -> String {
+    records
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads the batch location out of a DLQ message body.
 pub fn batch_info(body: &str) -> Result<BatchInfo, ReplayError> {
-    serde_json::from_str::<OnFailure>(body)
-        .map(|record| record.batch)
-        .map_err(|e| ReplayError::NotABatch(e.to_string()))
+    let record = serde_json::from_str::<OnFailure>(body)
+        .map_err(|e| ReplayError::NotABatch(e.to_string()))?;
+    let mut batch = record.batch;
+    batch.listed = record
+        .records
+        .iter()
+        .filter_map(|r| r["dynamodb"]["SequenceNumber"].as_str().map(str::to_owned))
+        .collect();
+    Ok(batch)
 }
 
 /// Orders stream sequence numbers (decimal text of any length).
@@ -147,7 +197,8 @@ pub async fn read_batch(
                 past_end = true;
                 break;
             }
-            if compare(sequence, &info.start_sequence_number) != Ordering::Less {
+            let listed = info.listed.is_empty() || info.listed.iter().any(|s| s == sequence);
+            if listed && compare(sequence, &info.start_sequence_number) != Ordering::Less {
                 records.push(lambda);
             }
         }
@@ -164,7 +215,11 @@ pub async fn read_batch(
         }
         iterator = page.next_shard_iterator().map(str::to_owned);
     }
-    let expected = info.batch_size.unwrap_or(records.len());
+    let expected = if info.listed.is_empty() {
+        info.batch_size.unwrap_or(records.len())
+    } else {
+        info.listed.len()
+    };
     if records.len() != expected || records.is_empty() {
         return Err(ReplayError::Incomplete {
             found: records.len(),
@@ -174,24 +229,81 @@ pub async fn read_batch(
     Ok(records)
 }
 
-/// Reads one DLQ message's batch back and hands it to process-transactions.
+/// Reads one DLQ message's batch back and hands it to process-transactions: the
+/// number of records applied, or [`ReplayError::FailedAgain`] naming those that failed
+/// again (the others were applied all the same).
 pub async fn replay_message(
     streams: &aws_sdk_dynamodbstreams::Client,
     app: &process_transactions::App,
     body: &str,
 ) -> Result<usize, ReplayError> {
+    let replayed = replay_batch(streams, app, body).await?;
+    if replayed.failed.is_empty() {
+        Ok(replayed.applied)
+    } else {
+        Err(ReplayError::FailedAgain(replayed.failed))
+    }
+}
+
+/// Reads one DLQ message's batch back and hands it to process-transactions, going on
+/// past each record that fails again.
+pub async fn replay_batch(
+    streams: &aws_sdk_dynamodbstreams::Client,
+    app: &process_transactions::App,
+    body: &str,
+) -> Result<Replayed, ReplayError> {
     let info = batch_info(body)?;
     let records = read_batch(streams, &info).await?;
-    let count = records.len();
-    let mut event = Event::default();
-    event.records = records;
-    let response = app.handle(event).await;
-    match response.batch_item_failures.first() {
-        None => Ok(count),
-        Some(failure) => Err(ReplayError::FailedAgain(
-            failure.item_identifier.clone().unwrap_or_default(),
-        )),
+    Ok(apply_past_failures(app, records).await)
+}
+
+/// Hands `records` over in order; each record reported failed is set aside and the
+/// ones after it handed over again.
+async fn apply_past_failures(
+    app: &process_transactions::App,
+    mut records: Vec<EventRecord>,
+) -> Replayed {
+    let mut replayed = Replayed::default();
+    while !records.is_empty() {
+        let mut event = Event::default();
+        event.records = records.clone();
+        let response = app.handle(event).await;
+        let failed_at = response.batch_item_failures.iter().map(|failure| {
+            failure.item_identifier.as_ref().and_then(|id| {
+                records
+                    .iter()
+                    .position(|r| r.change.sequence_number.as_ref() == Some(id))
+            })
+        });
+        // An identifier naming no record: the first record is taken as the failed one.
+        let Some(at) = failed_at.map(|p| p.unwrap_or(0)).min() else {
+            replayed.applied += records.len();
+            break;
+        };
+        replayed.applied += at;
+        let rest = records.split_off(at + 1);
+        if let Some(poison) = records.pop() {
+            let failed = FailedRecord {
+                sequence_number: poison.change.sequence_number.clone().unwrap_or_default(),
+                reason: reason(&poison),
+            };
+            tracing::warn!(sequence_number = %failed.sequence_number, reason = %failed.reason, "record failed again: kept in the queue, replay goes on");
+            replayed.failed.push(failed);
+        }
+        records = rest;
     }
+    replayed
+}
+
+/// Why process-transactions cannot apply `record`, as far as can be told from here.
+fn reason(record: &EventRecord) -> String {
+    if record.event_name == "INSERT" {
+        let item: shared::store::Item = record.change.new_image.clone().into();
+        if let Err(e) = shared::store::TransactionRecord::from_item(&item) {
+            return format!("malformed transaction: {e}");
+        }
+    }
+    "process-transactions failed on it again (its log says why)".to_owned()
 }
 
 /// What a replay did.
@@ -199,10 +311,12 @@ pub async fn replay_message(
 pub struct Report {
     /// Messages whose batch was handled, then deleted.
     pub replayed: usize,
-    /// Stream records handed to process-transactions in those batches.
+    /// Stream records applied (in every batch, replayed whole or not).
     pub records: usize,
     /// Messages left in the queue, with the reason.
     pub failed: Vec<(String, String)>,
+    /// The records that failed again, by the id of the message holding them.
+    pub poison: Vec<(String, FailedRecord)>,
 }
 
 /// Replays every message now in the processing DLQ at `queue_url`.
@@ -227,17 +341,27 @@ pub async fn replay_queue(
         }
         for message in received.messages() {
             let id = message.message_id().unwrap_or_default().to_owned();
-            match replay_message(streams, app, message.body().unwrap_or_default()).await {
-                Ok(records) => {
+            let replayed = replay_batch(streams, app, message.body().unwrap_or_default()).await;
+            match replayed {
+                Ok(replayed) if replayed.failed.is_empty() => {
                     sqs.delete_message()
                         .queue_url(queue_url)
                         .receipt_handle(message.receipt_handle().unwrap_or_default())
                         .send()
                         .await
                         .map_err(|e| error("DeleteMessage", e))?;
-                    tracing::info!(message_id = %id, records, "stream batch replayed");
+                    tracing::info!(message_id = %id, records = replayed.applied, "stream batch replayed");
                     report.replayed += 1;
-                    report.records += records;
+                    report.records += replayed.applied;
+                }
+                Ok(replayed) => {
+                    report.records += replayed.applied;
+                    report
+                        .poison
+                        .extend(replayed.failed.iter().map(|f| (id.clone(), f.clone())));
+                    let error = ReplayError::FailedAgain(replayed.failed);
+                    tracing::warn!(message_id = %id, applied = replayed.applied, error = %error, "stream batch partly replayed: kept in the queue");
+                    report.failed.push((id, error.to_string()));
                 }
                 Err(error) => {
                     // Left invisible for the queue's visibility timeout: not received
@@ -251,40 +375,5 @@ pub async fn replay_queue(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sequence_numbers_order_as_numbers() {
-        assert_eq!(compare("9", "10"), Ordering::Less);
-        assert_eq!(compare("000123", "123"), Ordering::Equal);
-        assert_eq!(
-            compare("49600000000000000000000000", "4960000000000000000000000"),
-            Ordering::Greater
-        );
-    }
-
-    #[test]
-    fn an_aws_on_failure_record_names_its_batch() {
-        let body = r#"{"requestContext":{"requestId":"r","functionArn":"f","condition":"RetryAttemptsExhausted","approximateInvokeCount":6},
-            "responseContext":{"statusCode":200,"executedVersion":"$LATEST","functionError":"Unhandled"},
-            "version":"1.0","timestamp":"2026-11-25T09:21:00.123Z",
-            "DDBStreamBatchInfo":{"shardId":"shardId-000001","startSequenceNumber":"100","endSequenceNumber":"120",
-            "approximateArrivalOfFirstRecord":"2026-11-25T09:20:59Z","approximateArrivalOfLastRecord":"2026-11-25T09:20:59Z",
-            "batchSize":3,"streamArn":"arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2026"}}"#;
-        let info = batch_info(body).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(info.shard_id.as_deref(), Some("shardId-000001"));
-        assert_eq!(
-            (
-                info.start_sequence_number.as_str(),
-                info.end_sequence_number.as_str()
-            ),
-            ("100", "120")
-        );
-        assert_eq!(info.batch_size, Some(3));
-        assert!(matches!(
-            batch_info(r#"{"Records":[]}"#),
-            Err(ReplayError::NotABatch(_))
-        ));
-    }
-}
+#[path = "replay_tests.rs"]
+mod tests;

@@ -45,6 +45,23 @@ impl LocalStack {
     /// by `configure` from the emulators' (e.g. with a fault-injecting interceptor).
     /// Provisioning, seeding and this harness's own clients stay without it.
     pub async fn start_with(configure: impl FnOnce(SdkConfig) -> SdkConfig) -> Self {
+        Self::start_configured(configure, local_runtime::SourceOptions::from_env()).await
+    }
+
+    /// [`Self::start_with`] with the DynamoDB stream spread over `shards` virtual
+    /// shards (the runtime's default otherwise: `BANK_STREAM_SHARDS`, else 4).
+    pub async fn start_with_shards(
+        configure: impl FnOnce(SdkConfig) -> SdkConfig,
+        shards: usize,
+    ) -> Self {
+        let sources = local_runtime::SourceOptions::default().with_stream_shards(shards);
+        Self::start_configured(configure, sources).await
+    }
+
+    async fn start_configured(
+        configure: impl FnOnce(SdkConfig) -> SdkConfig,
+        sources: local_runtime::SourceOptions,
+    ) -> Self {
         let stack = TestStack::connect().await;
         let suffix = unique_name("e2e");
         let digits = uuid::Uuid::new_v4().as_u128() % 10_000_000;
@@ -60,9 +77,10 @@ impl LocalStack {
             environment: suffix,
             demo_phone: format!("+1555{digits:07}"),
         };
-        let running = local_runtime::start_with(&options, configure(stack.config.clone()))
-            .await
-            .unwrap_or_else(|e| panic!("local runtime: {e}"));
+        let running =
+            local_runtime::start_configured(&options, configure(stack.config.clone()), sources)
+                .await
+                .unwrap_or_else(|e| panic!("local runtime: {e}"));
         let api = running.info["apiUrl"]
             .as_str()
             .unwrap_or_default()
@@ -89,33 +107,9 @@ impl LocalStack {
         (token, account)
     }
 
-    /// Writes to `table` a PENDING transaction no code of ours would write (its amount
-    /// is not a number), keyed `poison#<tag>`: a stream record that can never be
-    /// applied.
+    /// Writes to `table` a poison record (see [`put_poison`]).
     pub async fn put_poison(&self, table: &str, tag: &str) {
-        let key = format!("poison#{tag}");
-        let request_key = uuid::Uuid::new_v4().to_string();
-        let id = uuid::Uuid::new_v4().to_string();
-        let poison = [
-            ("idempotencyKey", key.as_str()),
-            ("requestKey", request_key.as_str()),
-            ("id", id.as_str()),
-            ("userId", "nobody"),
-            ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
-            ("type", "DEPOSIT"),
-            ("amount", "ten"),
-            ("currency", "USD"),
-            ("status", "PENDING"),
-            ("createdAt", "2026-11-25T09:00:00.000000Z"),
-            ("requestHash", "x"),
-        ];
-        let mut put = self.stack.dynamodb.put_item().table_name(table);
-        for (k, v) in poison {
-            put = put.item(k, aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned()));
-        }
-        put.send()
-            .await
-            .unwrap_or_else(|e| panic!("PutItem: {e:?}"));
+        put_poison(&self.stack.dynamodb, table, tag).await;
     }
 
     /// A request with an optional bearer token and JSON body.
@@ -208,4 +202,32 @@ impl LocalStack {
         }
         panic!("transaction {id} still pending after 30 s");
     }
+}
+
+/// Writes to `table` a PENDING transaction no code of ours would write (its amount is
+/// not a number), keyed `poison#<tag>`: a stream record that can never be applied.
+pub async fn put_poison(dynamodb: &aws_sdk_dynamodb::Client, table: &str, tag: &str) {
+    let key = format!("poison#{tag}");
+    let request_key = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::new_v4().to_string();
+    let poison = [
+        ("idempotencyKey", key.as_str()),
+        ("requestKey", request_key.as_str()),
+        ("id", id.as_str()),
+        ("userId", "nobody"),
+        ("accountId", "0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c"),
+        ("type", "DEPOSIT"),
+        ("amount", "ten"),
+        ("currency", "USD"),
+        ("status", "PENDING"),
+        ("createdAt", "2026-11-25T09:00:00.000000Z"),
+        ("requestHash", "x"),
+    ];
+    let mut put = dynamodb.put_item().table_name(table);
+    for (k, v) in poison {
+        put = put.item(k, aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned()));
+    }
+    put.send()
+        .await
+        .unwrap_or_else(|e| panic!("PutItem: {e:?}"));
 }

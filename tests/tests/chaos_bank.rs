@@ -7,6 +7,8 @@
 //! `CHAOS_SEED` replays a run's workload and fault draws (the interleaving still
 //! varies); `CHAOS_REQUESTS` (default 300) sizes it; `--no-capture` shows the report;
 //! `CHAOS_LOG` (an env filter, e.g. `process_transactions=info`) shows the functions' logs.
+//! `CHAOS_SHARDS` sets how many virtual shards the stream is spread over (default: the
+//! runtime's, 4: different accounts' records are processed concurrently, as on AWS).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +25,15 @@ const USERS: usize = 4;
 const ACCOUNTS_PER_USER: usize = 2;
 const CLIENTS: usize = 24;
 const DEFAULT_REQUESTS: usize = 300;
+
+/// The virtual stream shards of the run (`CHAOS_SHARDS`, else the runtime's default).
+fn shards() -> usize {
+    std::env::var("CHAOS_SHARDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(local_runtime::SourceOptions::from_env().stream_shards)
+}
 
 fn requests() -> usize {
     std::env::var("CHAOS_REQUESTS")
@@ -160,14 +171,20 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     let started = Instant::now();
     let seed = seed_from_env();
     let n = requests();
-    eprintln!("chaos: seed {seed} (CHAOS_SEED={seed} replays it), {n} operations");
+    let shards = shards();
+    eprintln!(
+        "chaos: seed {seed} (CHAOS_SEED={seed} replays it), {n} operations, {shards} stream shards"
+    );
     quiet_injected_panics();
     let injector = FaultInjector::new(seed);
     let s = Arc::new(
-        LocalStack::start_with({
-            let injector = injector.clone();
-            move |config| config.with_interceptor(injector)
-        })
+        LocalStack::start_with_shards(
+            {
+                let injector = injector.clone();
+                move |config| config.with_interceptor(injector)
+            },
+            shards,
+        )
         .await,
     );
     shorten_visibility(&s, 2).await;

@@ -97,9 +97,21 @@ async fn unknown_routes_look_like_api_gateway_and_preflight_is_answered() {
     assert_eq!(answer.status().as_u16(), 413);
 }
 
+/// An Idempotency-Key whose transaction (keyed `<sub>#<key>`) lands on virtual shard
+/// `shard` of `shards`.
+fn key_on_shard(sub: &str, shard: usize, shards: usize) -> String {
+    loop {
+        let key = uuid::Uuid::new_v4().to_string();
+        if local_runtime::mapping::virtual_shard(&format!("{sub}#{key}"), shards) == shard {
+            return key;
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_shard() {
-    let s = LocalStack::start().await;
+    const SHARDS: usize = 4;
+    let s = LocalStack::start_with_shards(|config| config, SHARDS).await;
     let table = s.info["tables"]["TransactionsTable"]
         .as_str()
         .unwrap_or_default()
@@ -109,24 +121,6 @@ async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_sha
         .unwrap_or_default()
         .to_owned();
     s.put_poison(&table, "1").await;
-
-    // A good transaction after it is still applied.
-    let (token, demo_account) = s.demo_login().await;
-    let body = json!({ "accountId": demo_account, "type": "DEPOSIT", "amount": "5" });
-    let answer = s
-        .call(
-            "POST",
-            "/transactions",
-            Some(&token),
-            Some(&body),
-            Some(&uuid::Uuid::new_v4().to_string()),
-        )
-        .await;
-    let id = answer.body["transactionId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
 
     let mut found: Option<Value> = None;
     for _ in 0..100 {
@@ -152,10 +146,30 @@ async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_sha
     );
     assert_eq!(
         failure["DDBStreamBatchInfo"]["batchSize"], 1,
-        "bisected down to the poison record: {failure}"
+        "only the poison record: {failure}"
     );
     assert_eq!(
         failure["records"][0]["dynamodb"]["NewImage"]["amount"]["S"], "ten",
         "replayable: {failure}"
     );
+
+    // A good transaction on the poison record's virtual shard is still applied.
+    let (token, demo_account) = s.demo_login().await;
+    let sub = s.info["demoUser"]["sub"].as_str().unwrap_or_default();
+    let shard = local_runtime::mapping::virtual_shard("poison#1", SHARDS);
+    let body = json!({ "accountId": demo_account, "type": "DEPOSIT", "amount": "5" });
+    let answer = s
+        .call(
+            "POST",
+            "/transactions",
+            Some(&token),
+            Some(&body),
+            Some(&key_on_shard(sub, shard, SHARDS)),
+        )
+        .await;
+    let id = answer.body["transactionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
 }

@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
+use integration_tests::api::Caller;
 use integration_tests::chaos::observe::{queue_depth, resource};
 use integration_tests::faults::{FaultInjector, Kind, Rule};
-use integration_tests::local::LocalStack;
+use integration_tests::fixture::new_key;
+use integration_tests::local::{LocalStack, put_poison};
+use integration_tests::pipeline::PipelineFixture;
 use process_transactions::{App, RetryPolicy};
 use serde_json::json;
 use shared::store::TableNames;
@@ -123,6 +126,101 @@ async fn a_batch_failed_by_a_removed_fault_is_replayed_once_and_a_poison_batch_s
     assert_eq!(replayed, 1);
     let again = balance(&s, &token, &account).await;
     assert_eq!(again, after);
+}
+
+#[tokio::test]
+async fn a_poison_record_is_reported_and_kept_while_the_good_records_after_it_are_applied() {
+    let mut p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    put_poison(&p.api.stack.dynamodb, &p.api.tables.transactions, "go-on").await;
+    let mut ids = Vec::new();
+    for amount in ["1.50", "2.25"] {
+        let body = json!({ "accountId": account, "type": "DEPOSIT", "amount": amount });
+        let reply = p.api.record(&alice, &new_key(), &body).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        ids.push(
+            reply.json()["transactionId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    // The three INSERTs, as the mapping would have sent them to the DLQ in one batch.
+    let records = p.next_records(3).await;
+    let sequence = |i: usize| {
+        records[i]
+            .change
+            .sequence_number
+            .clone()
+            .unwrap_or_default()
+    };
+    let body = json!({
+        "requestContext": { "condition": "RetryAttemptsExhausted", "approximateInvokeCount": 6 },
+        "DDBStreamBatchInfo": {
+            "streamArn": records[0].event_source_arn,
+            "startSequenceNumber": sequence(0),
+            "endSequenceNumber": sequence(2),
+            "batchSize": 3,
+        },
+        "records": records,
+    });
+    let (dlq, _) = p.api.stack.create_queue("replay-dlq").await;
+    p.api
+        .stack
+        .sqs
+        .send_message()
+        .queue_url(&dlq)
+        .message_body(body.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("SendMessage: {e:?}"));
+
+    let streams = aws_sdk_dynamodbstreams::Client::new(p.api.stack.config.sdk());
+    let report =
+        local_runtime::replay::replay_queue(&p.api.stack.sqs, &streams, &p.processor, &dlq)
+            .await
+            .unwrap_or_else(|e| panic!("replay: {e}"));
+
+    assert_eq!((report.replayed, report.records), (0, 2), "{report:?}");
+    assert_eq!(report.poison.len(), 1, "{report:?}");
+    assert_eq!(report.poison[0].1.sequence_number, sequence(0));
+    assert!(
+        report.poison[0].1.reason.contains("malformed"),
+        "{report:?}"
+    );
+    assert_eq!(report.failed.len(), 1, "the message is kept: {report:?}");
+    assert!(report.failed[0].1.contains(&sequence(0)), "{report:?}");
+    for id in &ids {
+        assert_eq!(p.transaction(id).await.status.as_str(), "COMPLETED", "{id}");
+    }
+    assert_eq!(
+        p.balance(&account).await.as_decimal(),
+        rust_decimal::Decimal::new(375, 2)
+    );
+    let attributes = p
+        .api
+        .stack
+        .sqs
+        .get_queue_attributes()
+        .queue_url(&dlq)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let count = |name: aws_sdk_sqs::types::QueueAttributeName| {
+        attributes
+            .attributes()
+            .and_then(|a| a.get(&name))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            + count(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessagesNotVisible),
+        1,
+        "the message holding the poison record is still in the queue"
+    );
 }
 
 async fn balance(s: &LocalStack, token: &str, account: &str) -> serde_json::Value {

@@ -9,8 +9,10 @@
 //! ```
 //!
 //! AWS credentials, region and endpoints come from the usual SDK sources (for the
-//! local stack: `source .local/emulators.env`). Exit status 0 when every message was
-//! replayed, 1 when some were left in the queue, 2 on a usage or AWS error.
+//! local stack: `source .local/emulators.env`). A record that fails again is listed
+//! (sequence number and reason) and the replay goes on with the rest; its message stays
+//! in the queue. Exit status 0 when every message was replayed, 1 when some were left in
+//! the queue, 2 on a usage or AWS error.
 
 use std::process::ExitCode;
 
@@ -91,6 +93,13 @@ async fn main() -> ExitCode {
             );
             for (id, reason) in &report.failed {
                 eprintln!("  {id}: {reason}");
+            }
+            // Each record that failed again, with its message; the others were applied.
+            for (id, record) in &report.poison {
+                eprintln!(
+                    "  record {} (message {id}) not applied: {}",
+                    record.sequence_number, record.reason
+                );
             }
             if report.failed.is_empty() {
                 ExitCode::SUCCESS
