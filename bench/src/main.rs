@@ -1,8 +1,8 @@
 //! `bank-bench`: the benchmarks behind `make bench`.
 //!
 //! ```text
-//! bank-bench cold-start | handler | pipeline | hot-account | report | all
-//!            [--runs N] [--transactions N] [--concurrency N] [--users N] [--out DIR]
+//! bank-bench cold-start | handler | pipeline | ledger | hot-account | report | all
+//!            [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]
 //! ```
 //!
 //! Each measuring subcommand writes its part to `<out>/<part>.json`; `report` (and
@@ -18,6 +18,7 @@ mod counter;
 mod functions;
 mod handler;
 mod hot_account;
+mod ledger;
 mod load;
 mod markdown;
 mod pipeline;
@@ -37,6 +38,7 @@ struct Args {
     transactions: usize,
     concurrency: usize,
     users: usize,
+    shards: usize,
     out: PathBuf,
 }
 
@@ -47,6 +49,7 @@ fn parse(root: &Path) -> Result<Args, String> {
         transactions: 2000,
         concurrency: 48,
         users: 8,
+        shards: local_runtime::stream_source::DEFAULT_SHARDS,
         out: root.join("bench").join("results"),
     };
     let mut it = std::env::args().skip(1);
@@ -61,6 +64,7 @@ fn parse(root: &Path) -> Result<Args, String> {
             "--transactions" => args.transactions = number("--transactions")?,
             "--concurrency" => args.concurrency = number("--concurrency")?,
             "--users" => args.users = number("--users")?,
+            "--shards" => args.shards = number("--shards")?,
             "--out" => args.out = it.next().map(PathBuf::from).ok_or("--out needs a folder")?,
             command if args.command.is_empty() && !command.starts_with('-') => {
                 command.clone_into(&mut args.command)
@@ -69,7 +73,7 @@ fn parse(root: &Path) -> Result<Args, String> {
         }
     }
     if args.command.is_empty() {
-        return Err("usage: bank-bench cold-start|handler|pipeline|hot-account|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--out DIR]".to_owned());
+        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
     }
     Ok(args)
 }
@@ -84,12 +88,22 @@ async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Val
                 transactions: args.transactions,
                 concurrency: args.concurrency,
                 users: args.users,
+                shards: args.shards,
             };
             pipeline::run(root, params).await
         }
+        "ledger" => ledger::run(root).await,
         "hot-account" => hot_account::run(args.transactions).await,
         other => Err(format!("unknown subcommand {other}")),
     }
+}
+
+/// The "several shards" of the ledger benchmark: `BANK_STREAM_SHARDS`, else the local
+/// runtime's default.
+fn stream_shards() -> usize {
+    local_runtime::SourceOptions::from_env()
+        .stream_shards
+        .max(2)
 }
 
 #[allow(clippy::print_stdout)] // the summary is the command's output

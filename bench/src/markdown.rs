@@ -29,8 +29,33 @@ pub fn render(report: &Value) -> String {
     handler(&mut md, &report["handler"]);
     pipeline(&mut md, &report["pipeline"]);
     hot_account(&mut md, &report["hotAccount"]);
+    ledger(&mut md, &report["ledger"]);
     cost(&mut md, &report["cost"]);
     md
+}
+
+fn ledger(md: &mut String, l: &Value) {
+    let Some(runs) = l["runs"].as_array() else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "\n## Ledger consumer: idle and under load, one and several shards\n\nEach run is the pipeline on a fresh local stack; several shards means the local runtime's virtual shards, consumed concurrently as Lambda consumes a stream's shards. 201 → COMPLETED is `createdAt` → `processedAt`; the stream mapping's 1 s batching window is part of it, as on AWS.\n\n| run | applied/s | 201 → COMPLETED p50 / p99 ms | completed / rejected / pending | DynamoDB requests per tx |\n|---|---|---|---|---|"
+    );
+    for r in runs {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} / {} | {} / {} / {} | {} |",
+            s(&r["name"]),
+            s(&r["appliedPerSecond"]),
+            s(&r["createdToProcessedMs"]["median"]),
+            s(&r["createdToProcessedMs"]["p99"]),
+            s(&r["completed"]),
+            s(&r["rejected"]),
+            s(&r["pending"]),
+            s(&r["dynamodbPerTransaction"]),
+        );
+    }
 }
 
 fn targets(md: &mut String, report: &Value) {

@@ -19,11 +19,14 @@ pub struct Params {
     pub transactions: usize,
     pub concurrency: usize,
     pub users: usize,
+    /// The local runtime's virtual stream shards (concurrent consumers).
+    pub shards: usize,
 }
 
 async fn start(
     root: &Path,
     counter: &Counter,
+    shards: usize,
 ) -> Result<(TestStack, Value, Vec<tokio::task::JoinHandle<()>>), String> {
     let stack = TestStack::connect().await;
     let name = integration_tests::unique_name("bench");
@@ -40,7 +43,8 @@ async fn start(
     let config = shared::aws::load_config()
         .await
         .with_interceptor(counter.clone());
-    let running = local_runtime::start_with(&options, config)
+    let sources = local_runtime::SourceOptions::default().with_stream_shards(shards);
+    let running = local_runtime::start_configured(&options, config, sources)
         .await
         .map_err(|e| format!("local runtime: {e}"))?;
     Ok((stack, running.info, running.tasks))
@@ -49,7 +53,7 @@ async fn start(
 /// Runs the pipeline benchmark; the JSON part of the report.
 pub async fn run(root: &Path, params: Params) -> Result<Value, String> {
     let counter = Counter::default();
-    let (stack, info, tasks) = start(root, &counter).await?;
+    let (stack, info, tasks) = start(root, &counter, params.shards).await?;
     let table = |id: &str| info["tables"][id].as_str().unwrap_or_default().to_owned();
     counter.set_accounts_table(&table("AccountsTable"));
     let api = info["apiUrl"].as_str().unwrap_or_default().to_owned();
@@ -92,6 +96,7 @@ pub async fn run(root: &Path, params: Params) -> Result<Value, String> {
     let per = |x: f64, n: usize| if n == 0 { 0.0 } else { round3(x / n as f64) };
     let notifications = notified.0;
     Ok(json!({
+        "shards": params.shards,
         "transactions": params.transactions,
         "concurrency": params.concurrency,
         "users": params.users,

@@ -10,7 +10,7 @@ use crate::cost::{self, LambdaUse, PRICES, Usage};
 use crate::stats::round3;
 
 /// The parts, in report order.
-pub const PARTS: [&str; 4] = ["cold-start", "handler", "pipeline", "hot-account"];
+pub const PARTS: [&str; 5] = ["cold-start", "handler", "pipeline", "ledger", "hot-account"];
 
 /// Writes one part.
 pub fn write_part(dir: &Path, part: &str, value: &Value) -> Result<(), String> {
@@ -183,6 +183,7 @@ pub fn write(dir: &Path) -> Result<String, String> {
         "handler": read_part(dir, "handler"),
         "pipeline": read_part(dir, "pipeline"),
         "hotAccount": read_part(dir, "hot-account"),
+        "ledger": read_part(dir, "ledger"),
     });
     if report["pipeline"].is_object() {
         report["cost"] = cost(&report["pipeline"], &report["hotAccount"]);
