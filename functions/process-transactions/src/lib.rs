@@ -82,18 +82,6 @@ impl App {
         }
     }
 
-    /// The settling engine (shared with the reconciler).
-    pub const fn engine(&self) -> &Engine {
-        &self.engine
-    }
-
-    /// With another engine (order policy, round budget), for tests and benchmarks.
-    #[must_use]
-    pub fn with_engine(mut self, engine: Engine) -> Self {
-        self.engine = engine;
-        self
-    }
-
     /// Handles one stream batch with no deadline (tools, tests).
     pub async fn handle(&self, event: Event) -> DynamoDbEventResponse {
         self.handle_until(event, Deadline::none()).await

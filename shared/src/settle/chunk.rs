@@ -31,12 +31,20 @@ impl Engine {
         checked: &mut HashSet<String>,
     ) -> Step {
         let open = work.open();
-        let mut start = 0;
-        while start < open.len() {
+        // Chunk boundaries depend only on the transactions, not on their outcomes.
+        let mut bounds = Vec::new();
+        {
             let records: Vec<&TransactionRecord> =
                 open.iter().map(|i| &work.entries[*i].record).collect();
-            let end = plan::chunk_end(&records, start);
-            let chunk = &open[start..end];
+            let mut start = 0;
+            while start < records.len() {
+                let end = plan::chunk_end(&records, start);
+                bounds.push(start..end);
+                start = end;
+            }
+        }
+        for bound in bounds {
+            let chunk = &open[bound];
             match self.settle_chunk(work, chunk, deadline, checked).await {
                 Step::Done => {}
                 Step::Stop(Unsettled::Store(_)) if chunk.len() > 1 => {
@@ -50,7 +58,6 @@ impl Engine {
                 }
                 other => return other,
             }
-            start = end;
         }
         Step::Done
     }
@@ -66,6 +73,8 @@ impl Engine {
     ) -> Step {
         let mut last_error: Option<StoreError> = None;
         let mut pause = false;
+        // No entry is added while a chunk is settled: the keys stay the same.
+        let known = work.keys();
         for attempt in 0..self.retry.attempts {
             let open: Vec<usize> = chunk
                 .iter()
@@ -88,7 +97,6 @@ impl Engine {
                 .iter()
                 .map(|i| work.entries[*i].record.clone())
                 .collect();
-            let known = work.keys();
             let round = self.round(&records, deadline, checked, &known).await;
             match round {
                 Round::Written(outcomes) => {

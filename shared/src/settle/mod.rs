@@ -130,13 +130,6 @@ impl Engine {
         }
     }
 
-    /// With another order policy.
-    #[must_use]
-    pub const fn with_order(mut self, order: OrderPolicy) -> Self {
-        self.order = order;
-        self
-    }
-
     /// The ledger it writes.
     pub const fn ledger(&self) -> &Ledger {
         &self.ledger

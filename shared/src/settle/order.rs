@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 
 use crate::domain::AccountId;
-use crate::store::{Ledger, StoreError, TransactionRecord};
+use crate::store::{Ledger, StoreError, TRANSPORT_ERROR, TransactionRecord};
 
 /// How far ordering looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,7 +83,7 @@ pub async fn predecessors(
     let mut keys = Vec::new();
     while let Some(joined) = lookups.join_next().await {
         let (account, result) =
-            joined.map_err(|e| StoreError::service("Query", "TransportError", e.to_string()))?;
+            joined.map_err(|e| StoreError::service("Query", TRANSPORT_ERROR, e.to_string()))?;
         let (pending, more) = result?;
         if more && let Some(last) = pending.last() {
             found.held_after.insert(account, last.created_at.clone());
@@ -99,14 +99,4 @@ pub async fn predecessors(
         found.helpers = ledger.read_pending(&keys).await?;
     }
     Ok(found)
-}
-
-/// Sorts transactions in acceptance order: `createdAt`, then table key (a stable
-/// tie-break that every consumer computes alike).
-pub fn sort(records: &mut [(TransactionRecord, Option<usize>)]) {
-    records.sort_by(|(a, _), (b, _)| {
-        a.created_at
-            .cmp(&b.created_at)
-            .then_with(|| a.table_key().cmp(&b.table_key()))
-    });
 }

@@ -28,20 +28,21 @@ impl Work {
         let mut work = Self {
             entries: Vec::with_capacity(records.len()),
         };
+        let mut positions: HashMap<String, usize> = HashMap::with_capacity(records.len());
         for (position, record) in records.iter().enumerate() {
-            let key = record.table_key();
-            match work
-                .entries
-                .iter_mut()
-                .find(|e| e.record.table_key() == key)
-            {
-                Some(entry) => entry.inputs.push(position),
-                None => work.entries.push(Entry {
-                    record: record.clone(),
-                    inputs: vec![position],
-                    outcome: None,
-                    held: false,
-                }),
+            match positions.entry(record.table_key()) {
+                std::collections::hash_map::Entry::Occupied(found) => {
+                    work.entries[*found.get()].inputs.push(position);
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(work.entries.len());
+                    work.entries.push(Entry {
+                        record: record.clone(),
+                        inputs: vec![position],
+                        outcome: None,
+                        held: false,
+                    });
+                }
             }
         }
         work.sort();

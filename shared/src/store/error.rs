@@ -57,8 +57,10 @@ pub fn classify(code: &str) -> ErrorClass {
     }
 }
 
-/// The code given to failures that never reached the service (timeouts, connection
-/// errors, unreadable responses): transient.
+/// The code given to a storage call that ended without an answer from the service and
+/// outside the SDK (a lookup task that died): transient. The SDK's own transport
+/// failures keep their kind as code (`Timeout`, `DispatchFailure`, ...; see
+/// [`SdkFailure`](super::SdkFailure)).
 pub const TRANSPORT_ERROR: &str = "TransportError";
 
 /// The code given to a `BatchGetItem` whose keys DynamoDB kept leaving unprocessed
@@ -88,30 +90,26 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Wraps an SDK error, keeping its code and message (`Display` of SDK errors says
-    /// only "service error").
+    /// Wraps an SDK error, classified as every SDK failure is
+    /// ([`SdkFailure::from_sdk`](super::SdkFailure::from_sdk) with [`classify`]),
+    /// keeping DynamoDB's message (`Display` of SDK errors says only "service error").
     pub fn sdk<E, R>(operation: &'static str, error: &SdkError<E, R>) -> Self
     where
-        E: ProvideErrorMetadata + std::error::Error,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        match error {
+        let failure = super::SdkFailure::from_sdk(error, classify);
+        let message = match error {
             SdkError::ServiceError(service) => {
-                let err = service.err();
-                let code = err.code().unwrap_or("Unknown").to_owned();
-                Self::Service {
-                    operation,
-                    message: err.message().unwrap_or_default().to_owned(),
-                    class: classify(&code),
-                    code,
-                }
+                service.err().message().unwrap_or_default().to_owned()
             }
-            other => Self::Service {
-                operation,
-                code: TRANSPORT_ERROR.to_owned(),
-                message: format!("{other:?}"),
-                class: ErrorClass::Transient,
-            },
+            other => format!("{other:?}"),
+        };
+        Self::Service {
+            operation,
+            code: failure.code,
+            message,
+            class: failure.class,
         }
     }
 

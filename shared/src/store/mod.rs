@@ -22,7 +22,7 @@ pub use accounts::{Account, AccountsTable};
 #[cfg(feature = "http")]
 pub use api::{api_error, list_body, page_token};
 pub use attrs::{Item, n, s};
-pub use error::{ErrorClass, NO_FAILURE, StoreError, TRANSPORT_ERROR, classify};
+pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
 pub use ledger::{
     AccountWrite, Cancelled, Commit, Ledger, MAX_TRANSACTION_ITEMS, PendingKey, PendingScan,
     Settle, Settlement,
