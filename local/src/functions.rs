@@ -58,7 +58,7 @@ pub fn functions(template: &Template, resolver: &Resolver) -> Vec<FunctionDef> {
                 &template.function_globals()["Timeout"],
             ]
             .into_iter()
-            .find_map(|v| v.as_u64().or_else(|| scalar(v)?.parse().ok()))
+            .find_map(|v| crate::template::integer(v).and_then(|n| u64::try_from(n).ok()))
             .unwrap_or(3);
             FunctionDef {
                 id,

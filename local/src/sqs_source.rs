@@ -33,12 +33,8 @@ pub struct SqsMapping {
 impl SqsMapping {
     /// From a resolved `SQS` event's `Properties`.
     pub fn from_properties(p: &Value, queue_url: String, queue_arn: String) -> Self {
-        let int = |field: &str, default: i64| {
-            p[field]
-                .as_i64()
-                .or_else(|| p[field].as_str()?.parse().ok())
-                .unwrap_or(default)
-        };
+        let int =
+            |field: &str, default: i64| crate::template::integer(&p[field]).unwrap_or(default);
         Self {
             queue_url,
             queue_arn,

@@ -54,12 +54,8 @@ impl StreamMapping {
     /// From a resolved `DynamoDB` event's `Properties` (the destination ARN already
     /// mapped to its queue URL by the caller; `partition_key` left to the caller).
     pub fn from_properties(p: &Value, on_failure_queue_url: Option<String>) -> Self {
-        let int = |field: &str, default: i64| {
-            p[field]
-                .as_i64()
-                .or_else(|| p[field].as_str()?.parse().ok())
-                .unwrap_or(default)
-        };
+        let int =
+            |field: &str, default: i64| crate::template::integer(&p[field]).unwrap_or(default);
         Self {
             batch_size: usize::try_from(int("BatchSize", 100))
                 .unwrap_or(100)

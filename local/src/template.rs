@@ -133,6 +133,12 @@ pub fn scalar(value: &Value) -> Option<String> {
     }
 }
 
+/// A whole-number property, written as a number or as a numeric string (both are
+/// valid CloudFormation).
+pub fn integer(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| value.as_str()?.parse().ok())
+}
+
 /// Resolves intrinsic functions against parameters and created resources.
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {

@@ -59,6 +59,25 @@ impl TestStack {
 }
 
 impl TestStack {
+    /// The first message to arrive on `queue_url` within `tries` one-second long
+    /// polls, its body read as JSON (left on the queue).
+    pub async fn first_message(&self, queue_url: &str, tries: usize) -> Option<serde_json::Value> {
+        for _ in 0..tries {
+            let received = self
+                .sqs
+                .receive_message()
+                .queue_url(queue_url)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("ReceiveMessage: {e:?}"));
+            if let Some(message) = received.messages().first() {
+                return serde_json::from_str(message.body().unwrap_or("null")).ok();
+            }
+        }
+        None
+    }
+
     /// A fresh SQS queue: (URL, ARN).
     pub async fn create_queue(&self, prefix: &str) -> (String, String) {
         use aws_sdk_sqs::types::QueueAttributeName;

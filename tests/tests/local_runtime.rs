@@ -1,9 +1,7 @@
 //! The local runtime's reading of `template.yml` and its event source mappings.
 
-use std::time::Duration;
-
 use integration_tests::local::LocalStack;
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[test]
 fn every_route_of_the_api_contract_is_declared_in_the_template() {
@@ -122,23 +120,7 @@ async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_sha
         .to_owned();
     s.put_poison(&table, "1").await;
 
-    let mut found: Option<Value> = None;
-    for _ in 0..100 {
-        let received = s
-            .stack
-            .sqs
-            .receive_message()
-            .queue_url(&dlq)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        if let Some(message) = received.messages().first() {
-            found = serde_json::from_str(message.body().unwrap_or("null")).ok();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let found = s.stack.first_message(&dlq, 100).await;
     let failure = found.unwrap_or_else(|| panic!("nothing reached the on-failure queue"));
     assert_eq!(
         failure["requestContext"]["condition"],

@@ -200,21 +200,7 @@ async fn a_failing_item_is_isolated_by_bisection_and_sent_alone_to_the_destinati
     let good = (keys.len() - 1) * 2;
     wait_for(&seen, good).await;
 
-    let mut body: Option<serde_json::Value> = None;
-    for _ in 0..60 {
-        let received = stack
-            .sqs
-            .receive_message()
-            .queue_url(&dlq)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        if let Some(message) = received.messages().first() {
-            body = serde_json::from_str(message.body().unwrap_or("null")).ok();
-            break;
-        }
-    }
+    let body = stack.first_message(&dlq, 60).await;
     task.abort();
     let body = body.unwrap_or_else(|| panic!("nothing reached the on-failure queue"));
     assert_eq!(body["DDBStreamBatchInfo"]["batchSize"], 1, "{body}");

@@ -6,10 +6,8 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::EventRecord;
 use integration_tests::api::Caller;
-use integration_tests::fixture::new_key;
-use integration_tests::pipeline::PipelineFixture;
+use integration_tests::pipeline::{PipelineFixture, tx};
 use rust_decimal::Decimal;
-use serde_json::json;
 
 const TRANSACTIONS: usize = 150;
 
@@ -52,14 +50,9 @@ async fn recorded(p: &mut PipelineFixture) -> (String, Vec<String>, Vec<EventRec
     let account = p.api.open_account(&alice, "USD").await;
     let mut ids = Vec::new();
     for (kind, amount) in workload() {
-        let body = json!({ "accountId": account, "type": kind, "amount": amount.to_string() });
-        let reply = p.api.record(&alice, &new_key(), &body).await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
         ids.push(
-            reply.json()["transactionId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
+            p.record(&alice, tx(&account, kind, &amount.to_string()))
+                .await,
         );
     }
     let inserts = p.next_records(TRANSACTIONS).await;

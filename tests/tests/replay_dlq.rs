@@ -7,9 +7,8 @@ use std::time::Duration;
 use integration_tests::api::Caller;
 use integration_tests::chaos::observe::{queue_depth, resource};
 use integration_tests::faults::{FaultInjector, Kind, Rule};
-use integration_tests::fixture::new_key;
 use integration_tests::local::{LocalStack, put_poison};
-use integration_tests::pipeline::PipelineFixture;
+use integration_tests::pipeline::{PipelineFixture, tx};
 use process_transactions::{App, RetryPolicy};
 use serde_json::json;
 use shared::store::TableNames;
@@ -136,15 +135,7 @@ async fn a_poison_record_is_reported_and_kept_while_the_good_records_after_it_ar
     put_poison(&p.api.stack.dynamodb, &p.api.tables.transactions, "go-on").await;
     let mut ids = Vec::new();
     for amount in ["1.50", "2.25"] {
-        let body = json!({ "accountId": account, "type": "DEPOSIT", "amount": amount });
-        let reply = p.api.record(&alice, &new_key(), &body).await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
-        ids.push(
-            reply.json()["transactionId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        );
+        ids.push(p.record(&alice, tx(&account, "DEPOSIT", amount)).await);
     }
     // The three INSERTs, as the mapping would have sent them to the DLQ in one batch.
     let records = p.next_records(3).await;
