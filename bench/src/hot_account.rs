@@ -20,14 +20,6 @@ use crate::stats::round3;
 const BATCH: usize = 100;
 const RECORDING_CONCURRENCY: usize = 16;
 
-/// Whether this build can switch batched application. The consumer has one write
-/// path now (a lone transaction is a chunk of one): there is no switch.
-pub const BATCHING_SWITCH: bool = false;
-
-fn consumer(app: process_transactions::App, _batching: bool) -> process_transactions::App {
-    app
-}
-
 fn body(account: &str, amount: u32, kind: &str) -> Value {
     json!({ "accountId": account, "amount": amount, "type": kind })
 }
@@ -98,8 +90,8 @@ async fn deliver(app: &process_transactions::App, records: &[EventRecord]) -> us
     retries
 }
 
-/// One mode on fresh tables.
-async fn once(n: usize, batching: bool) -> Result<Value, String> {
+/// One run on fresh tables.
+async fn once(n: usize) -> Result<Value, String> {
     let fixture = Arc::new(ApiFixture::new().await);
     let (queue_url, _) = fixture.stack.create_queue("bench-notifications").await;
     let counter = Counter::default();
@@ -109,14 +101,11 @@ async fn once(n: usize, batching: bool) -> Result<Value, String> {
         .config
         .clone()
         .with_interceptor(counter.clone());
-    let app = consumer(
-        process_transactions::App::new(
-            &config,
-            &fixture.tables,
-            &queue_url,
-            process_transactions::RetryPolicy::default(),
-        ),
-        batching,
+    let app = process_transactions::App::new(
+        &config,
+        &fixture.tables,
+        &queue_url,
+        process_transactions::RetryPolicy::default(),
     );
     record(&fixture, n).await?;
     let mut reader = StreamReader::open(&fixture.stack, &fixture.tables.transactions).await;
@@ -135,11 +124,10 @@ async fn once(n: usize, batching: bool) -> Result<Value, String> {
     let applied = settled.completed + settled.rejected;
     let per = |x: u64| round3(x as f64 / applied.max(1) as f64);
     eprintln!(
-        "hot-account batching={batching}: {applied} applied in {seconds:.2} s, {} account writes per transaction",
+        "hot-account: {applied} applied in {seconds:.2} s, {} account writes per transaction",
         per(counts.account_writes)
     );
     Ok(json!({
-        "batching": batching,
         "records": records.len(),
         "applied": applied,
         "completed": settled.completed,
@@ -156,20 +144,12 @@ async fn once(n: usize, batching: bool) -> Result<Value, String> {
     }))
 }
 
-/// Before (one transaction per write) and after (batched application).
+/// The consumer as built (one write path: each account written once per chunk).
 pub async fn run(n: usize) -> Result<Value, String> {
-    let before = once(n, false).await?;
-    let after = if BATCHING_SWITCH {
-        Some(once(n, true).await?)
-    } else {
-        None
-    };
     Ok(json!({
         "transactions": n,
         "batchSize": BATCH,
-        "batchingSwitch": BATCHING_SWITCH,
-        "before": before,
-        "after": after,
-        "target": { "accountWritesPerTransactionAfter": 0.1 },
+        "run": once(n).await?,
+        "target": { "accountWritesPerTransaction": 0.1 },
     }))
 }

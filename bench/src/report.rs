@@ -44,11 +44,7 @@ fn cost(pipeline: &Value, hot: &Value) -> Value {
         rru: f(&per_tx["rru"]),
         sqs_requests: f(&per_tx["sqs"]),
     };
-    let hot_run = if hot["after"].is_object() {
-        &hot["after"]
-    } else {
-        &hot["before"]
-    };
+    let hot_run = &hot["run"];
     let apply_ms_per_tx = 1000.0 / f(&hot_run["appliedPerSecond"]).max(1e-9);
     let lambda = [
         LambdaUse {
@@ -154,19 +150,10 @@ fn targets(report: &Value) -> Vec<Value> {
         ));
     }
     let hot = &report["hotAccount"];
-    let run = if hot["after"].is_object() {
-        &hot["after"]
-    } else {
-        &hot["before"]
-    };
+    let run = &hot["run"];
     if run.is_object() {
-        let label = if hot["after"].is_object() {
-            "after (batched)"
-        } else {
-            "as built (no batching switch)"
-        };
         out.push(check(
-            &format!("hot account: account writes per transaction, {label}"),
+            "hot account: account writes per transaction",
             f(&run["accountWritesPerTransaction"]),
             0.1,
             "writes",
