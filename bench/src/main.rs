@@ -109,6 +109,10 @@ fn stream_shards() -> usize {
 #[allow(clippy::print_stdout)] // the summary is the command's output
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs of the in-process stack only when asked for (RUST_LOG=info,...).
+    if std::env::var_os("RUST_LOG").is_some() {
+        shared::telemetry::init();
+    }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let args = match parse(&root) {
         Ok(args) => args,
