@@ -54,6 +54,30 @@ impl ApiFixture {
         Reply::from(self.record.handle(event.request()).await)
     }
 
+    /// Settles `caller`'s PENDING transaction recorded with `key`, through the one
+    /// settle path (no stream consumer runs in this fixture).
+    pub async fn settle(&self, caller: &Caller, key: &str) {
+        let ledger = shared::store::Ledger::new(
+            shared::aws::dynamodb(&self.stack.config),
+            &self.tables.accounts,
+            &self.tables.transactions,
+        );
+        let pending = ledger
+            .read_pending(&[format!("{}#{key}", caller.sub)])
+            .await
+            .unwrap_or_else(|e| panic!("read pending: {e}"));
+        assert_eq!(pending.len(), 1, "transaction {key} is not PENDING");
+        let engine = shared::settle::Engine::new(ledger, shared::settle::RetryPolicy::default());
+        let settled = engine
+            .settle(&pending, shared::settle::Deadline::none())
+            .await;
+        assert!(
+            settled.unsettled.is_none(),
+            "not settled: {:?}",
+            settled.unsettled
+        );
+    }
+
     /// Any event through the accounts function.
     pub async fn accounts_call(&self, event: &ApiEvent) -> Reply {
         Reply::from(self.accounts.handle(event.request()).await)

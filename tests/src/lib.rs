@@ -11,6 +11,7 @@ pub mod cognito;
 pub mod faults;
 pub mod fixture;
 pub mod forge;
+pub mod gateway;
 pub mod local;
 pub mod moto;
 pub mod notify_fixture;

@@ -148,20 +148,34 @@ async fn a_missing_idempotency_key_is_400_with_an_example_and_a_bad_one_is_400()
 }
 
 #[tokio::test]
-async fn adjustments_are_for_admins_only() {
+async fn adjustments_are_for_operators_on_other_peoples_accounts_with_a_reason() {
     let f = ApiFixture::new().await;
     let (alice, admin) = (Caller::new_user(), Caller::new_admin());
-    let account = f.open_account(&admin, "USD").await;
-    let body = json!({ "accountId": account, "amount": "-12.50", "type": "adjustment" });
+    let account = f.open_account(&alice, "USD").await;
+    let own = f.open_account(&admin, "USD").await;
+    let body = json!({ "accountId": account, "amount": "-12.50", "type": "adjustment", "description": "fee refund reversed" });
 
     let refused = f.record(&alice, &new_key(), &body).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     assert_eq!(refused.json()["code"], "FORBIDDEN");
 
+    let mut selfish = body.clone();
+    selfish["accountId"] = json!(own);
+    let refused = f.record(&admin, &new_key(), &selfish).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.json()["code"], "SEPARATION_OF_DUTIES");
+
+    let mut unexplained = body.clone();
+    unexplained["description"] = json!("   ");
+    let refused = f.record(&admin, &new_key(), &unexplained).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(refused.json()["field"], "description");
+
     let accepted = f.record(&admin, &new_key(), &body).await;
     assert_eq!(accepted.status, 201, "{}", accepted.text);
     assert_eq!(accepted.json()["amount"], "-12.50");
     assert_eq!(accepted.json()["type"], "ADJUSTMENT");
+    assert_eq!(accepted.json()["initiatedBy"], admin.sub.as_str());
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use shared::clock::now_rfc3339;
 use shared::context::ApiContext;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
 use shared::http::{ApiError, json, json_with_headers, page_limit, path_segments};
-use shared::store::{Account, TableNames, api_error, list_body, page_token};
+use shared::store::{Account, Opened, TableNames, View, api_error, list_body, page_token};
 
 /// Longest account name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -110,18 +110,48 @@ impl App {
                 )
             })?,
         };
-        let account = Account::open(&identity.user_id, &name, currency, &now_rfc3339());
-        self.ctx
+        let key = shared::http::optional_idempotency_key(request)?;
+        let now = now_rfc3339();
+        let account = match &key {
+            Some(key) => Account::open_with_key(&identity.user_id, key, &name, currency, &now),
+            None => Account::open(&identity.user_id, &name, currency, &now),
+        };
+        let opened = self
+            .ctx
             .accounts
             .create(&account)
             .await
             .map_err(|e| api_error("PutItem account", &e))?;
-        tracing::info!(account_id = %account.account_id, currency = currency.as_str(), "account opened");
-        let location = format!("/accounts/{}", account.account_id);
+        let (account, replayed) = match opened {
+            Opened::Created => {
+                tracing::info!(account_id = %account.account_id, currency = currency.as_str(), "account opened");
+                (account, false)
+            }
+            Opened::Exists(existing) => {
+                // Its id comes from this caller and key: only this caller's earlier
+                // request can have made it.
+                if existing.owner_id != identity.user_id
+                    || existing.request_hash != account.request_hash
+                {
+                    tracing::info!(account_id = %existing.account_id, "idempotency key reused with another account request");
+                    return Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "IDEMPOTENCY_KEY_REUSED",
+                        "This Idempotency-Key was already used to open an account with another name or currency; use a new key for a new account.",
+                    ));
+                }
+                tracing::info!(account_id = %existing.account_id, "idempotent replay");
+                (existing.as_opened(), true)
+            }
+        };
+        let mut headers = vec![("Location", format!("/accounts/{}", account.account_id))];
+        if replayed {
+            headers.push(("Idempotent-Replayed", "true".to_owned()));
+        }
         Ok(json_with_headers(
             StatusCode::CREATED,
             &account.to_json(),
-            &[("Location", location)],
+            &headers,
         ))
     }
 
@@ -163,21 +193,39 @@ impl App {
             .map_err(|e| api_error("Query history", &e))?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, |(record, view)| record.to_json(*view)),
+            &list_body(&page, |(record, view)| {
+                record.to_json(history_view(record, *view, identity))
+            }),
         ))
     }
 
-    /// The caller's account, or 404 (malformed id, missing, or someone else's).
+    /// The caller's account (any account for an operator, who audits), or 404
+    /// (malformed id, missing, or someone else's).
     async fn owned(&self, id: &str, identity: &Identity) -> Result<Account, ApiError> {
         let Ok(id) = AccountId::parse(id) else {
             return Err(ApiError::not_found("Account"));
         };
         self.ctx
             .accounts
-            .get_owned(&id, &identity.user_id)
+            .get(&id)
             .await
             .map_err(|e| api_error("GetItem account", &e))?
+            .filter(|account| account.owner_id == identity.user_id || identity.is_admin())
             .ok_or_else(|| ApiError::not_found("Account"))
+    }
+}
+
+/// How an entry of an account's history is shown to `identity`: what someone else
+/// recorded on the account (an operator's ADJUSTMENT) without their key, unless the
+/// reader is an operator.
+fn history_view(
+    record: &shared::store::TransactionRecord,
+    listed: View,
+    identity: &Identity,
+) -> View {
+    match listed {
+        View::Source if record.user_id != identity.user_id && !identity.is_admin() => View::Holder,
+        other => other,
     }
 }
 

@@ -100,18 +100,26 @@ impl App {
         Ok(json(StatusCode::OK, &record.to_json(view)))
     }
 
-    /// How `identity` may see `record`, if at all.
+    /// How `identity` may see `record`, if at all: its recorder and operators in
+    /// full, the holder of an adjusted account without the operator's key, a
+    /// transfer's receiver once it COMPLETED.
     async fn view_of(
         &self,
         record: &TransactionRecord,
         identity: &Identity,
     ) -> Result<Option<View>, ApiError> {
-        if record.user_id == identity.user_id {
+        if record.user_id == identity.user_id || identity.is_admin() {
             return Ok(Some(View::Source));
+        }
+        if record.holder_id.as_deref() == Some(identity.user_id.as_str()) {
+            return Ok(Some(View::Holder));
         }
         let Some(to) = record.kind.destination() else {
             return Ok(None);
         };
+        if !record.visible_to_receiver() {
+            return Ok(None);
+        }
         let owned = self
             .ctx
             .accounts

@@ -23,7 +23,7 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
     let base = NotificationMessage {
         transaction_id: record.transaction_id,
         account_id: record.account_id,
-        holder_id: record.user_id.clone(),
+        holder_id: record.holder().to_owned(),
         role: HolderRole::Source,
         kind: record.kind.transaction_type(),
         amount: record.kind.amount_text(),

@@ -17,9 +17,9 @@ pub const FACTS_TTL: Duration = Duration::from_secs(3600);
 
 /// An account's owner (Cognito `sub`) and currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Facts {
-    owner_id: String,
-    currency: Currency,
+pub struct Facts {
+    pub owner_id: String,
+    pub currency: Currency,
 }
 
 /// Why an account's facts could not be served.
@@ -43,13 +43,12 @@ impl Default for AccountFacts {
 }
 
 impl AccountFacts {
-    /// The currency of account `id` if it exists and belongs to `owner_id`.
-    pub async fn owned_currency(
+    /// The owner and currency of account `id`, if it exists.
+    pub async fn lookup(
         &self,
         table: &AccountsTable,
         id: &AccountId,
-        owner_id: &str,
-    ) -> Result<Option<Currency>, StoreError> {
+    ) -> Result<Option<Facts>, StoreError> {
         let fetched = self
             .cache
             .get_or_fetch(&id.to_string(), || async {
@@ -64,7 +63,7 @@ impl AccountFacts {
             })
             .await;
         match fetched {
-            Ok(facts) => Ok((facts.owner_id == owner_id).then_some(facts.currency)),
+            Ok(facts) => Ok(Some(facts)),
             Err(Miss::NotFound) => Ok(None),
             Err(Miss::Store(error)) => Err(error),
         }

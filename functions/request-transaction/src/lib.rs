@@ -19,8 +19,10 @@ use shared::domain::{TransactionId, TransactionStatus};
 use shared::http::{ApiError, raw_json};
 use shared::store::{Inserted, StoreError, TableNames, TransactionRecord, View};
 
-use accounts::AccountFacts;
-pub use request::{TransactionRequest, idempotency_key, parse_request};
+use accounts::{AccountFacts, Facts};
+pub use request::{TransactionRequest, parse_request};
+use shared::domain::Currency;
+pub use shared::http::idempotency_key;
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
@@ -70,14 +72,12 @@ impl App {
         let identity = self.ctx.auth.identify(request).await?;
         let key = idempotency_key(request)?;
         let parsed = parse_request(request)?;
-        authorise(&identity, &parsed)?;
-
-        let currency = self
+        let facts = self
             .facts
-            .owned_currency(&self.ctx.accounts, &parsed.account_id, &identity.user_id)
+            .lookup(&self.ctx.accounts, &parsed.account_id)
             .await
-            .map_err(|e| internal("GetItem account", &e))?
-            .ok_or_else(|| ApiError::not_found("Account"))?;
+            .map_err(|e| internal("GetItem account", &e))?;
+        let (currency, holder_id) = authorise(&identity, &parsed, facts)?;
 
         let mut record = TransactionRecord {
             transaction_id: TransactionId::new_random(),
@@ -92,6 +92,7 @@ impl App {
             balance_after: None,
             to_balance_after: None,
             to_user_id: None,
+            holder_id,
             created_at: now_rfc3339(),
             processed_at: None,
             request_hash: parsed.fingerprint(),
@@ -122,18 +123,43 @@ impl App {
     }
 }
 
-/// ADJUSTMENT is for the Cognito group `admin` only.
-fn authorise(identity: &Identity, parsed: &TransactionRequest) -> Result<(), ApiError> {
+/// Who may record what, given the account's `facts` (`None`: no such account): a
+/// customer records on their own accounts; an ADJUSTMENT is an operator's (Cognito
+/// group `admin`) on someone else's account, never their own (separation of duties:
+/// an operator cannot pay themselves). Another user's account answers like an
+/// unknown one. Returns the account's currency and, for an adjustment, its holder.
+fn authorise(
+    identity: &Identity,
+    parsed: &TransactionRequest,
+    facts: Option<Facts>,
+) -> Result<(Currency, Option<String>), ApiError> {
     let adjustment = matches!(
         parsed.kind,
         shared::domain::TransactionKind::Adjustment { .. }
     );
     if adjustment && !identity.is_admin() {
         return Err(ApiError::forbidden(
-            "Only administrators may record ADJUSTMENT transactions.",
+            "Only operators (group admin) may record ADJUSTMENT transactions.",
         ));
     }
-    Ok(())
+    if adjustment && parsed.description.is_none() {
+        return Err(ApiError::validation(
+            "description",
+            "description is required for an ADJUSTMENT: say why the balance is corrected.",
+        ));
+    }
+    let facts = facts.ok_or_else(|| ApiError::not_found("Account"))?;
+    let own = facts.owner_id == identity.user_id;
+    match (adjustment, own) {
+        (false, true) => Ok((facts.currency, None)),
+        (false, false) => Err(ApiError::not_found("Account")),
+        (true, true) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "SEPARATION_OF_DUTIES",
+            "Operators cannot adjust their own accounts: another operator must.",
+        )),
+        (true, false) => Ok((facts.currency, Some(facts.owner_id))),
+    }
 }
 
 /// Same key: same payload replays the first response; another payload is refused.

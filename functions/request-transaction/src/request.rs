@@ -1,13 +1,10 @@
 //! Parsing the request at the edge into domain types: every error names its field.
 
 use lambda_http::Request;
-use lambda_http::http::StatusCode;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
-use shared::domain::{
-    AccountId, EXAMPLE_UUID, IdempotencyKey, KindError, TransactionKind, TransactionType,
-};
+use shared::domain::{AccountId, KindError, TransactionKind, TransactionType};
 use shared::http::{ApiError, json_body};
 
 /// Longest accepted description, in characters.
@@ -52,27 +49,6 @@ impl TransactionRequest {
     }
 }
 
-/// The `Idempotency-Key` header: required, a UUID.
-pub fn idempotency_key(request: &Request) -> Result<IdempotencyKey, ApiError> {
-    let Some(raw) = request.headers().get("idempotency-key") else {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "IDEMPOTENCY_KEY_MISSING",
-            "The Idempotency-Key header is required: send a new UUID (v4) per transaction.",
-        )
-        .with("example", EXAMPLE_UUID));
-    };
-    let text = raw.to_str().unwrap_or_default().trim();
-    IdempotencyKey::parse(text).map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "IDEMPOTENCY_KEY_INVALID",
-            "The Idempotency-Key header must be a UUID.",
-        )
-        .with("example", EXAMPLE_UUID)
-    })
-}
-
 /// Parses and validates the body.
 pub fn parse_request(request: &Request) -> Result<TransactionRequest, ApiError> {
     let body: Body = json_body(request)?;
@@ -92,7 +68,11 @@ pub fn parse_request(request: &Request) -> Result<TransactionRequest, ApiError> 
         .map_err(|_| ApiError::validation("toAccountId", "toAccountId must be a UUID."))?;
     let kind = TransactionKind::from_request(kind_type, body.amount.get(), &account_id, to)
         .map_err(kind_error)?;
-    let description = body.description.map(validate_description).transpose()?;
+    let description = body
+        .description
+        .map(validate_description)
+        .transpose()?
+        .flatten();
     Ok(TransactionRequest {
         account_id,
         kind,
@@ -118,20 +98,17 @@ fn kind_error(error: KindError) -> ApiError {
     }
 }
 
-fn validate_description(text: String) -> Result<String, ApiError> {
-    if text.chars().count() > MAX_DESCRIPTION_CHARS {
-        return Err(ApiError::validation(
+/// A description someone else may read (a transfer's receiver, the holder of an
+/// adjusted account): checked by [`shared::domain::text`]; blank means none.
+fn validate_description(text: String) -> Result<Option<String>, ApiError> {
+    match shared::domain::text::checked(&text, MAX_DESCRIPTION_CHARS) {
+        Ok(text) => Ok(Some(text)),
+        Err(shared::domain::text::TextError::Empty) => Ok(None),
+        Err(error) => Err(ApiError::validation(
             "description",
-            format!("description must be at most {MAX_DESCRIPTION_CHARS} characters."),
-        ));
+            format!("description {error}."),
+        )),
     }
-    if text.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "description",
-            "description must not contain control characters.",
-        ));
-    }
-    Ok(text)
 }
 
 fn capitalise(message: &str) -> String {

@@ -37,8 +37,10 @@
 
 pub mod ids;
 pub mod ledger;
+pub mod lifecycle;
 pub mod money;
 mod serde_str;
+pub mod text;
 pub mod transaction;
 
 pub use ids::{AccountId, EXAMPLE_UUID, IdError, IdempotencyKey, TransactionId};

@@ -6,6 +6,8 @@ use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
+use crate::domain::{EXAMPLE_UUID, IdempotencyKey};
+use lambda_http::http::StatusCode;
 
 /// The only accepted request media type.
 pub const JSON_CONTENT_TYPE: &str = "application/json";
@@ -176,4 +178,33 @@ pub fn path_segments(request: &Request) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// The `Idempotency-Key` header: required, a UUID.
+pub fn idempotency_key(request: &Request) -> Result<IdempotencyKey, ApiError> {
+    optional_idempotency_key(request)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "IDEMPOTENCY_KEY_MISSING",
+            "The Idempotency-Key header is required: send a new UUID (v4) per transaction.",
+        )
+        .with("example", EXAMPLE_UUID)
+    })
+}
+
+/// The `Idempotency-Key` header where it is optional (`POST /accounts`): absent is
+/// `None`, present must be a UUID.
+pub fn optional_idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(raw) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = raw.to_str().unwrap_or_default().trim();
+    IdempotencyKey::parse(text).map(Some).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "IDEMPOTENCY_KEY_INVALID",
+            "The Idempotency-Key header must be a UUID.",
+        )
+        .with("example", EXAMPLE_UUID)
+    })
 }

@@ -21,6 +21,7 @@ pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> T
         balance_after: None,
         to_balance_after: None,
         to_user_id: None,
+        holder_id: None,
         created_at: created_at.to_owned(),
         processed_at: None,
         request_hash: String::new(),

@@ -1,7 +1,9 @@
 //! The accounts table: one item per account, owned by a Cognito user.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 use serde_json::{Value, json};
 
 use super::StoreError;
@@ -25,6 +27,18 @@ pub struct Account {
     pub version: u64,
     pub created_at: String,
     pub updated_at: String,
+    /// For an account opened with an Idempotency-Key: SHA-256 of what was asked
+    /// (name and currency), to tell a retry from a reused key.
+    pub request_hash: Option<String>,
+}
+
+/// What a conditional account insert found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// The account was written.
+    Created,
+    /// An account with this id exists (the same Idempotency-Key was used before).
+    Exists(Box<Account>),
 }
 
 impl Account {
@@ -40,12 +54,51 @@ impl Account {
             version: 0,
             created_at: now.to_owned(),
             updated_at: now.to_owned(),
+            request_hash: None,
+        }
+    }
+
+    /// A new OPEN account whose id comes from its owner and `key` (see
+    /// [`AccountId::for_request`]), remembering what was asked.
+    pub fn open_with_key(
+        owner_id: &str,
+        key: &crate::domain::IdempotencyKey,
+        name: &str,
+        currency: Currency,
+        now: &str,
+    ) -> Self {
+        Self {
+            account_id: AccountId::for_request(owner_id, key),
+            request_hash: Some(Self::request_hash(name, currency)),
+            ..Self::open(owner_id, name, currency, now)
+        }
+    }
+
+    /// SHA-256 of an opening request's canonical form.
+    pub fn request_hash(name: &str, currency: Currency) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = json!({ "name": name, "currency": currency.as_str() }).to_string();
+        Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The account as it was when opened (what the first `201` showed): a replay
+    /// answers with exactly that.
+    pub fn as_opened(&self) -> Self {
+        Self {
+            balance: Balance::ZERO,
+            status: AccountStatus::Open,
+            version: 0,
+            updated_at: self.created_at.clone(),
+            ..self.clone()
         }
     }
 
     /// The item written to DynamoDB.
     pub fn to_item(&self) -> Item {
-        Item::from([
+        let mut item = Item::from([
             (attr::ACCOUNT_ID.to_owned(), s(self.account_id.to_string())),
             (attr::OWNER_ID.to_owned(), s(&self.owner_id)),
             (attr::NAME.to_owned(), s(&self.name)),
@@ -55,7 +108,11 @@ impl Account {
             (attr::VERSION.to_owned(), n(self.version)),
             (attr::CREATED_AT.to_owned(), s(&self.created_at)),
             (attr::UPDATED_AT.to_owned(), s(&self.updated_at)),
-        ])
+        ]);
+        if let Some(hash) = &self.request_hash {
+            item.insert(attr::REQUEST_HASH.to_owned(), s(hash));
+        }
+        item
     }
 
     /// Reads an item (balance parsed exactly from its `N` text).
@@ -72,6 +129,7 @@ impl Account {
                 .map_err(|_| StoreError::corrupt(attr::VERSION, "not a whole number"))?,
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
             updated_at: req_s(item, attr::UPDATED_AT)?.to_owned(),
+            request_hash: super::attrs::opt_s(item, attr::REQUEST_HASH)?.map(str::to_owned),
         })
     }
 
@@ -110,18 +168,41 @@ impl AccountsTable {
         &self.name
     }
 
-    /// Writes a new account; never overwrites one.
-    pub async fn create(&self, account: &Account) -> Result<(), StoreError> {
-        self.client
+    /// Writes a new account; never overwrites one. An existing account with the
+    /// same id comes back from the failed condition (ALL_OLD: still one request).
+    pub async fn create(&self, account: &Account) -> Result<Opened, StoreError> {
+        let result = self
+            .client
             .put_item()
             .table_name(&self.name)
             .set_item(Some(account.to_item()))
             .condition_expression("attribute_not_exists(#id)")
             .expression_attribute_names("#id", attr::ACCOUNT_ID)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(|e| StoreError::sdk("PutItem", &e))?;
-        Ok(())
+            .await;
+        match result {
+            Ok(_) => Ok(Opened::Created),
+            Err(SdkError::ServiceError(failure)) => match failure.err() {
+                PutItemError::ConditionalCheckFailedException(conflict) => {
+                    let existing = match conflict.item() {
+                        Some(item) => Some(Account::from_item(item)?),
+                        None => self.get(&account.account_id).await?,
+                    };
+                    existing.map_or_else(
+                        || {
+                            Err(StoreError::corrupt(
+                                attr::ACCOUNT_ID,
+                                "conflict without item",
+                            ))
+                        },
+                        |existing| Ok(Opened::Exists(Box::new(existing))),
+                    )
+                }
+                _ => Err(StoreError::sdk("PutItem", &SdkError::ServiceError(failure))),
+            },
+            Err(other) => Err(StoreError::sdk("PutItem", &other)),
+        }
     }
 
     /// An account by id (strongly consistent).

@@ -18,12 +18,14 @@ struct Listing {
     fetched: Vec<TransactionRecord>,
     more_after_fetched: bool,
     taken: usize,
+    /// Where the query stopped when it returned fewer items than it evaluated.
+    after_fetched: Option<PageToken>,
 }
 
 impl Listing {
     fn new(prefix: &'static str, view: View, token: Option<&PageToken>) -> Self {
         let (index, key_attr) = match view {
-            View::Source => (index::ACCOUNT_HISTORY, attr::ACCOUNT_ID),
+            View::Source | View::Holder => (index::ACCOUNT_HISTORY, attr::ACCOUNT_ID),
             View::Destination => (index::INCOMING_HISTORY, attr::TO_ACCOUNT_ID),
         };
         let start = token.map_or(Part::Start, |t| t.part(prefix));
@@ -36,6 +38,7 @@ impl Listing {
             fetched: Vec::new(),
             more_after_fetched: false,
             taken: 0,
+            after_fetched: None,
         }
     }
 
@@ -45,8 +48,15 @@ impl Listing {
 
     /// Where this listing resumes after what the page took.
     fn resume(&self) -> Part {
-        if self.fetched.len() <= self.taken && !self.more_after_fetched {
-            return Part::Done;
+        if self.fetched.len() <= self.taken {
+            if !self.more_after_fetched {
+                return Part::Done;
+            }
+            // Everything fetched was taken: resume where the query stopped (after
+            // items the filter dropped, if any).
+            if let Some(after) = &self.after_fetched {
+                return Part::At(after.clone());
+            }
         }
         match self
             .taken
@@ -81,10 +91,20 @@ impl TransactionsTable {
                 Part::Start => None,
                 Part::At(cursor) => Some(cursor),
             };
+            // A transfer's receiver sees it once it COMPLETED, never before.
+            let completed_only = listing.view == View::Destination;
             let page = self
-                .history(listing.index, listing.key_attr, account_id, limit, cursor)
+                .query_history(
+                    listing.index,
+                    listing.key_attr,
+                    account_id,
+                    limit,
+                    cursor,
+                    completed_only,
+                )
                 .await?;
             listing.more_after_fetched = page.next.is_some();
+            listing.after_fetched.clone_from(&page.next);
             listing.fetched = page.items;
         }
         Ok(merge(&mut listings, usize::try_from(limit).unwrap_or(0)))

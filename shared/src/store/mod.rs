@@ -15,10 +15,11 @@ mod paging;
 mod record;
 mod schema;
 mod sdk_failure;
+mod status_change;
 mod transactions;
 mod update;
 
-pub use accounts::{Account, AccountsTable};
+pub use accounts::{Account, AccountsTable, Opened};
 #[cfg(feature = "http")]
 pub use api::{api_error, list_body, page_token};
 pub use attrs::{Item, n, s};
@@ -31,5 +32,6 @@ pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};
 pub use schema::{TableNames, attr, index};
 pub use sdk_failure::SdkFailure;
+pub use status_change::{STATUS_CHANGE, StatusChange};
 pub use transactions::{Inserted, TransactionsTable};
 pub use update::UpdateExpression;

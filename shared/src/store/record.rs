@@ -29,6 +29,8 @@ pub struct TransactionRecord {
     pub to_balance_after: Option<Balance>,
     /// The destination holder's `sub` (set when a transfer completes).
     pub to_user_id: Option<String>,
+    /// The account holder's `sub` when not the recorder (an operator's ADJUSTMENT).
+    pub holder_id: Option<String>,
     pub created_at: String,
     pub processed_at: Option<String>,
     pub request_hash: String,
@@ -36,17 +38,32 @@ pub struct TransactionRecord {
     pub response: Option<String>,
 }
 
-/// Whose point of view a transaction is rendered from: a transfer's destination
-/// holder sees their own balance after, never the sender's.
+/// Whose point of view a transaction is rendered from. Only its recorder sees the
+/// Idempotency-Key; a transfer's receiver sees their own balance after, never the
+/// sender's, and (see [`TransactionRecord::visible_to_receiver`]) only once it
+/// COMPLETED.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
-    /// The account the transaction was recorded on.
+    /// Whoever recorded it (or an operator auditing the account).
     Source,
+    /// The holder of the account it was recorded on, when someone else recorded it
+    /// (an operator's ADJUSTMENT).
+    Holder,
     /// The receiving account of a transfer.
     Destination,
 }
 
 impl TransactionRecord {
+    /// Whether a transfer's receiver may see it: once it COMPLETED, never before.
+    pub fn visible_to_receiver(&self) -> bool {
+        self.status == TransactionStatus::Completed
+    }
+
+    /// The holder of the account it was recorded on.
+    pub fn holder(&self) -> &str {
+        self.holder_id.as_deref().unwrap_or(&self.user_id)
+    }
+
     /// The table key: the idempotency key scoped to its user.
     pub fn table_key(&self) -> String {
         Self::scoped_key(&self.user_id, &self.idempotency_key)
@@ -95,6 +112,7 @@ impl TransactionRecord {
             (attr::TO_BALANCE_AFTER, self.to_balance_after.map(n)),
             (attr::PROCESSED_AT, self.processed_at.as_ref().map(s)),
             (attr::TO_USER_ID, self.to_user_id.as_ref().map(s)),
+            (attr::HOLDER_ID, self.holder_id.as_ref().map(s)),
             (attr::RESPONSE, self.response.as_ref().map(s)),
             (
                 attr::PENDING_ACCOUNT_ID,
@@ -133,6 +151,7 @@ impl TransactionRecord {
             balance_after: opt_parse(item, attr::BALANCE_AFTER)?,
             to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
             to_user_id: opt_s(item, attr::TO_USER_ID)?.map(str::to_owned),
+            holder_id: opt_s(item, attr::HOLDER_ID)?.map(str::to_owned),
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
             processed_at: opt_s(item, attr::PROCESSED_AT)?.map(str::to_owned),
             request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),
@@ -154,18 +173,27 @@ impl TransactionRecord {
         put("type", json!(self.kind.transaction_type().as_str()));
         put("amount", json!(self.kind.amount_text()));
         put("currency", json!(self.currency.as_str()));
+        // Someone else's text reaches this screen: shown without control or
+        // bidirectional-override characters, whatever was stored.
         put(
             "description",
             self.description
                 .as_deref()
-                .map_or(Value::Null, |d| json!(d)),
+                .map_or(Value::Null, |d| json!(crate::domain::text::displayable(d))),
         );
         put("status", json!(self.status.as_str()));
-        if let (TransactionStatus::Rejected, Some(reason)) = (self.status, self.rejection_reason) {
+        if let (TransactionStatus::Rejected, Some(reason), false) = (
+            self.status,
+            self.rejection_reason,
+            view == View::Destination,
+        ) {
             put("rejectionReason", json!(reason.as_str()));
         }
+        if self.kind.transaction_type() == TransactionType::Adjustment {
+            put("initiatedBy", json!(self.user_id));
+        }
         let after = match view {
-            View::Source => self.balance_after,
+            View::Source | View::Holder => self.balance_after,
             View::Destination => self.to_balance_after,
         };
         if let (TransactionStatus::Completed, Some(after)) = (self.status, after) {

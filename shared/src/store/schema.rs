@@ -30,10 +30,21 @@ pub mod attr {
     pub const PROCESSED_AT: &str = "processedAt";
     /// The destination holder's `sub`, set when a transfer completes (for notifying).
     pub const TO_USER_ID: &str = "toUserId";
+    /// The account holder's `sub` when someone else recorded the transaction (an
+    /// operator's ADJUSTMENT): who is notified and may read it.
+    pub const HOLDER_ID: &str = "holderId";
     /// SHA-256 of the canonical request, to tell a replay from a reused key.
     pub const REQUEST_HASH: &str = "requestHash";
     /// The 201 body sent the first time, replayed byte for byte.
     pub const RESPONSE: &str = "response";
+    /// What a history entry is when not a transaction (`STATUS_CHANGE`).
+    pub const ENTRY_TYPE: &str = "entryType";
+    pub const EVENT_ID: &str = "eventId";
+    pub const FROM_STATUS: &str = "fromStatus";
+    pub const TO_STATUS: &str = "toStatus";
+    pub const REASON: &str = "reason";
+    /// Who made a status change.
+    pub const INITIATED_BY: &str = "initiatedBy";
     /// The transaction's account while it is PENDING (removed when it settles): the
     /// key of the sparse pending index.
     pub const PENDING_ACCOUNT_ID: &str = "pendingAccountId";

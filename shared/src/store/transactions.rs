@@ -169,14 +169,39 @@ impl TransactionsTable {
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<TransactionRecord>, StoreError> {
-        let output = self
+        self.query_history(index_name, key_attr, key_value, limit, token, false)
+            .await
+    }
+
+    /// A history query; `completed_only` leaves out transactions not COMPLETED (a
+    /// page may then hold fewer items than asked, with a token to go on).
+    pub(super) async fn query_history(
+        &self,
+        index_name: &str,
+        key_attr: &'static str,
+        key_value: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+        completed_only: bool,
+    ) -> Result<Page<TransactionRecord>, StoreError> {
+        let mut query = self
             .client
             .query()
             .table_name(&self.name)
             .index_name(index_name)
             .key_condition_expression("#k = :k")
             .expression_attribute_names("#k", key_attr)
-            .expression_attribute_values(":k", AttributeValue::S(key_value.to_owned()))
+            .expression_attribute_values(":k", AttributeValue::S(key_value.to_owned()));
+        if completed_only {
+            query = query
+                .filter_expression("#st = :completed")
+                .expression_attribute_names("#st", attr::STATUS)
+                .expression_attribute_values(
+                    ":completed",
+                    s(crate::domain::TransactionStatus::Completed.as_str()),
+                );
+        }
+        let output = query
             .scan_index_forward(false)
             // One more than asked: a next token only when a next item exists.
             .limit(limit.saturating_add(1))
@@ -189,6 +214,14 @@ impl TransactionsTable {
             .await
             .map_err(|e| StoreError::sdk("Query", &e))?;
         let keys = [attr::IDEMPOTENCY_KEY, key_attr, attr::CREATED_AT];
-        Page::from_items(output.items(), limit, &keys, TransactionRecord::from_item)
+        let mut page =
+            Page::from_items(output.items(), limit, &keys, TransactionRecord::from_item)?;
+        if page.next.is_none()
+            && let Some(last) = output.last_evaluated_key()
+        {
+            // Fewer items than evaluated (filtered out): go on from where it stopped.
+            page.next = Some(PageToken::from_key(last));
+        }
+        Ok(page)
     }
 }

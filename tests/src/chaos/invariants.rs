@@ -359,7 +359,9 @@ fn owed(f: &Facts<'_>) -> (Owed, Owed) {
         .filter(|t| t.status != TransactionStatus::Pending)
     {
         let id = t.transaction_id.to_string();
-        let mut holders = vec![by_sub(&t.user_id)];
+        // The source account's holder (the recorder, or the customer an operator
+        // adjusted), found from the accounts table, not from the transaction.
+        let mut holders = vec![owner(&t.account_id.to_string())];
         let transfer = t.kind.transaction_type() == TransactionType::Transfer;
         if let (true, TransactionStatus::Completed, Some(to)) =
             (transfer, t.status, t.kind.destination())

@@ -173,6 +173,7 @@ pub fn plan(rng: &mut Rng, users: &[User], n: usize) -> Vec<Op> {
         let user = &users[user_index];
         let account = rng.pick(&user.accounts).cloned().unwrap_or_default();
         let roll = rng.below(100);
+        let mut account = account;
         let (kind, to, amount) = if roll < 30 {
             ("DEPOSIT", None, cents(rng, 100, 50_000))
         } else if roll < 55 {
@@ -196,9 +197,18 @@ pub fn plan(rng: &mut Rng, users: &[User], n: usize) -> Vec<Op> {
                 None => ("DEPOSIT", None, cents(rng, 100, 10_000)),
             }
         } else {
-            let amount = cents(rng, 100, 30_000);
-            let signed = if rng.chance(40) { -amount } else { amount };
-            ("ADJUSTMENT", None, signed)
+            // An operator corrects someone else's account, never their own.
+            let customers: Vec<&User> = users.iter().filter(|u| !u.admin).collect();
+            let customer = rng.pick(&customers).copied();
+            match customer.and_then(|c| rng.pick(&c.accounts).cloned()) {
+                Some(target) => {
+                    account = target;
+                    let amount = cents(rng, 100, 30_000);
+                    let signed = if rng.chance(40) { -amount } else { amount };
+                    ("ADJUSTMENT", None, signed)
+                }
+                None => ("DEPOSIT", None, cents(rng, 100, 10_000)),
+            }
         };
         let replay = match rng.below(100) {
             0..=9 => Replay::Concurrent(2 + usize::try_from(rng.below(2)).unwrap_or(0)),

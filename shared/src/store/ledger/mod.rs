@@ -61,6 +61,18 @@ impl Ledger {
         }
     }
 
+    pub(in crate::store) const fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub(in crate::store) fn accounts_table(&self) -> &str {
+        &self.accounts
+    }
+
+    pub(in crate::store) fn transactions_table(&self) -> &str {
+        &self.transactions
+    }
+
     /// Reads accounts by id, strongly consistent. Missing accounts are absent from the
     /// map.
     pub async fn read_accounts(
