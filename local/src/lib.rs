@@ -254,6 +254,8 @@ fn stack_info(
         "tables": refs_of(template, resolver, "AWS::DynamoDB::Table"),
         "queues": refs_of(template, resolver, "AWS::SQS::Queue"),
         "topics": refs_of(template, resolver, "AWS::SNS::Topic"),
+        // ARNs only: the values stay in Secrets Manager.
+        "secrets": refs_of(template, resolver, "AWS::SecretsManager::Secret"),
         "demoUser": demo["user"],
         "adminUser": demo["admin"],
     })

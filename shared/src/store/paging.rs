@@ -108,6 +108,20 @@ impl PageToken {
         Self(map)
     }
 
+    /// Refuses a combined position with anything not under one of `prefixes` (a
+    /// position no combination of these listings produces).
+    pub(super) fn only_parts(&self, prefixes: &[&str]) -> Result<(), StoreError> {
+        if self
+            .0
+            .keys()
+            .all(|k| prefixes.iter().any(|p| k.starts_with(p)))
+        {
+            Ok(())
+        } else {
+            Err(StoreError::InvalidPageToken)
+        }
+    }
+
     /// The position stored under `prefix` by [`PageToken::combine`].
     pub(super) fn part(&self, prefix: &str) -> Part {
         if self.0.contains_key(&format!("{prefix}done")) {
@@ -273,6 +287,14 @@ mod tests {
             resumed_query_error(throttled, true),
             StoreError::Service { .. }
         ));
+    }
+
+    #[test]
+    fn a_combined_position_holds_only_its_parts() {
+        let combined = PageToken::combine(&[("o.", Part::At(token())), ("i.", Part::Done)]);
+        assert!(combined.only_parts(&["o.", "i."]).is_ok());
+        assert!(combined.only_parts(&["o."]).is_err());
+        assert!(token().only_parts(&["o.", "i."]).is_err());
     }
 
     #[test]
