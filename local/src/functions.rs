@@ -115,22 +115,35 @@ pub enum ApiHandler {
 }
 
 impl ApiHandler {
-    /// Builds the handler `def` runs, configured from its resolved environment.
-    /// Callers are identified by the gateway's authorizer (claims in the event).
-    pub fn build(def: &FunctionDef, config: &SdkConfig) -> Option<Self> {
+    /// Builds the handler `def` runs, configured from its resolved environment; the
+    /// listing functions read their page token key from the secret it names, as the
+    /// Lambdas do at init. Callers are identified by the gateway's authorizer (claims
+    /// in the event). `None` for a function that is not an API function.
+    pub async fn build(def: &FunctionDef, config: &SdkConfig) -> Result<Option<Self>, String> {
         let var = |name: &str| def.env.get(name).cloned().unwrap_or_default();
         let tables = TableNames {
             accounts: var("ACCOUNTS_TABLE_NAME"),
             transactions: var("TRANSACTIONS_TABLE_NAME"),
         };
         let auth = || Authenticator::new(None);
-        Some(match def.binary.as_str() {
+        let pages = || async {
+            let arn = var(shared::paging::secret::SECRET_ARN_ENV);
+            shared::paging::secret::load(config, &arn)
+                .await
+                .map_err(|e| format!("{}: {e}", def.id))
+        };
+        Ok(Some(match def.binary.as_str() {
             "auth" => Self::Auth(Arc::new(auth::AuthApp::new(
                 shared::aws::cognito(config),
                 var("COGNITO_USER_POOL_ID"),
                 var("COGNITO_CLIENT_ID"),
             ))),
-            "accounts" => Self::Accounts(Arc::new(accounts::App::new(auth(), config, &tables))),
+            "accounts" => Self::Accounts(Arc::new(accounts::App::new(
+                auth(),
+                config,
+                &tables,
+                pages().await?,
+            ))),
             "request-transaction" => Self::RequestTransaction(Arc::new(
                 request_transaction::App::new(auth(), config, &tables),
             )),
@@ -138,9 +151,10 @@ impl ApiHandler {
                 auth(),
                 config,
                 &tables,
+                pages().await?,
             ))),
-            _ => return None,
-        })
+            _ => return Ok(None),
+        }))
     }
 
     /// Invokes the handler.

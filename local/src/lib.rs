@@ -1,6 +1,7 @@
 //! The local runtime: the whole system on one machine, from `template.yml`.
 //!
-//! It provisions DynamoDB Local and moto from the template, seeds a demo user, serves
+//! It provisions DynamoDB Local and moto (tables, queues, topics, user pool, the page
+//! token secret) from the template, seeds a demo user, serves
 //! the API on 127.0.0.1 like API Gateway with the Cognito authorizer, and drives the
 //! DynamoDB stream and the SQS queue into the same handler code the Lambdas run, with
 //! the event source mappings' semantics.
@@ -127,6 +128,7 @@ pub async fn start_configured(
         sns: shared::aws::sns(&plain),
         cognito: shared::aws::cognito(&plain),
         sesv2: shared::aws::sesv2(&plain),
+        secretsmanager: shared::aws::secretsmanager(&plain),
     };
     let mut resolver = Resolver {
         params: template.parameters(&[("Environment", options.environment.as_str())]),
@@ -154,10 +156,15 @@ pub async fn start_configured(
         },
         reqwest_client(),
     );
-    let handlers: Vec<(String, ApiHandler)> = defs
-        .iter()
-        .filter_map(|d| ApiHandler::build(d, &config).map(|h| (d.id.clone(), h)))
-        .collect();
+    let mut handlers: Vec<(String, ApiHandler)> = Vec::new();
+    for def in &defs {
+        if let Some(handler) = ApiHandler::build(def, &config)
+            .await
+            .map_err(StartError::Other)?
+        {
+            handlers.push((def.id.clone(), handler));
+        }
+    }
     let gateway = Arc::new(gateway::Gateway {
         routes: gateway::routes(&defs, &handlers),
         verifier,
@@ -247,6 +254,8 @@ fn stack_info(
         "tables": refs_of(template, resolver, "AWS::DynamoDB::Table"),
         "queues": refs_of(template, resolver, "AWS::SQS::Queue"),
         "topics": refs_of(template, resolver, "AWS::SNS::Topic"),
+        // ARNs only: the values stay in Secrets Manager.
+        "secrets": refs_of(template, resolver, "AWS::SecretsManager::Secret"),
         "demoUser": demo["user"],
         "adminUser": demo["admin"],
     })

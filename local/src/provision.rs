@@ -1,5 +1,5 @@
-//! Creates, on the emulators, every table, queue, topic and user pool `template.yml`
-//! declares, recording their physical ids for `!Ref` and `!GetAtt`.
+//! Creates, on the emulators, every table, queue, topic, user pool and secret
+//! `template.yml` declares, recording their physical ids for `!Ref` and `!GetAtt`.
 
 use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, UsernameAttributeType};
 use aws_sdk_dynamodb::types::{
@@ -20,6 +20,7 @@ pub struct Clients {
     pub sns: aws_sdk_sns::Client,
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub sesv2: aws_sdk_sesv2::Client,
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
 }
 
 /// A provisioning failure, with the resource it concerns.
@@ -80,6 +81,15 @@ pub async fn provision(
         let arn = topic.topic_arn().unwrap_or_default().to_owned();
         resolver.refs.insert(id.clone(), arn.clone());
         resolver.attrs.insert(format!("{id}.TopicArn"), arn);
+    }
+    for (id, resource) in template.resources("AWS::SecretsManager::Secret") {
+        create_secret(
+            &id,
+            &resolver.resolve(&resource["Properties"]),
+            resolver,
+            clients,
+        )
+        .await?;
     }
     for (id, resource) in template.resources("AWS::Cognito::UserPool") {
         create_pool(
@@ -215,6 +225,71 @@ async fn create_table(
             .insert(format!("{id}.StreamArn"), stream.to_owned());
     }
     resolver.refs.insert(id.to_owned(), name);
+    Ok(())
+}
+
+/// A secret, its value as `GenerateSecretString` asks (`GetRandomPassword` with the
+/// same options, as CloudFormation does) or `SecretString`. `!Ref` is its ARN.
+async fn create_secret(
+    id: &str,
+    p: &Value,
+    resolver: &mut Resolver,
+    clients: &Clients,
+) -> Result<(), ProvisionError> {
+    let name = scalar(&p["Name"]).unwrap_or_else(|| format!("{}-{id}", resolver.stack_name));
+    let value = match scalar(&p["SecretString"]) {
+        Some(value) => value,
+        None => {
+            let g = &p["GenerateSecretString"];
+            let flag = |field: &str| scalar(&g[field]).map(|v| v == "true");
+            let length = crate::template::integer(&g["PasswordLength"]).unwrap_or(32);
+            clients
+                .secretsmanager
+                .get_random_password()
+                .password_length(length)
+                .set_exclude_characters(scalar(&g["ExcludeCharacters"]))
+                .set_exclude_punctuation(flag("ExcludePunctuation"))
+                .set_exclude_uppercase(flag("ExcludeUppercase"))
+                .set_exclude_lowercase(flag("ExcludeLowercase"))
+                .set_exclude_numbers(flag("ExcludeNumbers"))
+                .set_include_space(flag("IncludeSpace"))
+                .set_require_each_included_type(flag("RequireEachIncludedType"))
+                .send()
+                .await
+                .map_err(|e| fail(id, e))?
+                .random_password()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let created = clients
+        .secretsmanager
+        .create_secret()
+        .name(&name)
+        .set_description(scalar(&p["Description"]))
+        .secret_string(value)
+        .send()
+        .await;
+    let arn = match created {
+        Ok(created) => created.arn().unwrap_or_default().to_owned(),
+        // Emulators left running by an earlier run: reuse the secret as it is.
+        Err(e) if format!("{e:?}").contains("ResourceExistsException") => {
+            tracing::warn!(secret = %name, "secret exists already: reusing it");
+            clients
+                .secretsmanager
+                .describe_secret()
+                .secret_id(&name)
+                .send()
+                .await
+                .map_err(|e| fail(id, e))?
+                .arn()
+                .unwrap_or_default()
+                .to_owned()
+        }
+        Err(e) => return Err(fail(id, e)),
+    };
+    resolver.attrs.insert(format!("{id}.Id"), arn.clone());
+    resolver.refs.insert(id.to_owned(), arn);
     Ok(())
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Endpoints come from the SDK's own variables (`AWS_ENDPOINT_URL`, and per service
 //! `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_SNS`,
-//! `AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`), so one binary
+//! `AWS_ENDPOINT_URL_SESV2`, `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
+//! `AWS_ENDPOINT_URL_SECRETS_MANAGER`), so one binary
 //! talks to AWS or to the local emulators with no code branch.
 //!
 //! [`SdkConfig`] is the SDK's shared configuration plus the SDK interceptors every
@@ -118,4 +119,8 @@ client!(
 client!(
     /// A Cognito user-pool client for `config`.
     "cognito", cognito, aws_sdk_cognitoidentityprovider
+);
+client!(
+    /// A Secrets Manager client for `config` (the page token key).
+    "secretsmanager", secretsmanager, aws_sdk_secretsmanager
 );

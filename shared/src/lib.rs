@@ -25,6 +25,9 @@ pub mod metrics;
 #[cfg(feature = "cache")]
 pub mod cache;
 
+#[cfg(feature = "paging")]
+pub mod paging;
+
 #[cfg(feature = "store")]
 pub mod store;
 

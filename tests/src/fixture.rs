@@ -19,14 +19,25 @@ pub struct ApiFixture {
 }
 
 impl ApiFixture {
-    /// Connects to the emulators and creates fresh tables.
+    /// Connects to the emulators and creates fresh tables and a page token secret.
     pub async fn new() -> Self {
         let stack = TestStack::connect().await;
         let tables = tables::create_tables(&stack).await;
+        let pages = stack.page_sealer().await;
         Self {
-            accounts: accounts::App::new(Authenticator::new(None), &stack.config, &tables),
+            accounts: accounts::App::new(
+                Authenticator::new(None),
+                &stack.config,
+                &tables,
+                pages.clone(),
+            ),
             record: request_transaction::App::new(Authenticator::new(None), &stack.config, &tables),
-            get: get_transactions::App::new(Authenticator::new(None), &stack.config, &tables),
+            get: get_transactions::App::new(
+                Authenticator::new(None),
+                &stack.config,
+                &tables,
+                pages,
+            ),
             stack,
             tables,
         }

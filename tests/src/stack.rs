@@ -3,9 +3,10 @@
 use shared::aws::SdkConfig;
 
 /// Variables that `scripts/emulators.sh start` writes to `.local/emulators.env`.
-const REQUIRED_ENV: [&str; 3] = [
+const REQUIRED_ENV: [&str; 4] = [
     "AWS_ENDPOINT_URL_DYNAMODB",
     "AWS_ENDPOINT_URL_SQS",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
     "BANK_MOTO_ENDPOINT",
 ];
 
@@ -20,6 +21,7 @@ pub struct TestStack {
     pub sns: aws_sdk_sns::Client,
     pub sesv2: aws_sdk_sesv2::Client,
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
     /// Base URL of moto's server, for `/moto-api/data.json` and the JWKS.
     pub moto_endpoint: String,
     pub http: reqwest::Client,
@@ -51,6 +53,7 @@ impl TestStack {
             sns: shared::aws::sns(&config),
             sesv2: shared::aws::sesv2(&config),
             cognito: shared::aws::cognito(&config),
+            secretsmanager: shared::aws::secretsmanager(&config),
             config,
             moto_endpoint,
             http: reqwest::Client::new(),
@@ -76,6 +79,37 @@ impl TestStack {
             }
         }
         None
+    }
+
+    /// A fresh page token secret in Secrets Manager (random, as the template's
+    /// `GenerateSecretString`): its ARN.
+    pub async fn create_page_token_secret(&self) -> String {
+        let value = self
+            .secretsmanager
+            .get_random_password()
+            .password_length(64)
+            .exclude_punctuation(true)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GetRandomPassword: {e:?}"));
+        let created = self
+            .secretsmanager
+            .create_secret()
+            .name(unique_name("page-token-key"))
+            .secret_string(value.random_password().unwrap_or_default())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateSecret: {e:?}"));
+        created.arn().unwrap_or_default().to_owned()
+    }
+
+    /// A page token sealer keyed by a fresh secret, read back the way a listing
+    /// function reads its key at init.
+    pub async fn page_sealer(&self) -> shared::paging::PageSealer {
+        let arn = self.create_page_token_secret().await;
+        shared::paging::secret::load(&self.config, &arn)
+            .await
+            .unwrap_or_else(|e| panic!("page token key: {e}"))
     }
 
     /// A fresh SQS queue: (URL, ARN).

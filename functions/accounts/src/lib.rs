@@ -9,6 +9,7 @@ use shared::clock::now_rfc3339;
 use shared::context::ApiContext;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
 use shared::http::{ApiError, json, json_with_headers, page_limit, path_segments};
+use shared::paging::{Listing, PageSealer};
 use shared::store::{Account, Opened, TableNames, View, api_error, list_body, page_token};
 
 /// Longest account name, in characters.
@@ -30,20 +31,28 @@ struct OpenAccount {
 #[derive(Debug)]
 pub struct App {
     ctx: ApiContext,
+    pages: PageSealer,
 }
 
 impl App {
-    /// Tables and authentication from the environment.
-    pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
+    /// Tables and authentication from the environment; page tokens sealed by `pages`.
+    pub fn from_env(config: &shared::aws::SdkConfig, pages: PageSealer) -> Result<Self, String> {
         Ok(Self {
             ctx: ApiContext::from_env(config)?,
+            pages,
         })
     }
 
     /// An app on explicit tables (tests, local runtime).
-    pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
+    pub fn new(
+        auth: Authenticator,
+        config: &shared::aws::SdkConfig,
+        tables: &TableNames,
+        pages: PageSealer,
+    ) -> Self {
         Self {
             ctx: ApiContext::new(auth, config, tables),
+            pages,
         }
     }
 
@@ -161,14 +170,18 @@ impl App {
         identity: &Identity,
     ) -> Result<Response<Body>, ApiError> {
         let limit = page_limit(request)?;
-        let token = page_token(request)?;
+        let pages = self.pages.bind(&identity.user_id, Listing::Accounts);
+        let token = page_token(request, &pages)?;
         let page = self
             .ctx
             .accounts
             .list_by_owner(&identity.user_id, limit, token.as_ref())
             .await
             .map_err(|e| api_error("Query accounts", &e))?;
-        Ok(json(StatusCode::OK, &list_body(&page, Account::to_json)))
+        Ok(json(
+            StatusCode::OK,
+            &list_body(&page, &pages, Account::to_json)?,
+        ))
     }
 
     async fn get(&self, id: &str, identity: &Identity) -> Result<Response<Body>, ApiError> {
@@ -183,7 +196,10 @@ impl App {
         identity: &Identity,
     ) -> Result<Response<Body>, ApiError> {
         let limit = page_limit(request)?;
-        let token = page_token(request)?;
+        let pages = self
+            .pages
+            .bind(&identity.user_id, Listing::AccountHistory(id));
+        let token = page_token(request, &pages)?;
         let account = self.owned(id, identity).await?;
         let page = self
             .ctx
@@ -193,9 +209,9 @@ impl App {
             .map_err(|e| api_error("Query history", &e))?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, |(record, view)| {
+            &list_body(&page, &pages, |(record, view)| {
                 record.to_json(history_view(record, *view, identity))
-            }),
+            })?,
         ))
     }
 

@@ -8,26 +8,35 @@ use shared::auth::{Authenticator, Identity};
 use shared::context::ApiContext;
 use shared::domain::TransactionId;
 use shared::http::{ApiError, json, page_limit, path_segments};
+use shared::paging::{Listing, PageSealer};
 use shared::store::{TableNames, TransactionRecord, View, api_error, list_body, page_token};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
 pub struct App {
     ctx: ApiContext,
+    pages: PageSealer,
 }
 
 impl App {
-    /// Tables and authentication from the environment.
-    pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
+    /// Tables and authentication from the environment; page tokens sealed by `pages`.
+    pub fn from_env(config: &shared::aws::SdkConfig, pages: PageSealer) -> Result<Self, String> {
         Ok(Self {
             ctx: ApiContext::from_env(config)?,
+            pages,
         })
     }
 
     /// An app on explicit tables (tests, local runtime).
-    pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
+    pub fn new(
+        auth: Authenticator,
+        config: &shared::aws::SdkConfig,
+        tables: &TableNames,
+        pages: PageSealer,
+    ) -> Self {
         Self {
             ctx: ApiContext::new(auth, config, tables),
+            pages,
         }
     }
 
@@ -69,7 +78,10 @@ impl App {
         identity: &Identity,
     ) -> Result<Response<Body>, ApiError> {
         let limit = page_limit(request)?;
-        let token = page_token(request)?;
+        let pages = self
+            .pages
+            .bind(&identity.user_id, Listing::UserTransactions);
+        let token = page_token(request, &pages)?;
         let page = self
             .ctx
             .transactions
@@ -78,7 +90,7 @@ impl App {
             .map_err(|e| api_error("Query transactions", &e))?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, |record| record.to_json(View::Source)),
+            &list_body(&page, &pages, |record| record.to_json(View::Source))?,
         ))
     }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::StoreError;
 use super::attrs::{Item, n, req_n, req_parse, req_s, s};
-use super::paging::{Page, PageToken};
+use super::paging::{Page, PageToken, resumed_query_error};
 use super::schema::{attr, index};
 use crate::domain::{AccountId, AccountStatus, Balance, Currency};
 
@@ -235,6 +235,7 @@ impl AccountsTable {
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<Account>, StoreError> {
+        let keys = [attr::ACCOUNT_ID, attr::OWNER_ID, attr::CREATED_AT];
         let output = self
             .client
             .query()
@@ -246,13 +247,12 @@ impl AccountsTable {
             .limit(limit.saturating_add(1))
             .set_exclusive_start_key(
                 token
-                    .map(|t| t.start_key(attr::OWNER_ID, owner_id))
+                    .map(|t| t.start_key(&keys, attr::OWNER_ID, owner_id))
                     .transpose()?,
             )
             .send()
             .await
-            .map_err(|e| StoreError::sdk("Query", &e))?;
-        let keys = [attr::ACCOUNT_ID, attr::OWNER_ID, attr::CREATED_AT];
+            .map_err(|e| resumed_query_error(StoreError::sdk("Query", &e), token.is_some()))?;
         Page::from_items(output.items(), limit, &keys, Account::from_item)
     }
 }

@@ -6,12 +6,16 @@ use serde_json::{Value, json};
 
 use super::{Page, PageToken, StoreError};
 use crate::http::{ApiError, query_param};
+use crate::paging::BoundSealer;
 
-/// The `?nextToken=` of a listing request: 400 `INVALID_NEXT_TOKEN` when it is not one
-/// this service issued.
-pub fn page_token(request: &Request) -> Result<Option<PageToken>, ApiError> {
+/// The `?nextToken=` of a listing request, opened for `pages`' caller and listing:
+/// 400 `INVALID_NEXT_TOKEN` when it is not one this service issued to them for it.
+pub fn page_token(
+    request: &Request,
+    pages: &BoundSealer<'_>,
+) -> Result<Option<PageToken>, ApiError> {
     query_param(request, "nextToken")
-        .map(|text| PageToken::decode(&text).map_err(|_| invalid_token()))
+        .map(|text| PageToken::open(&text, pages).map_err(|_| invalid_token()))
         .transpose()
 }
 
@@ -24,13 +28,24 @@ fn invalid_token() -> ApiError {
     .with("field", "nextToken")
 }
 
-/// `{"items": [...], "nextToken": "..."}` (no `nextToken` on the last page).
-pub fn list_body<T>(page: &Page<T>, render: impl Fn(&T) -> Value) -> Value {
+/// `{"items": [...], "nextToken": "..."}` (no `nextToken` on the last page), the
+/// token sealed for `pages`' caller and listing.
+pub fn list_body<T>(
+    page: &Page<T>,
+    pages: &BoundSealer<'_>,
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, ApiError> {
     let items: Vec<Value> = page.items.iter().map(render).collect();
-    match &page.next {
-        Some(token) => json!({ "items": items, "nextToken": token.encode() }),
+    Ok(match &page.next {
+        Some(token) => {
+            let sealed = token.seal(pages).map_err(|e| {
+                tracing::error!(error = %e, listing = %pages.listing(), "page token not sealed");
+                ApiError::internal()
+            })?;
+            json!({ "items": items, "nextToken": sealed })
+        }
         None => json!({ "items": items }),
-    }
+    })
 }
 
 /// The client-facing error for a storage failure, logged with its cause. Throttling

@@ -8,6 +8,10 @@ use super::record::{TransactionRecord, View};
 use super::schema::{attr, index};
 use super::{StoreError, TransactionsTable};
 
+/// The prefixes of the two listings' positions inside one token.
+const RECORDED: &str = "o.";
+const INCOMING: &str = "i.";
+
 /// One of the two listings being merged.
 struct Listing {
     prefix: &'static str,
@@ -81,9 +85,12 @@ impl TransactionsTable {
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<(TransactionRecord, View)>, StoreError> {
+        if let Some(token) = token {
+            token.only_parts(&[RECORDED, INCOMING])?;
+        }
         let mut listings = [
-            Listing::new("o.", View::Source, token),
-            Listing::new("i.", View::Destination, token),
+            Listing::new(RECORDED, View::Source, token),
+            Listing::new(INCOMING, View::Destination, token),
         ];
         for listing in &mut listings {
             let cursor = match &listing.start {

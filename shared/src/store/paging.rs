@@ -1,20 +1,18 @@
-//! Opaque paging tokens: a query's `LastEvaluatedKey`, base64url-encoded JSON.
+//! Paging positions: a query's `LastEvaluatedKey`, handed to clients only sealed
+//! ([`crate::paging`]: authenticated encryption bound to the caller and the listing).
 //!
-//! A token is bound to the caller: decoding checks that the key's partition attribute
-//! equals the caller's own value, so a token (forged, or taken from another user)
-//! cannot read anybody else's items.
+//! Defense in depth behind the seal: resuming checks that the position has exactly
+//! the query's key attributes and that its partition attribute equals the caller's
+//! own value, so even a position that opened cannot read anybody else's items or
+//! reach DynamoDB as a malformed `ExclusiveStartKey`.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::StoreError;
 use super::attrs::Item;
-
-/// Longest token accepted (keys here are a few hundred bytes).
-const MAX_TOKEN_LEN: usize = 2048;
+use crate::paging::BoundSealer;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +108,20 @@ impl PageToken {
         Self(map)
     }
 
+    /// Refuses a combined position with anything not under one of `prefixes` (a
+    /// position no combination of these listings produces).
+    pub(super) fn only_parts(&self, prefixes: &[&str]) -> Result<(), StoreError> {
+        if self
+            .0
+            .keys()
+            .all(|k| prefixes.iter().any(|p| k.starts_with(p)))
+        {
+            Ok(())
+        } else {
+            Err(StoreError::InvalidPageToken)
+        }
+    }
+
     /// The position stored under `prefix` by [`PageToken::combine`].
     pub(super) fn part(&self, prefix: &str) -> Part {
         if self.0.contains_key(&format!("{prefix}done")) {
@@ -128,19 +140,18 @@ impl PageToken {
         }
     }
 
-    /// The opaque text handed to clients as `nextToken`.
-    pub fn encode(&self) -> String {
-        let json = serde_json::to_vec(&self.0).unwrap_or_default();
-        URL_SAFE_NO_PAD.encode(json)
+    /// The opaque text handed to clients as `nextToken`: this position sealed for
+    /// `sealer`'s caller and listing.
+    pub fn seal(&self, sealer: &BoundSealer<'_>) -> Result<String, crate::paging::SealError> {
+        let json = serde_json::to_vec(&self.0).map_err(|_| crate::paging::SealError)?;
+        sealer.seal(&json)
     }
 
-    /// Decodes a client's `nextToken`.
-    pub fn decode(text: &str) -> Result<Self, StoreError> {
-        if text.is_empty() || text.len() > MAX_TOKEN_LEN {
-            return Err(StoreError::InvalidPageToken);
-        }
-        let bytes = URL_SAFE_NO_PAD
-            .decode(text)
+    /// The position in a client's `nextToken`, if it opens for `sealer`'s caller and
+    /// listing.
+    pub fn open(text: &str, sealer: &BoundSealer<'_>) -> Result<Self, StoreError> {
+        let bytes = sealer
+            .open(text)
             .map_err(|_| StoreError::InvalidPageToken)?;
         let key: BTreeMap<String, String> =
             serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidPageToken)?;
@@ -150,10 +161,20 @@ impl PageToken {
         Ok(Self(key))
     }
 
-    /// The `ExclusiveStartKey` for a query whose partition attribute `bound_attr` must
-    /// equal `bound_value` (the caller's own); any other token is refused.
-    pub fn start_key(&self, bound_attr: &str, bound_value: &str) -> Result<Item, StoreError> {
-        if self.0.get(bound_attr).map(String::as_str) != Some(bound_value) {
+    /// The `ExclusiveStartKey` for a query keyed by exactly the attributes `keys`
+    /// (all non-empty strings) whose partition attribute `bound_attr` must equal
+    /// `bound_value` (the caller's own); any other position is refused.
+    pub fn start_key(
+        &self,
+        keys: &[&str],
+        bound_attr: &str,
+        bound_value: &str,
+    ) -> Result<Item, StoreError> {
+        let shaped = self.0.len() == keys.len()
+            && keys
+                .iter()
+                .all(|k| self.0.get(*k).is_some_and(|v| !v.is_empty()));
+        if !shaped || self.0.get(bound_attr).map(String::as_str) != Some(bound_value) {
             return Err(StoreError::InvalidPageToken);
         }
         Ok(self
@@ -164,9 +185,26 @@ impl PageToken {
     }
 }
 
+/// A failed query that resumed from a client's position: DynamoDB's
+/// `ValidationException` then means the position is unusable (say, issued before a key
+/// change), which is the client's 400 `INVALID_NEXT_TOKEN`, not a server fault.
+pub(super) fn resumed_query_error(error: StoreError, resumed: bool) -> StoreError {
+    match &error {
+        StoreError::Service { code, .. } if resumed && code == "ValidationException" => {
+            // The code only: the message may quote the start key.
+            tracing::warn!(code = %code, "DynamoDB refused a resumed query's start key");
+            StoreError::InvalidPageToken
+        }
+        _ => error,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::paging::{Listing, PageSealer};
+
+    const KEYS: [&str; 2] = ["createdAt", "userId"];
 
     fn token() -> PageToken {
         PageToken::from_key(&Item::from([
@@ -178,22 +216,97 @@ mod tests {
         ]))
     }
 
-    #[test]
-    fn a_token_round_trips_through_its_text() {
-        let decoded = PageToken::decode(&token().encode());
-        assert_eq!(decoded.ok(), Some(token()));
+    fn sealer() -> PageSealer {
+        PageSealer::from_secret(&"s".repeat(64)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
-    fn a_token_of_another_user_is_refused() {
-        assert!(token().start_key("userId", "mallory").is_err());
-        assert!(token().start_key("userId", "alice").is_ok());
+    fn a_token_round_trips_through_its_sealed_text() {
+        let sealer = sealer();
+        let bound = sealer.bind("alice", Listing::UserTransactions);
+        let text = token().seal(&bound).unwrap_or_default();
+        assert_eq!(PageToken::open(&text, &bound).ok(), Some(token()));
+        assert!(!text.contains("alice"));
+    }
+
+    #[test]
+    fn a_sealed_token_does_not_open_for_another_caller_or_listing() {
+        let sealer = sealer();
+        let text = token()
+            .seal(&sealer.bind("alice", Listing::UserTransactions))
+            .unwrap_or_default();
+        for bound in [
+            sealer.bind("mallory", Listing::UserTransactions),
+            sealer.bind("alice", Listing::Accounts),
+        ] {
+            assert!(matches!(
+                PageToken::open(&text, &bound),
+                Err(StoreError::InvalidPageToken)
+            ));
+        }
+    }
+
+    #[test]
+    fn a_position_of_another_user_is_refused() {
+        assert!(token().start_key(&KEYS, "userId", "mallory").is_err());
+        assert!(token().start_key(&KEYS, "userId", "alice").is_ok());
+    }
+
+    #[test]
+    fn a_position_without_exactly_the_query_keys_is_refused() {
+        assert!(
+            token()
+                .start_key(&["createdAt", "userId", "id"], "userId", "alice")
+                .is_err()
+        );
+        assert!(token().start_key(&["userId"], "userId", "alice").is_err());
+        assert!(
+            token()
+                .start_key(&["accountId", "userId"], "userId", "alice")
+                .is_err()
+        );
+        let empty = PageToken(BTreeMap::from([
+            ("userId".to_owned(), "alice".to_owned()),
+            ("createdAt".to_owned(), String::new()),
+        ]));
+        assert!(empty.start_key(&KEYS, "userId", "alice").is_err());
+    }
+
+    #[test]
+    fn a_validation_failure_of_a_resumed_query_is_an_invalid_token() {
+        let refused = || StoreError::service("Query", "ValidationException", "bad start key");
+        assert!(matches!(
+            resumed_query_error(refused(), true),
+            StoreError::InvalidPageToken
+        ));
+        assert!(matches!(
+            resumed_query_error(refused(), false),
+            StoreError::Service { .. }
+        ));
+        let throttled = StoreError::service("Query", "ThrottlingException", "slow down");
+        assert!(matches!(
+            resumed_query_error(throttled, true),
+            StoreError::Service { .. }
+        ));
+    }
+
+    #[test]
+    fn a_combined_position_holds_only_its_parts() {
+        let combined = PageToken::combine(&[("o.", Part::At(token())), ("i.", Part::Done)]);
+        assert!(combined.only_parts(&["o.", "i."]).is_ok());
+        assert!(combined.only_parts(&["o."]).is_err());
+        assert!(token().only_parts(&["o.", "i."]).is_err());
     }
 
     #[test]
     fn garbage_tokens_are_refused() {
+        let sealer = sealer();
+        let bound = sealer.bind("alice", Listing::Accounts);
         for text in ["", "!!!", "e30", "bnVsbA", &"A".repeat(4096)] {
-            assert!(PageToken::decode(text).is_err(), "{text:?} must be refused");
+            assert!(
+                PageToken::open(text, &bound).is_err(),
+                "{text:?} must be refused"
+            );
         }
     }
 }

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailur
 
 use super::StoreError;
 use super::attrs::s;
-use super::paging::{Page, PageToken};
+use super::paging::{Page, PageToken, resumed_query_error};
 use super::record::TransactionRecord;
 use super::schema::{attr, index};
 
@@ -184,6 +184,7 @@ impl TransactionsTable {
         token: Option<&PageToken>,
         completed_only: bool,
     ) -> Result<Page<TransactionRecord>, StoreError> {
+        let keys = [attr::IDEMPOTENCY_KEY, key_attr, attr::CREATED_AT];
         let mut query = self
             .client
             .query()
@@ -207,20 +208,19 @@ impl TransactionsTable {
             .limit(limit.saturating_add(1))
             .set_exclusive_start_key(
                 token
-                    .map(|t| t.start_key(key_attr, key_value))
+                    .map(|t| t.start_key(&keys, key_attr, key_value))
                     .transpose()?,
             )
             .send()
             .await
-            .map_err(|e| StoreError::sdk("Query", &e))?;
-        let keys = [attr::IDEMPOTENCY_KEY, key_attr, attr::CREATED_AT];
+            .map_err(|e| resumed_query_error(StoreError::sdk("Query", &e), token.is_some()))?;
         let mut page =
             Page::from_items(output.items(), limit, &keys, TransactionRecord::from_item)?;
         if page.next.is_none()
             && let Some(last) = output.last_evaluated_key()
         {
             // Fewer items than evaluated (filtered out): go on from where it stopped.
-            page.next = Some(PageToken::from_key(last));
+            page.next = Some(PageToken::from_item_keys(last, &keys));
         }
         Ok(page)
     }
