@@ -2,7 +2,7 @@
 
 use crate::auth::Authenticator;
 use crate::aws::SdkConfig;
-use crate::store::{AccountsTable, TableNames, TransactionsTable};
+use crate::store::{AccountsTable, Ledger, TableNames, TransactionsTable};
 
 /// The caller check and the tables of an API function, built once per environment.
 #[derive(Debug)]
@@ -10,6 +10,8 @@ pub struct ApiContext {
     pub auth: Authenticator,
     pub accounts: AccountsTable,
     pub transactions: TransactionsTable,
+    /// Both tables together (an account's status change and its history entry).
+    pub ledger: Ledger,
 }
 
 impl ApiContext {
@@ -26,7 +28,8 @@ impl ApiContext {
         Self {
             auth,
             accounts: AccountsTable::new(client.clone(), &names.accounts),
-            transactions: TransactionsTable::new(client, &names.transactions),
+            transactions: TransactionsTable::new(client.clone(), &names.transactions),
+            ledger: Ledger::new(client, &names.accounts, &names.transactions),
         }
     }
 }

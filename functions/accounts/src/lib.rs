@@ -1,5 +1,8 @@
 //! accounts: open an account, list and read the caller's accounts, and an account's
-//! transaction history. Anything the caller does not own answers 404.
+//! history; close, freeze and unfreeze it (see [`lifecycle`]). Anything the caller may
+//! not see answers 404.
+
+mod lifecycle;
 
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
@@ -7,10 +10,13 @@ use serde::Deserialize;
 use shared::auth::{Authenticator, Identity};
 use shared::clock::now_rfc3339;
 use shared::context::ApiContext;
+use shared::domain::lifecycle::Lifecycle;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
 use shared::http::{ApiError, json, json_with_headers, page_limit, path_segments};
 use shared::paging::{Listing, PageSealer};
-use shared::store::{Account, Opened, TableNames, View, api_error, list_body, page_token};
+use shared::store::{
+    Account, HistoryEntry, Opened, TableNames, View, api_error, list_body, page_token,
+};
 
 /// Longest account name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -71,6 +77,7 @@ impl App {
         let allowed = match segments.as_slice() {
             ["accounts"] => [Method::GET, Method::POST].contains(&method),
             ["accounts", _] | ["accounts", _, "transactions"] => method == Method::GET,
+            ["accounts", _, "close" | "freeze" | "unfreeze"] => method == Method::POST,
             _ => {
                 return Err(ApiError::new(
                     StatusCode::NOT_FOUND,
@@ -92,6 +99,18 @@ impl App {
             (["accounts"], false) => self.list(request, &identity).await,
             (["accounts", id], _) => self.get(id, &identity).await,
             (["accounts", id, "transactions"], _) => self.history(request, id, &identity).await,
+            (["accounts", id, "close"], _) => {
+                self.change_status(request, id, Lifecycle::Close, &identity)
+                    .await
+            }
+            (["accounts", id, "freeze"], _) => {
+                self.change_status(request, id, Lifecycle::Freeze, &identity)
+                    .await
+            }
+            (["accounts", id, "unfreeze"], _) => {
+                self.change_status(request, id, Lifecycle::Unfreeze, &identity)
+                    .await
+            }
             _ => Err(ApiError::not_found("Route")),
         }
     }
@@ -209,8 +228,11 @@ impl App {
             .map_err(|e| api_error("Query history", &e))?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, &pages, |(record, view)| {
-                record.to_json(history_view(record, *view, identity))
+            &list_body(&page, &pages, |(entry, view)| match entry {
+                HistoryEntry::Transaction(record) => {
+                    record.to_json(history_view(record, *view, identity))
+                }
+                HistoryEntry::StatusChange(change) => change.to_json(),
             })?,
         ))
     }

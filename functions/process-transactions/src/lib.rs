@@ -27,7 +27,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use shared::domain::TransactionStatus;
 use shared::notification::NotificationMessage;
 use shared::settle::{Deadline, Engine, Unsettled};
-use shared::store::{Ledger, TableNames, TransactionRecord};
+use shared::store::{Ledger, StatusChange, TableNames, TransactionRecord};
 
 pub use shared::settle::{Applied, RetryPolicy};
 
@@ -176,6 +176,11 @@ enum Action {
 }
 
 fn classify(record: &EventRecord) -> Result<Action, RecordError> {
+    let new_item: HashMap<String, AttributeValue> = record.change.new_image.clone().into();
+    if StatusChange::is_one(&new_item) {
+        // An account's status change: a history entry, not a transaction.
+        return Ok(Action::Nothing);
+    }
     match record.event_name.as_str() {
         "INSERT" => {
             let transaction = image(&record.change.new_image)?;

@@ -3,10 +3,44 @@
 
 use std::cmp::Ordering;
 
+use super::attrs::Item;
 use super::paging::{Page, PageToken, Part};
 use super::record::{TransactionRecord, View};
 use super::schema::{attr, index};
-use super::{StoreError, TransactionsTable};
+use super::{StatusChange, StoreError, TransactionsTable};
+
+/// One entry of an account's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryEntry {
+    Transaction(TransactionRecord),
+    /// The account was frozen, unfrozen or closed.
+    StatusChange(StatusChange),
+}
+
+impl HistoryEntry {
+    /// Reads an item of the account history index.
+    pub fn from_item(item: &Item) -> Result<Self, StoreError> {
+        if StatusChange::is_one(item) {
+            StatusChange::from_item(item).map(Self::StatusChange)
+        } else {
+            TransactionRecord::from_item(item).map(Self::Transaction)
+        }
+    }
+
+    fn created_at(&self) -> &str {
+        match self {
+            Self::Transaction(record) => &record.created_at,
+            Self::StatusChange(change) => &change.created_at,
+        }
+    }
+
+    fn to_item(&self) -> Item {
+        match self {
+            Self::Transaction(record) => record.to_item(),
+            Self::StatusChange(change) => change.to_item(),
+        }
+    }
+}
 
 /// The prefixes of the two listings' positions inside one token.
 const RECORDED: &str = "o.";
@@ -19,7 +53,7 @@ struct Listing {
     index: &'static str,
     key_attr: &'static str,
     start: Part,
-    fetched: Vec<TransactionRecord>,
+    fetched: Vec<HistoryEntry>,
     more_after_fetched: bool,
     taken: usize,
     /// Where the query stopped when it returned fewer items than it evaluated.
@@ -46,7 +80,7 @@ impl Listing {
         }
     }
 
-    fn peek(&self) -> Option<&TransactionRecord> {
+    fn peek(&self) -> Option<&HistoryEntry> {
         self.fetched.get(self.taken)
     }
 
@@ -77,14 +111,15 @@ impl Listing {
 }
 
 impl TransactionsTable {
-    /// The account's transactions (recorded on it, and transfers into it), newest
-    /// first, each paired with the [`View`] to render it from.
+    /// The account's history: the transactions recorded on it, the transfers into it
+    /// and its status changes, newest first, each paired with the [`View`] it was
+    /// listed under (recorded on the account, or received).
     pub async fn account_history(
         &self,
         account_id: &str,
         limit: i32,
         token: Option<&PageToken>,
-    ) -> Result<Page<(TransactionRecord, View)>, StoreError> {
+    ) -> Result<Page<(HistoryEntry, View)>, StoreError> {
         if let Some(token) = token {
             token.only_parts(&[RECORDED, INCOMING])?;
         }
@@ -108,6 +143,7 @@ impl TransactionsTable {
                     limit,
                     cursor,
                     completed_only,
+                    HistoryEntry::from_item,
                 )
                 .await?;
             listing.more_after_fetched = page.next.is_some();
@@ -118,11 +154,11 @@ impl TransactionsTable {
     }
 }
 
-fn newest_first(a: &TransactionRecord, b: &TransactionRecord) -> Ordering {
-    b.created_at.cmp(&a.created_at)
+fn newest_first(a: &HistoryEntry, b: &HistoryEntry) -> Ordering {
+    b.created_at().cmp(a.created_at())
 }
 
-fn merge(listings: &mut [Listing; 2], limit: usize) -> Page<(TransactionRecord, View)> {
+fn merge(listings: &mut [Listing; 2], limit: usize) -> Page<(HistoryEntry, View)> {
     let mut items = Vec::with_capacity(limit);
     while items.len() < limit {
         let pick = match (listings[0].peek(), listings[1].peek()) {

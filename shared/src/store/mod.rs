@@ -24,6 +24,7 @@ pub use accounts::{Account, AccountsTable, Opened};
 pub use api::{api_error, list_body, page_token};
 pub use attrs::{Item, n, s};
 pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
+pub use history::HistoryEntry;
 pub use ledger::{
     AccountWrite, Cancelled, Commit, Ledger, MAX_TRANSACTION_ITEMS, PendingKey, PendingScan,
     Settle, Settlement,

@@ -157,11 +157,13 @@ impl Ledger {
 
     /// Whether a transaction from or to `account` is PENDING.
     pub async fn has_pending(&self, account: AccountId) -> Result<bool, StoreError> {
-        let (outgoing, _) = self.pending_before(account, "~", 1).await?;
+        // Every RFC 3339 instant sorts between these two.
+        let (first, last) = ("0", "~");
+        let (outgoing, _) = self.pending_before(account, last, 1).await?;
         if !outgoing.is_empty() {
             return Ok(true);
         }
-        let incoming = self.incoming_pending(account, "", "~", 1).await?;
+        let incoming = self.incoming_pending(account, first, last, 1).await?;
         Ok(!incoming.is_empty())
     }
 }

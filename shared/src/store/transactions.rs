@@ -169,13 +169,21 @@ impl TransactionsTable {
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<TransactionRecord>, StoreError> {
-        self.query_history(index_name, key_attr, key_value, limit, token, false)
-            .await
+        self.query_history(
+            index_name,
+            key_attr,
+            key_value,
+            limit,
+            token,
+            false,
+            TransactionRecord::from_item,
+        )
+        .await
     }
 
     /// A history query; `completed_only` leaves out transactions not COMPLETED (a
     /// page may then hold fewer items than asked, with a token to go on).
-    pub(super) async fn query_history(
+    pub(super) async fn query_history<T>(
         &self,
         index_name: &str,
         key_attr: &'static str,
@@ -183,7 +191,8 @@ impl TransactionsTable {
         limit: i32,
         token: Option<&PageToken>,
         completed_only: bool,
-    ) -> Result<Page<TransactionRecord>, StoreError> {
+        read: fn(&super::attrs::Item) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
         let keys = [attr::IDEMPOTENCY_KEY, key_attr, attr::CREATED_AT];
         let mut query = self
             .client
@@ -214,8 +223,7 @@ impl TransactionsTable {
             .send()
             .await
             .map_err(|e| resumed_query_error(StoreError::sdk("Query", &e), token.is_some()))?;
-        let mut page =
-            Page::from_items(output.items(), limit, &keys, TransactionRecord::from_item)?;
+        let mut page = Page::from_items(output.items(), limit, &keys, read)?;
         if page.next.is_none()
             && let Some(last) = output.last_evaluated_key()
         {
