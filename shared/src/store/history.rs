@@ -7,6 +7,7 @@ use super::attrs::Item;
 use super::paging::{Page, PageToken, Part};
 use super::record::{TransactionRecord, View};
 use super::schema::{attr, index};
+use super::transactions::HistoryQuery;
 use super::{StatusChange, StoreError, TransactionsTable};
 
 /// One entry of an account's history.
@@ -135,16 +136,15 @@ impl TransactionsTable {
             };
             // A transfer's receiver sees it once it COMPLETED, never before.
             let completed_only = listing.view == View::Destination;
+            let query = HistoryQuery {
+                index_name: listing.index,
+                key_attr: listing.key_attr,
+                key_value: account_id,
+                limit,
+                completed_only,
+            };
             let page = self
-                .query_history(
-                    listing.index,
-                    listing.key_attr,
-                    account_id,
-                    limit,
-                    cursor,
-                    completed_only,
-                    HistoryEntry::from_item,
-                )
+                .query_history(&query, cursor, HistoryEntry::from_item)
                 .await?;
             listing.more_after_fetched = page.next.is_some();
             listing.after_fetched.clone_from(&page.next);

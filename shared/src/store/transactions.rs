@@ -169,32 +169,33 @@ impl TransactionsTable {
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<TransactionRecord>, StoreError> {
-        self.query_history(
+        let query = HistoryQuery {
             index_name,
             key_attr,
             key_value,
             limit,
-            token,
-            false,
-            TransactionRecord::from_item,
-        )
-        .await
+            completed_only: false,
+        };
+        self.query_history(&query, token, TransactionRecord::from_item)
+            .await
     }
 
-    /// A history query; `completed_only` leaves out transactions not COMPLETED (a
-    /// page may then hold fewer items than asked, with a token to go on).
+    /// A history query, read with `read`.
     pub(super) async fn query_history<T>(
         &self,
-        index_name: &str,
-        key_attr: &'static str,
-        key_value: &str,
-        limit: i32,
+        query: &HistoryQuery<'_>,
         token: Option<&PageToken>,
-        completed_only: bool,
         read: fn(&super::attrs::Item) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
+        let HistoryQuery {
+            index_name,
+            key_attr,
+            key_value,
+            limit,
+            completed_only,
+        } = *query;
         let keys = [attr::IDEMPOTENCY_KEY, key_attr, attr::CREATED_AT];
-        let mut query = self
+        let mut request = self
             .client
             .query()
             .table_name(&self.name)
@@ -203,7 +204,7 @@ impl TransactionsTable {
             .expression_attribute_names("#k", key_attr)
             .expression_attribute_values(":k", AttributeValue::S(key_value.to_owned()));
         if completed_only {
-            query = query
+            request = request
                 .filter_expression("#st = :completed")
                 .expression_attribute_names("#st", attr::STATUS)
                 .expression_attribute_values(
@@ -211,7 +212,7 @@ impl TransactionsTable {
                     s(crate::domain::TransactionStatus::Completed.as_str()),
                 );
         }
-        let output = query
+        let output = request
             .scan_index_forward(false)
             // One more than asked: a next token only when a next item exists.
             .limit(limit.saturating_add(1))
@@ -232,4 +233,17 @@ impl TransactionsTable {
         }
         Ok(page)
     }
+}
+
+/// One page of a history index, newest first.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HistoryQuery<'a> {
+    pub(super) index_name: &'a str,
+    /// The index's partition attribute, equal to `key_value`.
+    pub(super) key_attr: &'static str,
+    pub(super) key_value: &'a str,
+    pub(super) limit: i32,
+    /// Leaves out transactions not COMPLETED (a page may then hold fewer items than
+    /// asked, with a token to go on).
+    pub(super) completed_only: bool,
 }
