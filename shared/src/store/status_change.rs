@@ -3,17 +3,15 @@
 //! Stored in the transactions table beside the transactions (key `status#<eventId>`,
 //! `entryType` STATUS_CHANGE), so the account's history index lists it in time order
 //! with its transactions. It has no `id`, `userId` or `pendingAccountId`: no other
-//! index sees it, and the stream consumer tells it apart by `entryType`.
+//! index sees it, and the stream consumer tells it apart by `entryType`. It is written
+//! by `Ledger::change_status`.
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 use serde_json::{Value, json};
 
+use super::StoreError;
 use super::attrs::{Item, opt_s, req_parse, req_s, s};
 use super::schema::attr;
-use super::{Account, Ledger, StoreError};
-use crate::domain::{AccountId, AccountStatus, Balance, TransactionId};
+use crate::domain::{AccountId, AccountStatus, TransactionId};
 
 /// `entryType` of a status change.
 pub const STATUS_CHANGE: &str = "STATUS_CHANGE";
@@ -93,77 +91,5 @@ impl StatusChange {
             "initiatedBy": self.initiated_by,
             "createdAt": self.created_at,
         })
-    }
-}
-
-impl Ledger {
-    /// Writes `change` and the account's new status together, if the account is
-    /// still in `change.from` (and, when closing, still at a zero balance); `false`
-    /// when it changed in between (nothing was written).
-    pub async fn change_status(
-        &self,
-        account: &Account,
-        change: &StatusChange,
-    ) -> Result<bool, StoreError> {
-        let mut condition = "#s = :from".to_owned();
-        let mut update = Update::builder()
-            .table_name(self.accounts_table())
-            .key(attr::ACCOUNT_ID, s(account.account_id.to_string()))
-            .update_expression("SET #s = :to, #u = :now")
-            .expression_attribute_names("#s", attr::STATUS)
-            .expression_attribute_names("#u", attr::UPDATED_AT)
-            .expression_attribute_values(":from", s(change.from.as_str()))
-            .expression_attribute_values(":to", s(change.to.as_str()))
-            .expression_attribute_values(":now", s(&change.created_at));
-        if change.to == AccountStatus::Closed {
-            condition.push_str(" AND #b = :zero");
-            update = update
-                .expression_attribute_names("#b", attr::BALANCE)
-                .expression_attribute_values(":zero", super::n(Balance::ZERO));
-        }
-        let update = update
-            .condition_expression(condition)
-            .build()
-            .map_err(|e| StoreError::service("TransactWriteItems", "Build", e.to_string()))?;
-        let put = Put::builder()
-            .table_name(self.transactions_table())
-            .set_item(Some(change.to_item()))
-            .condition_expression("attribute_not_exists(#k)")
-            .expression_attribute_names("#k", attr::IDEMPOTENCY_KEY)
-            .build()
-            .map_err(|e| StoreError::service("TransactWriteItems", "Build", e.to_string()))?;
-        let result = self
-            .client()
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(update).build())
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(SdkError::ServiceError(failure))
-                if matches!(
-                    failure.err(),
-                    TransactWriteItemsError::TransactionCanceledException(cancelled)
-                        if cancelled.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(other) => Err(StoreError::sdk("TransactWriteItems", &other)),
-        }
-    }
-
-    /// Whether a transaction from or to `account` is PENDING.
-    pub async fn has_pending(&self, account: AccountId) -> Result<bool, StoreError> {
-        // Every RFC 3339 instant sorts between these two.
-        let (first, last) = ("0", "~");
-        let (outgoing, _) = self.pending_before(account, last, 1).await?;
-        if !outgoing.is_empty() {
-            return Ok(true);
-        }
-        let incoming = self.incoming_pending(account, first, last, 1).await?;
-        Ok(!incoming.is_empty())
     }
 }

@@ -8,6 +8,8 @@
 //!   PENDING under its own condition, all in one `TransactWriteItems` (a lone
 //!   rejection, which writes no account, is a conditional `UpdateItem`). The answer is
 //!   one [`Commit`] value, decoded here and nowhere else.
+//! - [`Ledger::change_status`] (in `status`): an account's status with its history
+//!   entry, in one `TransactWriteItems` decoded by the same code as the commit's.
 //! - The pending lookups (in `pending`): PENDING transactions of an account accepted
 //!   before a given one (per-account order), and every PENDING transaction older than a
 //!   bound (the reconciler), through the sparse `PendingIndex`.
@@ -30,6 +32,7 @@ use crate::domain::{AccountId, Balance, RejectionReason, TransactionStatus};
 
 mod commit;
 mod pending;
+mod status;
 
 pub use commit::{AccountWrite, Cancelled, Commit, MAX_TRANSACTION_ITEMS, Settle};
 pub use pending::{PendingKey, PendingScan};
@@ -59,18 +62,6 @@ impl Ledger {
             accounts: accounts.into(),
             transactions: transactions.into(),
         }
-    }
-
-    pub(in crate::store) const fn client(&self) -> &Client {
-        &self.client
-    }
-
-    pub(in crate::store) fn accounts_table(&self) -> &str {
-        &self.accounts
-    }
-
-    pub(in crate::store) fn transactions_table(&self) -> &str {
-        &self.transactions
     }
 
     /// Reads accounts by id, strongly consistent. Missing accounts are absent from the
