@@ -1,13 +1,12 @@
 //! The accounts table: one item per account, owned by a Cognito user.
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
 
 use super::StoreError;
 use super::attrs::{Item, n, req_n, req_parse, req_s, s};
+use super::insert::{PutIfAbsent, put_if_absent};
 use super::paging::{Page, PageToken, resumed_query_error};
 use super::schema::{attr, index};
 use crate::domain::{AccountId, AccountStatus, Balance, Currency};
@@ -171,38 +170,22 @@ impl AccountsTable {
     /// Writes a new account; never overwrites one. An existing account with the
     /// same id comes back from the failed condition (ALL_OLD: still one request).
     pub async fn create(&self, account: &Account) -> Result<Opened, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.name)
-            .set_item(Some(account.to_item()))
-            .condition_expression("attribute_not_exists(#id)")
-            .expression_attribute_names("#id", attr::ACCOUNT_ID)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Opened::Created),
-            Err(SdkError::ServiceError(failure)) => match failure.err() {
-                PutItemError::ConditionalCheckFailedException(conflict) => {
-                    let existing = match conflict.item() {
-                        Some(item) => Some(Account::from_item(item)?),
-                        None => self.get(&account.account_id).await?,
-                    };
-                    existing.map_or_else(
-                        || {
-                            Err(StoreError::corrupt(
-                                attr::ACCOUNT_ID,
-                                "conflict without item",
-                            ))
-                        },
-                        |existing| Ok(Opened::Exists(Box::new(existing))),
-                    )
-                }
-                _ => Err(StoreError::sdk("PutItem", &SdkError::ServiceError(failure))),
-            },
-            Err(other) => Err(StoreError::sdk("PutItem", &other)),
-        }
+        let existing = match put_if_absent(
+            &self.client,
+            &self.name,
+            account.to_item(),
+            attr::ACCOUNT_ID,
+        )
+        .await?
+        {
+            PutIfAbsent::Written => return Ok(Opened::Created),
+            PutIfAbsent::Taken(Some(item)) => Account::from_item(&item)?,
+            PutIfAbsent::Taken(None) => self
+                .get(&account.account_id)
+                .await?
+                .ok_or_else(|| StoreError::corrupt(attr::ACCOUNT_ID, "conflict without item"))?,
+        };
+        Ok(Opened::Exists(Box::new(existing)))
     }
 
     /// An account by id (strongly consistent).

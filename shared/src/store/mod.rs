@@ -10,6 +10,7 @@ mod api;
 mod attrs;
 mod error;
 mod history;
+mod insert;
 mod ledger;
 mod paging;
 mod record;

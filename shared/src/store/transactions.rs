@@ -2,12 +2,11 @@
 //! never overwritten (every write is conditional).
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::StoreError;
 use super::attrs::s;
+use super::insert::{PutIfAbsent, put_if_absent};
 use super::paging::{Page, PageToken, resumed_query_error};
 use super::record::TransactionRecord;
 use super::schema::{attr, index};
@@ -45,37 +44,23 @@ impl TransactionsTable {
     /// Writes `record` unless its idempotency key is taken; then returns the existing
     /// item (from the failed condition's ALL_OLD: still one request).
     pub async fn insert_new(&self, record: &TransactionRecord) -> Result<Inserted, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.name)
-            .set_item(Some(record.to_item()))
-            .condition_expression("attribute_not_exists(#k)")
-            .expression_attribute_names("#k", attr::IDEMPOTENCY_KEY)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Inserted::Created),
-            Err(SdkError::ServiceError(failure)) => match failure.err() {
-                PutItemError::ConditionalCheckFailedException(conflict) => match conflict.item() {
-                    Some(item) => Ok(Inserted::Exists(Box::new(TransactionRecord::from_item(
-                        item,
-                    )?))),
-                    None => self.get_by_key(&record.table_key()).await?.map_or_else(
-                        || {
-                            Err(StoreError::corrupt(
-                                attr::IDEMPOTENCY_KEY,
-                                "conflict without item",
-                            ))
-                        },
-                        |existing| Ok(Inserted::Exists(Box::new(existing))),
-                    ),
-                },
-                _ => Err(StoreError::sdk("PutItem", &SdkError::ServiceError(failure))),
-            },
-            Err(other) => Err(StoreError::sdk("PutItem", &other)),
-        }
+        let existing = match put_if_absent(
+            &self.client,
+            &self.name,
+            record.to_item(),
+            attr::IDEMPOTENCY_KEY,
+        )
+        .await?
+        {
+            PutIfAbsent::Written => return Ok(Inserted::Created),
+            PutIfAbsent::Taken(Some(item)) => TransactionRecord::from_item(&item)?,
+            PutIfAbsent::Taken(None) => {
+                self.get_by_key(&record.table_key()).await?.ok_or_else(|| {
+                    StoreError::corrupt(attr::IDEMPOTENCY_KEY, "conflict without item")
+                })?
+            }
+        };
+        Ok(Inserted::Exists(Box::new(existing)))
     }
 
     /// A transaction by its table key (strongly consistent).
