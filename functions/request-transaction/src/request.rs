@@ -3,7 +3,6 @@
 use lambda_http::Request;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 use shared::domain::{AccountId, KindError, TransactionKind, TransactionType};
 use shared::http::{ApiError, json_body};
 
@@ -44,8 +43,7 @@ impl TransactionRequest {
             "toAccountId": self.kind.destination().map(|a| a.to_string()),
             "description": self.description,
         });
-        let digest = Sha256::digest(canonical.to_string().as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        shared::domain::ids::request_fingerprint(&canonical)
     }
 }
 

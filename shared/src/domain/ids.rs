@@ -136,6 +136,17 @@ uuid_newtype!(
     }
 );
 
+/// SHA-256 (lowercase hex) of a request's canonical JSON form: two requests that
+/// mean the same thing have the same fingerprint, so a replay with an Idempotency-Key
+/// is told from the key's reuse with another request.
+pub fn request_fingerprint(canonical: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(canonical.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl AccountId {
     /// The id of the account `owner` opens with Idempotency-Key `key`: the same pair
     /// always names the same account (so a retried `POST /accounts` finds the first

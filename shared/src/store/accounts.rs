@@ -75,12 +75,9 @@ impl Account {
 
     /// SHA-256 of an opening request's canonical form.
     pub fn request_hash(name: &str, currency: Currency) -> String {
-        use sha2::{Digest, Sha256};
-        let canonical = json!({ "name": name, "currency": currency.as_str() }).to_string();
-        Sha256::digest(canonical.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::domain::ids::request_fingerprint(
+            &json!({ "name": name, "currency": currency.as_str() }),
+        )
     }
 
     /// The account as it was when opened (what the first `201` showed): a replay
