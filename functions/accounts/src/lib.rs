@@ -12,7 +12,7 @@ use shared::clock::now_rfc3339;
 use shared::context::ApiContext;
 use shared::domain::lifecycle::Lifecycle;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
-use shared::http::{ApiError, json, json_with_headers, page_limit, path_segments};
+use shared::http::{ApiError, created_headers, json, json_with_headers, page_limit, path_segments};
 use shared::paging::{Listing, PageSealer};
 use shared::store::{
     Account, HistoryEntry, Opened, TableNames, View, api_error, list_body, page_token,
@@ -120,14 +120,7 @@ impl App {
         request: &Request,
         identity: &Identity,
     ) -> Result<Response<Body>, ApiError> {
-        let body: OpenAccount = if shared::http::body_bytes(request)?
-            .iter()
-            .all(u8::is_ascii_whitespace)
-        {
-            OpenAccount::default()
-        } else {
-            shared::http::json_body(request)?
-        };
+        let body: OpenAccount = shared::http::optional_json_body(request)?;
         let name = validate_name(body.name)?;
         let currency = match body.currency {
             None => DEFAULT_CURRENCY,
@@ -162,9 +155,7 @@ impl App {
                     || existing.request_hash != account.request_hash
                 {
                     tracing::info!(account_id = %existing.account_id, "idempotency key reused with another account request");
-                    return Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "IDEMPOTENCY_KEY_REUSED",
+                    return Err(ApiError::idempotency_key_reused(
                         "This Idempotency-Key was already used to open an account with another name or currency; use a new key for a new account.",
                     ));
                 }
@@ -172,14 +163,11 @@ impl App {
                 (existing.as_opened(), true)
             }
         };
-        let mut headers = vec![("Location", format!("/accounts/{}", account.account_id))];
-        if replayed {
-            headers.push(("Idempotent-Replayed", "true".to_owned()));
-        }
+        let location = format!("/accounts/{}", account.account_id);
         Ok(json_with_headers(
             StatusCode::CREATED,
             &account.to_json(),
-            &headers,
+            &created_headers(location, replayed),
         ))
     }
 

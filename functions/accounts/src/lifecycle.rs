@@ -107,14 +107,7 @@ impl App {
 
 /// The `reason`: required of operators, optional for the owner closing.
 fn reason(request: &Request, required: bool) -> Result<Option<String>, ApiError> {
-    let body: StatusBody = if shared::http::body_bytes(request)?
-        .iter()
-        .all(u8::is_ascii_whitespace)
-    {
-        StatusBody::default()
-    } else {
-        shared::http::json_body(request)?
-    };
+    let body: StatusBody = shared::http::optional_json_body(request)?;
     let reason = match body
         .reason
         .as_deref()

@@ -16,7 +16,7 @@ use shared::auth::{Authenticator, Identity};
 use shared::clock::now_rfc3339;
 use shared::context::ApiContext;
 use shared::domain::{TransactionId, TransactionStatus};
-use shared::http::{ApiError, raw_json};
+use shared::http::{ApiError, created_headers, raw_json};
 use shared::store::{Inserted, StoreError, TableNames, TransactionRecord, View};
 
 use accounts::{AccountFacts, Facts};
@@ -169,9 +169,7 @@ fn replay(
 ) -> Result<Response<Body>, ApiError> {
     if existing.request_hash != attempt.request_hash {
         tracing::info!(transaction_id = %existing.transaction_id, "idempotency key reused with another payload");
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "IDEMPOTENCY_KEY_REUSED",
+        return Err(ApiError::idempotency_key_reused(
             "This Idempotency-Key was already used with a different request body; use a new key for a new transaction.",
         ));
     }
@@ -184,14 +182,12 @@ fn replay(
 }
 
 fn created(record: &TransactionRecord, body: String, replayed: bool) -> Response<Body> {
-    let mut headers = vec![(
-        "Location",
-        format!("/transactions/{}", record.transaction_id),
-    )];
-    if replayed {
-        headers.push(("Idempotent-Replayed", "true".to_owned()));
-    }
-    raw_json(StatusCode::CREATED, body, &headers)
+    let location = format!("/transactions/{}", record.transaction_id);
+    raw_json(
+        StatusCode::CREATED,
+        body,
+        &created_headers(location, replayed),
+    )
 }
 
 fn internal(operation: &'static str, error: &StoreError) -> ApiError {

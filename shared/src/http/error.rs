@@ -50,6 +50,15 @@ impl ApiError {
         )
     }
 
+    /// 422 `IDEMPOTENCY_KEY_REUSED`: the key was used before with another request.
+    pub fn idempotency_key_reused(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDEMPOTENCY_KEY_REUSED",
+            message,
+        )
+    }
+
     /// 403.
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", message)

@@ -64,6 +64,16 @@ pub fn body_bytes(request: &Request) -> Result<&[u8], ApiError> {
     Ok(bytes)
 }
 
+/// An optional JSON body: none at all (or only white space, no `Content-Type` needed)
+/// is `T::default()`; anything else is parsed as by [`json_body`].
+pub fn optional_json_body<T: DeserializeOwned + Default>(request: &Request) -> Result<T, ApiError> {
+    if body_bytes(request)?.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        json_body(request)
+    }
+}
+
 /// Parses a JSON body strictly into `T`: 415 for another content type, 413 when too
 /// large, 400 `MALFORMED_JSON` for invalid JSON, 400 `VALIDATION_ERROR` naming the field
 /// for unknown fields, missing fields and wrong types.

@@ -43,6 +43,16 @@ pub fn json_with_headers<T: Serialize + ?Sized>(
     raw_json(status, text, extra)
 }
 
+/// The headers of a `201 Created` at `location`; a replay of an Idempotency-Key's
+/// first answer also says `Idempotent-Replayed: true`.
+pub fn created_headers(location: String, replayed: bool) -> Vec<(&'static str, String)> {
+    let mut headers = vec![("Location", location)];
+    if replayed {
+        headers.push(("Idempotent-Replayed", "true".to_owned()));
+    }
+    headers
+}
+
 /// A response whose JSON body is already rendered (e.g. a stored idempotent reply).
 pub fn raw_json(
     status: StatusCode,
