@@ -55,9 +55,8 @@ struct Listing {
     key_attr: &'static str,
     start: Part,
     fetched: Vec<HistoryEntry>,
-    more_after_fetched: bool,
     taken: usize,
-    /// Where the query stopped when it returned fewer items than it evaluated.
+    /// Where the query stopped; `None`: nothing after what was fetched.
     after_fetched: Option<PageToken>,
 }
 
@@ -75,7 +74,6 @@ impl Listing {
             key_attr,
             start,
             fetched: Vec::new(),
-            more_after_fetched: false,
             taken: 0,
             after_fetched: None,
         }
@@ -88,14 +86,9 @@ impl Listing {
     /// Where this listing resumes after what the page took.
     fn resume(&self) -> Part {
         if self.fetched.len() <= self.taken {
-            if !self.more_after_fetched {
-                return Part::Done;
-            }
             // Everything fetched was taken: resume where the query stopped (after
-            // items the filter dropped, if any).
-            if let Some(after) = &self.after_fetched {
-                return Part::At(after.clone());
-            }
+            // items the filter dropped, if any), or nowhere.
+            return self.after_fetched.clone().map_or(Part::Done, Part::At);
         }
         match self
             .taken
@@ -146,8 +139,7 @@ impl TransactionsTable {
             let page = self
                 .query_history(&query, cursor, HistoryEntry::from_item)
                 .await?;
-            listing.more_after_fetched = page.next.is_some();
-            listing.after_fetched.clone_from(&page.next);
+            listing.after_fetched = page.next;
             listing.fetched = page.items;
         }
         Ok(merge(&mut listings, usize::try_from(limit).unwrap_or(0)))
