@@ -176,14 +176,11 @@ enum Action {
 }
 
 fn classify(record: &EventRecord) -> Result<Action, RecordError> {
-    let new_item: HashMap<String, AttributeValue> = record.change.new_image.clone().into();
-    if StatusChange::is_one(&new_item) {
-        // An account's status change: a history entry, not a transaction.
-        return Ok(Action::Nothing);
-    }
     match record.event_name.as_str() {
         "INSERT" => {
-            let transaction = image(&record.change.new_image)?;
+            let Some(transaction) = transaction(&record.change.new_image)? else {
+                return Ok(Action::Nothing);
+            };
             Ok(if transaction.status == TransactionStatus::Pending {
                 Action::Apply(Box::new(transaction))
             } else {
@@ -191,8 +188,12 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
             })
         }
         "MODIFY" => {
-            let old = image(&record.change.old_image)?;
-            let new = image(&record.change.new_image)?;
+            let (Some(old), Some(new)) = (
+                transaction(&record.change.old_image)?,
+                transaction(&record.change.new_image)?,
+            ) else {
+                return Ok(Action::Nothing);
+            };
             Ok(
                 if old.status == TransactionStatus::Pending
                     && new.status != TransactionStatus::Pending
@@ -207,10 +208,16 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     }
 }
 
-/// A stream image as a transaction (amounts read exactly from their `N` text).
-fn image(image: &serde_dynamo::Item) -> Result<TransactionRecord, RecordError> {
+/// A stream image as a transaction (amounts read exactly from their `N` text);
+/// `None` for an account's status change (a history entry, not a transaction).
+fn transaction(image: &serde_dynamo::Item) -> Result<Option<TransactionRecord>, RecordError> {
     let item: HashMap<String, AttributeValue> = image.clone().into();
-    TransactionRecord::from_item(&item).map_err(|e| RecordError::Malformed(e.to_string()))
+    if StatusChange::is_one(&item) {
+        return Ok(None);
+    }
+    TransactionRecord::from_item(&item)
+        .map(Some)
+        .map_err(|e| RecordError::Malformed(e.to_string()))
 }
 
 fn log_failure(record: &EventRecord, error: &RecordError) {
