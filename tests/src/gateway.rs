@@ -107,3 +107,26 @@ pub async fn call(
     assert!(answer.status < 500, "{method} {path}: a 5xx: {answer:?}");
     answer
 }
+
+/// The first page of an account's history as `token`'s user sees it (which must be
+/// answered 200).
+pub async fn history_items(s: &LocalStack, token: &str, account: &str) -> Vec<Value> {
+    let history = call(
+        s,
+        "GET",
+        &format!("/accounts/{account}/transactions"),
+        Some(token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        history.status, 200,
+        "history of {account}: {:?}",
+        history.body
+    );
+    history.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}

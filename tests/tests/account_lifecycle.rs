@@ -4,7 +4,9 @@
 
 use integration_tests::api::{ApiEvent, Caller};
 use integration_tests::fixture::{ApiFixture, new_key};
-use integration_tests::gateway::{call, id_token, key, new_user, open_account, record, text};
+use integration_tests::gateway::{
+    call, history_items, id_token, key, new_user, open_account, record, text,
+};
 use integration_tests::local::LocalStack;
 use serde_json::{Value, json};
 
@@ -28,22 +30,10 @@ async fn status_change(
 
 /// The account's status-change entries, newest first.
 async fn status_entries(s: &LocalStack, token: &str, account: &str) -> Vec<Value> {
-    let history = call(
-        s,
-        "GET",
-        &format!("/accounts/{account}/transactions"),
-        Some(token),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(history.status, 200, "{:?}", history.body);
-    history.body["items"]
-        .as_array()
+    history_items(s, token, account)
+        .await
         .into_iter()
-        .flatten()
         .filter(|i| i["entryType"] == "STATUS_CHANGE")
-        .cloned()
         .collect()
 }
 

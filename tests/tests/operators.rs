@@ -4,7 +4,7 @@
 //! the adjustment and is told about it; customers keep seeing only their own.
 
 use integration_tests::gateway::{
-    call, id_token, key, new_holder, new_user, open_account, record, text,
+    call, history_items, id_token, key, new_holder, new_user, open_account, record, text,
 };
 use integration_tests::local::LocalStack;
 use integration_tests::moto;
@@ -86,21 +86,8 @@ async fn only_an_operator_may_record_an_adjustment_and_never_on_their_own_accoun
     assert_eq!(missing.status, 404, "{:?}", missing.body);
 
     for (who, token) in [("the customer", &customer), ("the operator", &operator)] {
-        let listed = call(
-            &s,
-            "GET",
-            &format!("/accounts/{account}/transactions"),
-            Some(token),
-            None,
-            None,
-        )
-        .await;
-        assert_eq!(
-            listed.body["items"],
-            json!([]),
-            "{who}: nothing was written: {:?}",
-            listed.body
-        );
+        let listed = history_items(&s, token, &account).await;
+        assert_eq!(listed, Vec::<Value>::new(), "{who}: nothing was written");
     }
 }
 
@@ -141,20 +128,8 @@ async fn an_operator_corrects_a_customers_balance_and_the_holder_sees_and_is_tol
     )
     .await;
     assert_eq!(read.body["balance"], "40.00", "{:?}", read.body);
-    let history = call(
-        &s,
-        "GET",
-        &format!("/accounts/{account}/transactions"),
-        Some(&customer),
-        None,
-        None,
-    )
-    .await;
-    let items = history.body["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(items.len(), 2, "{:?}", history.body);
+    let items = history_items(&s, &customer, &account).await;
+    assert_eq!(items.len(), 2, "{items:?}");
     let entry = items
         .iter()
         .find(|i| i["transactionId"] == credit.as_str())
@@ -197,21 +172,8 @@ async fn an_operator_corrects_a_customers_balance_and_the_holder_sees_and_is_tol
     )
     .await;
     assert_eq!(audited.status, 200, "{:?}", audited.body);
-    let audited = call(
-        &s,
-        "GET",
-        &format!("/accounts/{account}/transactions"),
-        Some(&operator),
-        None,
-        None,
-    )
-    .await;
-    assert_eq!(
-        audited.body["items"].as_array().map(Vec::len),
-        Some(2),
-        "{:?}",
-        audited.body
-    );
+    let audited = history_items(&s, &operator, &account).await;
+    assert_eq!(audited.len(), 2, "{audited:?}");
 
     // Another customer still gets the unknown-id 404 for all of it.
     let stranger = new_user(&s).await;
@@ -257,25 +219,8 @@ async fn a_receiver_sees_a_transfer_only_once_it_completed_and_never_the_senders
     let sent = record(&s, &sender, &json!({ "accountId": from, "toAccountId": to, "type": "TRANSFER", "amount": "4.00", "description": "rent" })).await;
     s.settled(&sender, &sent).await;
 
-    let history = call(
-        &s,
-        "GET",
-        &format!("/accounts/{to}/transactions"),
-        Some(&receiver),
-        None,
-        None,
-    )
-    .await;
-    let items = history.body["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(
-        items.len(),
-        1,
-        "only the completed transfer: {:?}",
-        history.body
-    );
+    let items = history_items(&s, &receiver, &to).await;
+    assert_eq!(items.len(), 1, "only the completed transfer: {items:?}");
     let seen = &items[0];
     assert_eq!(seen["transactionId"], sent.as_str());
     assert_eq!(
