@@ -241,17 +241,20 @@ impl App {
     }
 }
 
-/// How an entry of an account's history is shown to `identity`: what someone else
-/// recorded on the account (an operator's ADJUSTMENT) without their key, unless the
-/// reader is an operator.
+/// How an entry of an account's history is shown to `identity` (its owner or an
+/// operator): a transaction recorded on the account by the rule of
+/// [`shared::store::TransactionRecord::recorded_view`] (the owner is the holder when
+/// someone else recorded it), a received transfer from the receiver's side.
 fn history_view(
     record: &shared::store::TransactionRecord,
     listed: View,
     identity: &Identity,
 ) -> View {
     match listed {
-        View::Source if record.user_id != identity.user_id && !identity.is_admin() => View::Holder,
-        other => other,
+        View::Source | View::Holder => record
+            .recorded_view(&identity.user_id, identity.is_admin())
+            .unwrap_or(View::Holder),
+        View::Destination => View::Destination,
     }
 }
 

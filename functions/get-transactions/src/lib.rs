@@ -120,11 +120,8 @@ impl App {
         record: &TransactionRecord,
         identity: &Identity,
     ) -> Result<Option<View>, ApiError> {
-        if record.user_id == identity.user_id || identity.is_admin() {
-            return Ok(Some(View::Source));
-        }
-        if record.holder_id.as_deref() == Some(identity.user_id.as_str()) {
-            return Ok(Some(View::Holder));
+        if let Some(view) = record.recorded_view(&identity.user_id, identity.is_admin()) {
+            return Ok(Some(view));
         }
         let Some(to) = record.kind.destination() else {
             return Ok(None);

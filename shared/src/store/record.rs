@@ -59,6 +59,19 @@ impl TransactionRecord {
         self.status == TransactionStatus::Completed
     }
 
+    /// How its own side is shown to `caller`: in full to whoever recorded it and to
+    /// operators (an audit), without the recorder's key to the holder of the account
+    /// someone else recorded it on (an operator's ADJUSTMENT); `None` to anyone else.
+    pub fn recorded_view(&self, caller: &str, operator: bool) -> Option<View> {
+        if self.user_id == caller || operator {
+            Some(View::Source)
+        } else if self.holder_id.as_deref() == Some(caller) {
+            Some(View::Holder)
+        } else {
+            None
+        }
+    }
+
     /// The holder of the account it was recorded on.
     pub fn holder(&self) -> &str {
         self.holder_id.as_deref().unwrap_or(&self.user_id)
