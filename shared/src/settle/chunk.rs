@@ -173,7 +173,15 @@ impl Engine {
                 settlement: settlement(record, outcome, &accounts),
             })
             .collect();
-        match self.ledger.commit(&writes, &settles, &now_rfc3339()).await {
+        let unchanged: Vec<&Account> = plan::rejections_read(records, &plan, &accounts)
+            .iter()
+            .filter_map(|id| accounts.get(id))
+            .collect();
+        match self
+            .ledger
+            .commit(&writes, &settles, &unchanged, &now_rfc3339())
+            .await
+        {
             Ok(Commit::Written) => Round::Written(
                 plan.outcomes
                     .iter()

@@ -66,6 +66,31 @@ pub fn plan<R: Borrow<TransactionRecord>>(
     Plan { outcomes, written }
 }
 
+/// The accounts a rejection in `plan` was decided on and that the plan does not write:
+/// their versions are checked when the plan is committed, so a rejection is never
+/// written after a credit that would have prevented it (an account the plan writes is
+/// already conditioned on its version). An account that does not exist has no version.
+pub fn rejections_read<R: Borrow<TransactionRecord>>(
+    chunk: &[R],
+    plan: &Plan,
+    accounts: &HashMap<AccountId, Account>,
+) -> Vec<AccountId> {
+    let written: HashSet<AccountId> = plan.written.iter().map(|(id, _)| *id).collect();
+    let mut read: Vec<AccountId> = Vec::new();
+    for (record, outcome) in chunk.iter().zip(&plan.outcomes) {
+        if !matches!(outcome, Outcome::Rejected(_)) {
+            continue;
+        }
+        let record = record.borrow();
+        for id in std::iter::once(record.account_id).chain(record.kind.destination()) {
+            if accounts.contains_key(&id) && !written.contains(&id) && !read.contains(&id) {
+                read.push(id);
+            }
+        }
+    }
+    read
+}
+
 fn set_balance(
     states: &mut HashMap<AccountId, AccountState>,
     changed: &mut HashSet<AccountId>,

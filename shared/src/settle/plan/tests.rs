@@ -232,3 +232,26 @@ proptest! {
         prop_assert_eq!(total(&state), total(&initial) + external);
     }
 }
+
+#[test]
+fn a_rejection_is_checked_against_the_accounts_it_read_unless_they_are_written() {
+    let (a, b, c) = (account("0.00"), account("5.00"), account("1.00"));
+    let missing = AccountId::new_random();
+    let accounts = map(&[&a, &b, &c]);
+    // a: only rejected (checked); b: rejected once, then credited (written, not
+    // checked); c: the destination of a rejected transfer (checked); missing: none.
+    let chunk = [
+        withdrawal(a.account_id, "1"),
+        withdrawal(b.account_id, "9"),
+        deposit(b.account_id, "1"),
+        transfer(a.account_id, c.account_id, "3"),
+        withdrawal(missing, "1"),
+    ];
+    let plan = plan(&chunk, &accounts);
+    let read = rejections_read(&chunk, &plan, &accounts);
+    assert_eq!(read, vec![a.account_id, c.account_id]);
+
+    let applied = [deposit(a.account_id, "1")];
+    let plan = super::plan(&applied, &accounts);
+    assert!(rejections_read(&applied, &plan, &accounts).is_empty());
+}

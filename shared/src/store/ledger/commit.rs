@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
 
 use super::{Ledger, Settlement, status_change};
 use crate::domain::{AccountStatus, Balance};
@@ -52,16 +52,20 @@ pub struct Cancelled {
 }
 
 impl Ledger {
-    /// Writes `accounts` and `settles` atomically (at most [`MAX_TRANSACTION_ITEMS`]
-    /// items in all, no item twice). A lone settle with no account write (a rejection)
-    /// is one conditional `UpdateItem`, which costs half a transactional write.
+    /// Writes `accounts` and `settles` atomically, on condition that the accounts in
+    /// `unchanged` (read, not written, and deciding a rejection) are still at the
+    /// version they were read at: a rejection is never written against a stale
+    /// balance. At most [`MAX_TRANSACTION_ITEMS`] items in all, no item twice. A lone
+    /// settle that depends on no account (a rejection for a missing account) is one
+    /// conditional `UpdateItem`, which costs half a transactional write.
     pub async fn commit(
         &self,
         accounts: &[AccountWrite<'_>],
         settles: &[Settle<'_>],
+        unchanged: &[&Account],
         now: &str,
     ) -> Result<Commit, StoreError> {
-        if let ([], [settle]) = (accounts, settles) {
+        if let ([], [settle], []) = (accounts, settles, unchanged) {
             return self.settle_alone(settle, now).await;
         }
         let mut request = self.client.transact_write_items();
@@ -75,6 +79,9 @@ impl Ledger {
                     .build(),
             );
         }
+        for account in unchanged {
+            request = request.transact_items(self.version_check(account)?);
+        }
         match request.send().await {
             Ok(_) => Ok(Commit::Written),
             Err(SdkError::ServiceError(failure)) => match failure.err() {
@@ -84,7 +91,8 @@ impl Ledger {
                         .iter()
                         .map(|r| r.code().unwrap_or(NO_FAILURE))
                         .collect();
-                    decode_cancellation(&codes, accounts.len()).map(Commit::Cancelled)
+                    decode_cancellation(&codes, accounts.len(), settles.len())
+                        .map(Commit::Cancelled)
                 }
                 _ => Err(StoreError::sdk(
                     "TransactWriteItems",
@@ -123,6 +131,18 @@ impl Ledger {
             }
             Err(other) => Err(StoreError::sdk("UpdateItem", &other)),
         }
+    }
+
+    fn version_check(&self, account: &Account) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.accounts)
+            .key(attr::ACCOUNT_ID, s(account.account_id.to_string()))
+            .condition_expression("#v = :read")
+            .expression_attribute_names("#v", attr::VERSION)
+            .expression_attribute_values(":read", n(account.version))
+            .build()
+            .map_err(|e| StoreError::corrupt("check", e.to_string()))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
     fn balance_update(
@@ -166,19 +186,23 @@ impl Ledger {
 }
 
 /// Reads a cancelled transaction's per-item reason codes (the `accounts` account
-/// writes first, then the settles). A code that is neither a failed condition,
+/// writes first, then the `settles`, then any account version checks). A code that is
+/// neither a failed condition,
 /// contention nor "no failure" (a validation error, an item collection too large) is
 /// an error: retrying the same write cannot help.
 pub(crate) fn decode_cancellation(
     codes: &[&str],
     accounts: usize,
+    settles: usize,
 ) -> Result<Cancelled, StoreError> {
     let mut cancelled = Cancelled::default();
     for (position, code) in codes.iter().enumerate() {
         if *code == NO_FAILURE {
             continue;
         }
-        match (classify(code), position.checked_sub(accounts)) {
+        let settle = position.checked_sub(accounts).filter(|i| *i < settles);
+        match (classify(code), settle) {
+            // An account write's or an account check's condition.
             (ErrorClass::ConditionFailed, None) => cancelled.account_changed = true,
             (ErrorClass::ConditionFailed, Some(settle)) => {
                 cancelled.no_longer_pending.push(settle);
@@ -206,7 +230,7 @@ mod tests {
 
     #[test]
     fn a_failed_transaction_condition_means_no_longer_pending() {
-        let cancelled = decode_cancellation(&["None", "None", "ConditionalCheckFailed"], 1);
+        let cancelled = decode_cancellation(&["None", "None", "ConditionalCheckFailed"], 1, 2);
         assert_eq!(
             cancelled.ok(),
             Some(Cancelled {
@@ -218,7 +242,7 @@ mod tests {
 
     #[test]
     fn a_failed_account_condition_means_read_again() {
-        let cancelled = decode_cancellation(&["None", "ConditionalCheckFailed", "None"], 2);
+        let cancelled = decode_cancellation(&["None", "ConditionalCheckFailed", "None"], 2, 1);
         assert_eq!(
             cancelled.ok(),
             Some(Cancelled {
@@ -235,7 +259,7 @@ mod tests {
             ["None", "ThrottlingError"],
             ["ProvisionedThroughputExceeded", "None"],
         ] {
-            let cancelled = decode_cancellation(&codes, 1);
+            let cancelled = decode_cancellation(&codes, 1, 1);
             assert_eq!(
                 cancelled.ok(),
                 Some(Cancelled {
@@ -257,6 +281,7 @@ mod tests {
                 "None",
             ],
             2,
+            2,
         );
         assert_eq!(
             cancelled.ok(),
@@ -269,8 +294,21 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_version_check_after_the_settles_means_read_again() {
+        // One account write, one settle, then the check of an account only read.
+        let cancelled = decode_cancellation(&["None", "None", "ConditionalCheckFailed"], 1, 1);
+        assert_eq!(
+            cancelled.ok(),
+            Some(Cancelled {
+                account_changed: true,
+                ..Cancelled::default()
+            })
+        );
+    }
+
+    #[test]
     fn a_validation_error_is_an_error_not_a_retry() {
-        let error = decode_cancellation(&["ValidationError", "None"], 1).err();
+        let error = decode_cancellation(&["ValidationError", "None"], 1, 1).err();
         assert_eq!(
             error.as_ref().and_then(StoreError::code),
             Some("ValidationError")
@@ -280,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_cancellation_without_reasons_is_retried() {
-        let cancelled = decode_cancellation(&[], 1);
+        let cancelled = decode_cancellation(&[], 1, 1);
         assert!(cancelled.is_ok_and(|c| c.contention));
     }
 }

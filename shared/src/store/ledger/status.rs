@@ -70,7 +70,7 @@ impl Ledger {
                         .map(|r| r.code().unwrap_or(NO_FAILURE))
                         .collect();
                     // The account write comes first, then the entry.
-                    let decoded = decode_cancellation(&codes, 1)?;
+                    let decoded = decode_cancellation(&codes, 1, 1)?;
                     if decoded.account_changed {
                         return Ok(false);
                     }
