@@ -5,9 +5,11 @@
 //! - [`Ledger::commit`] (in `commit`): the only write that applies transactions. Every
 //!   account a group of transactions changed is written once, conditioned on the
 //!   version it was read at (and on being OPEN), and every transaction moves out of
-//!   PENDING under its own condition, all in one `TransactWriteItems` (a lone
-//!   rejection, which writes no account, is a conditional `UpdateItem`). The answer is
-//!   one [`Commit`] value, decoded here and nowhere else.
+//!   PENDING under its own condition, and every account a rejection was decided on
+//!   but that is not written is checked at the version it was read at, all in one
+//!   `TransactWriteItems` (a lone rejection for a missing account is a conditional
+//!   `UpdateItem`). The answer is one [`Commit`] value, decoded in `commit` and
+//!   nowhere else.
 //! - [`Ledger::change_status`] (in `status`): an account's status with its history
 //!   entry, in one `TransactWriteItems` decoded by the same code as the commit's.
 //! - The pending lookups (in `pending`): PENDING transactions of an account accepted
