@@ -53,6 +53,22 @@ pub async fn emails_to(stack: &TestStack, address: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The subjects of the first `count` messages sent to `address`, in the order sent,
+/// polling until they have all arrived (panics after 30 s).
+pub async fn wait_for_subjects(stack: &TestStack, address: &str, count: usize) -> Vec<String> {
+    for _ in 0..300 {
+        let sent = emails_to(stack, address).await;
+        if sent.len() >= count {
+            return sent
+                .iter()
+                .map(|m| m["subject"].as_str().unwrap_or_default().to_owned())
+                .collect();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("fewer than {count} e-mails to the holder after 30 s");
+}
+
 /// SNS SMS messages published to `phone_number`.
 pub async fn sms_to(stack: &TestStack, phone_number: &str) -> Vec<Value> {
     let data = data(stack).await;

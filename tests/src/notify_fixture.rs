@@ -24,7 +24,10 @@ use crate::{TestStack, moto, unique_name};
 pub use crate::requests::{DYNAMODB_WRITES, RequestCounter};
 pub use logs::LogCapture;
 pub use messages::{body, completed_deposit, completed_transfer, packed, rejected_withdrawal};
-pub use notify::claims::key as log_key;
+/// The notification log key of a transaction's notification.
+pub fn log_key(message: &shared::notification::NotificationMessage) -> String {
+    notify::claims::key(&message.clone().into())
+}
 
 const PASSWORD: &str = "Correct-Horse-9!";
 /// Long enough that no message of a test reappears unless the test asks for it.

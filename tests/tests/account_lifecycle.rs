@@ -5,9 +5,10 @@
 use integration_tests::api::{ApiEvent, Caller};
 use integration_tests::fixture::{ApiFixture, new_key};
 use integration_tests::gateway::{
-    call, history_items, id_token, key, new_user, open_account, record, text,
+    call, history_items, id_token, key, new_holder, new_user, open_account, record, text,
 };
 use integration_tests::local::LocalStack;
+use integration_tests::moto;
 use serde_json::{Value, json};
 
 async fn status_change(
@@ -226,5 +227,55 @@ async fn a_transaction_pending_when_its_account_is_frozen_is_rejected_whole() {
     assert_eq!(
         list["items"][0]["rejectionReason"], "ACCOUNT_NOT_OPEN",
         "{list}"
+    );
+}
+
+#[tokio::test]
+async fn the_holder_is_told_of_every_status_change_once_and_why() {
+    let s = LocalStack::start().await;
+    let (customer, address) = new_holder(&s).await;
+    let account = open_account(&s, &customer).await;
+    let operator = id_token(&s, "adminUser").await;
+
+    let steps = [
+        (&operator, "freeze", Some(json!({ "reason": "card reported stolen" }))),
+        (&operator, "unfreeze", Some(json!({ "reason": "new card issued" }))),
+        (&customer, "close", None),
+    ];
+    for (who, action, body) in &steps {
+        let changed = status_change(&s, who, &account, action, body.as_ref()).await;
+        assert_eq!(changed.status, 200, "{action}: {:?}", changed.body);
+    }
+
+    // One e-mail per change (the queue does not keep their order).
+    let mut subjects = moto::wait_for_subjects(&s.stack, &address, 3).await;
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "Your account has been closed",
+            "Your account has been frozen",
+            "Your account has been unfrozen",
+        ]
+    );
+    let mail = moto::emails_to(&s.stack, &address).await;
+    let body = |subject: &str| {
+        mail.iter()
+            .find(|m| m["subject"] == subject)
+            .map(|m| text(&m["body"]))
+            .unwrap_or_default()
+    };
+    let frozen = body("Your account has been frozen");
+    assert!(frozen.contains("card reported stolen"), "{frozen}");
+    assert!(frozen.contains("by the bank"), "{frozen}");
+    let closed = body("Your account has been closed");
+    assert!(closed.contains("at your request"), "{closed}");
+    // The operator's id is never in the holder's e-mail.
+    let entries = status_entries(&s, &customer, &account).await;
+    let operator_id = text(&entries[1]["initiatedBy"]);
+    assert!(!operator_id.is_empty(), "{entries:?}");
+    assert!(
+        mail.iter().all(|m| !m.to_string().contains(&operator_id)),
+        "{mail:?}"
     );
 }

@@ -181,7 +181,7 @@ async fn logs_carry_ids_and_outcomes_but_never_addresses_or_numbers() {
     for fields in &sent {
         assert_eq!(fields["message_id"].as_str(), Some(ids[0].as_str()));
         assert_eq!(
-            fields["transaction_id"].as_str(),
+            fields["event_id"].as_str(),
             Some(message.transaction_id.to_string().as_str())
         );
         assert!(fields["channel"].is_string());

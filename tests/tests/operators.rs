@@ -10,18 +10,6 @@ use integration_tests::local::LocalStack;
 use integration_tests::moto;
 use serde_json::{Value, json};
 
-/// Polls the holder's inbox until a message arrives (bounded).
-async fn wait_for_email(s: &LocalStack, address: &str) -> Vec<Value> {
-    for _ in 0..300 {
-        let sent = moto::emails_to(&s.stack, address).await;
-        if !sent.is_empty() {
-            return sent;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("no e-mail to the holder after 30 s");
-}
-
 #[tokio::test]
 async fn only_an_operator_may_record_an_adjustment_and_never_on_their_own_account() {
     let s = LocalStack::start().await;
@@ -158,8 +146,12 @@ async fn an_operator_corrects_a_customers_balance_and_the_holder_sees_and_is_tol
     );
 
     // The holder is told (not the operator).
-    let mail = wait_for_email(&s, &address).await;
-    assert!(!mail.is_empty());
+    let mail = moto::wait_for_subjects(&s.stack, &address, 2).await;
+    assert!(
+        mail.contains(&"Adjustment of 40.00 USD completed".to_owned())
+            && mail.contains(&"Adjustment of -50.00 USD rejected".to_owned()),
+        "{mail:?}"
+    );
 
     // Operators audit any account and its history.
     let audited = call(

@@ -8,15 +8,13 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shared::auth::Identity;
 use shared::clock::now_rfc3339;
-use shared::domain::lifecycle::{Lifecycle, LifecycleError};
+use shared::domain::lifecycle::{Lifecycle, LifecycleError, MAX_REASON_CHARS};
 use shared::domain::{AccountId, Balance, TransactionId, text};
 use shared::http::{ApiError, json};
 use shared::store::{StatusChange, api_error};
 
 use crate::App;
 
-/// Longest reason, in characters.
-pub const MAX_REASON_CHARS: usize = 256;
 /// Reads of the account before giving up when it keeps changing under the write.
 const ATTEMPTS: usize = 3;
 

@@ -30,7 +30,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
-use shared::notification::NotificationMessage;
+use shared::notification::Notification;
 use shared::store::{Item, SdkFailure, UpdateExpression, classify, n, s};
 
 use crate::senders::Channel;
@@ -66,8 +66,9 @@ pub const RELEASED: &str = "RELEASED";
 /// No channel is left to retry.
 pub const COMPLETED: &str = "COMPLETED";
 
-/// The log key of a message: `<transactionId>#<accountId>`.
-pub fn key(message: &NotificationMessage) -> String {
+/// The log key of a message: `<transactionId>#<accountId>` (`<eventId>#<accountId>`
+/// for a status change).
+pub fn key(message: &Notification) -> String {
     message.dedupe_key()
 }
 

@@ -1,13 +1,17 @@
-//! Reading an SQS body into its [`NotificationMessage`]s, with the checks that make
-//! them safe to act on. A body is a [`NotificationBatch`] (what process-transactions
-//! sends) or one bare message (earlier producers, hand-made replays). A body that fails
-//! the checks is malformed as a whole: retrying cannot fix it.
+//! Reading an SQS body into its [`Notification`]s (about a transaction or an account's
+//! status change), with the checks that make them safe to act on. A body is a
+//! [`NotificationBatch`] (what process-transactions sends) or one bare notification
+//! (earlier producers, hand-made replays). A body that fails the checks is malformed as
+//! a whole: retrying cannot fix it.
 //!
 //! Errors describe *where* a body is wrong, never its content (it names a holder).
 
 use serde::Deserialize;
-use shared::domain::TransactionStatus;
-use shared::notification::{NotificationBatch, NotificationMessage};
+use shared::domain::lifecycle::MAX_REASON_CHARS;
+use shared::domain::{TransactionStatus, text};
+use shared::notification::{
+    Notification, NotificationBatch, NotificationMessage, StatusNotification,
+};
 
 /// Why a body cannot be acted on. `Display` carries no part of the body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,11 +39,11 @@ pub enum Malformed {
 #[serde(untagged)]
 enum Body {
     Batch(NotificationBatch),
-    One(NotificationMessage),
+    One(Notification),
 }
 
 /// Parses and checks `body`: its notifications, in order, at least one.
-pub fn parse(body: Option<&str>) -> Result<Vec<NotificationMessage>, Malformed> {
+pub fn parse(body: Option<&str>) -> Result<Vec<Notification>, Malformed> {
     let body = body.ok_or(Malformed::NoBody)?;
     let body: Body = serde_json::from_str(body).map_err(|e| Malformed::Json {
         category: match e.classify() {
@@ -66,11 +70,32 @@ fn invalid(field: &'static str, problem: &'static str) -> Malformed {
     Malformed::Invalid { field, problem }
 }
 
-fn check(message: &NotificationMessage) -> Result<(), Malformed> {
+fn check(notification: &Notification) -> Result<(), Malformed> {
     // The holder id goes into a Cognito filter expression: only a UUID is accepted.
-    if uuid::Uuid::try_parse(&message.holder_id).is_err() {
+    if uuid::Uuid::try_parse(notification.holder_id()).is_err() {
         return Err(invalid("holderId", "is not a UUID"));
     }
+    match notification {
+        Notification::Transaction(message) => check_transaction(message),
+        Notification::Status(change) => check_status(change),
+    }
+}
+
+fn check_status(change: &StatusNotification) -> Result<(), Malformed> {
+    if change.from_status == change.to_status {
+        return Err(invalid("toStatus", "is the same as fromStatus"));
+    }
+    // Shown in the holder's email as written: refused unless it passes the rule the
+    // API applied when the operator gave it.
+    match &change.reason {
+        Some(reason) if text::checked(reason, MAX_REASON_CHARS).as_ref() != Ok(reason) => {
+            Err(invalid("reason", "is not a displayable reason"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn check_transaction(message: &NotificationMessage) -> Result<(), Malformed> {
     if message.status == TransactionStatus::Pending {
         return Err(invalid("status", "must be COMPLETED or REJECTED"));
     }
@@ -109,7 +134,7 @@ mod tests {
     fn a_producer_message_is_accepted() {
         let messages = parse(Some(VALID)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(messages.len(), 1);
-        assert_eq!(messages[0].amount, "150.75");
+        assert!(matches!(&messages[0], Notification::Transaction(m) if m.amount == "150.75"));
     }
 
     #[test]
@@ -117,8 +142,57 @@ mod tests {
         let second = VALID.replace("150.75", "9.99");
         let body = format!(r#"{{"notifications":[{VALID},{second}]}}"#);
         let messages = parse(Some(&body)).unwrap_or_else(|e| panic!("{e}"));
-        let amounts: Vec<&str> = messages.iter().map(|m| m.amount.as_str()).collect();
+        let amounts: Vec<&str> = messages
+            .iter()
+            .filter_map(|m| match m {
+                Notification::Transaction(m) => Some(m.amount.as_str()),
+                Notification::Status(_) => None,
+            })
+            .collect();
         assert_eq!(amounts, ["150.75", "9.99"]);
+    }
+
+    const STATUS: &str = r#"{"eventId":"5a1c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47",
+        "accountId":"11111111-2222-4333-8444-555555555555",
+        "holderId":"7d3e1b2a-0000-4000-8000-000000000001","fromStatus":"OPEN",
+        "toStatus":"FROZEN","reason":"Card reported stolen","changedBy":"BANK",
+        "changedAt":"2026-11-25T09:21:00.000000Z"}"#;
+
+    #[test]
+    fn a_status_change_is_read_beside_transactions_in_one_body() {
+        let body = format!(r#"{{"notifications":[{VALID},{STATUS}]}}"#);
+        let messages = parse(Some(&body)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(&messages[0], Notification::Transaction(_)));
+        let Notification::Status(change) = &messages[1] else {
+            panic!("not a status change: {messages:?}");
+        };
+        assert_eq!(change.reason.as_deref(), Some("Card reported stolen"));
+        assert_eq!(
+            messages[1].dedupe_key(),
+            "5a1c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47#11111111-2222-4333-8444-555555555555"
+        );
+        assert!(parse(Some(&STATUS.replace(r#""reason":"Card reported stolen","#, ""))).is_ok());
+    }
+
+    #[test]
+    fn a_status_change_with_an_unshowable_reason_or_no_change_is_refused() {
+        for reason in [r"\u202Egnp.exe", r"line\nbreak", " padded ", ""] {
+            let body = STATUS.replace("Card reported stolen", reason);
+            assert_eq!(
+                parse(Some(&body)),
+                Err(invalid("reason", "is not a displayable reason")),
+                "{reason}"
+            );
+        }
+        let long = STATUS.replace("Card reported stolen", &"x".repeat(MAX_REASON_CHARS + 1));
+        assert!(parse(Some(&long)).is_err());
+        let same = STATUS.replace("\"FROZEN\"", "\"OPEN\"");
+        assert_eq!(
+            parse(Some(&same)),
+            Err(invalid("toStatus", "is the same as fromStatus"))
+        );
+        let holder = STATUS.replace("7d3e1b2a-0000-4000-8000-000000000001", "someone");
+        assert_eq!(parse(Some(&holder)), Err(invalid("holderId", "is not a UUID")));
     }
 
     #[test]

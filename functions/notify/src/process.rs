@@ -2,7 +2,7 @@
 //! channels not already sent or refused, and settle every channel's outcome in one
 //! write. A channel already sent is skipped on a retry.
 
-use shared::notification::NotificationMessage;
+use shared::notification::Notification;
 
 use crate::claims::{self, ChannelRecord, ChannelState, Claim, ClaimToken, LogError, Recorded};
 use crate::contacts::Contact;
@@ -17,7 +17,7 @@ pub(crate) struct Job {
     pub index: usize,
     pub message_id: String,
     pub receive_count: Option<String>,
-    pub message: NotificationMessage,
+    pub message: Notification,
 }
 
 /// What happened on one channel. Logged as `outcome`.
@@ -120,7 +120,7 @@ fn log_failure(error: &LogError) -> SdkFailure {
 impl Inner {
     /// Handles one message; `true` when it must be retried (a batch item failure).
     pub(crate) async fn process(&self, job: &Job) -> bool {
-        let contact = match self.directory.contact(&job.message.holder_id).await {
+        let contact = match self.directory.contact(job.message.holder_id()).await {
             Ok(contact) => contact,
             Err(failure) => {
                 log_retry(job, &failure, "contact lookup failed: will be retried");
@@ -130,7 +130,7 @@ impl Inner {
         if contact.is_none() {
             tracing::warn!(
                 message_id = %job.message_id,
-                transaction_id = %job.message.transaction_id,
+                event_id = %job.message.event_id(),
                 "holder not found in the user pool"
             );
         }
@@ -247,7 +247,7 @@ impl Inner {
         &self,
         channel: Channel,
         address: &str,
-        message: &NotificationMessage,
+        message: &Notification,
     ) -> Result<Option<String>, SdkFailure> {
         match channel {
             Channel::Email => self.email.send(address, &render::email(message)).await,
@@ -287,7 +287,7 @@ impl Inner {
         // SQS redelivers the message.
         tracing::error!(
             message_id = %job.message_id,
-            transaction_id = %job.message.transaction_id,
+            event_id = %job.message.event_id(),
             error = %error,
             retry = retry || !sent,
             "notification log not updated"
@@ -301,8 +301,8 @@ fn log_retry(job: &Job, failure: &SdkFailure, summary: &'static str) {
     tracing::warn!(
         message_id = %job.message_id,
         receive_count = job.receive_count.as_deref(),
-        transaction_id = %job.message.transaction_id,
-        account_id = %job.message.account_id,
+        event_id = %job.message.event_id(),
+        account_id = %job.message.account_id(),
         outcome = "retry",
         error_code = %failure.code,
         error_class = failure.class.as_str(),
@@ -327,8 +327,8 @@ fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
             tracing::$level!(
                 message_id = %job.message_id,
                 receive_count = job.receive_count.as_deref(),
-                transaction_id = %job.message.transaction_id,
-                account_id = %job.message.account_id,
+                event_id = %job.message.event_id(),
+                account_id = %job.message.account_id(),
                 channel = channel.name(),
                 outcome = outcome.name(),
                 recorded_status = recorded,

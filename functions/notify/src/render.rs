@@ -1,8 +1,11 @@
 //! What the holder reads: the email (subject, plain text, HTML) and the SMS of a
-//! notification. Pure functions of the message; every value placed in HTML is escaped.
+//! notification, about a transaction (here) or an account's status change
+//! ([`status`]). Pure functions of the message; every value placed in HTML is escaped.
+
+mod status;
 
 use shared::domain::{TransactionStatus, TransactionType};
-use shared::notification::{HolderRole, NotificationMessage};
+use shared::notification::{HolderRole, Notification, NotificationMessage};
 
 /// Longest SMS kept in one GSM-7 segment.
 pub const SMS_MAX_CHARS: usize = 160;
@@ -128,18 +131,38 @@ fn details(message: &NotificationMessage) -> Vec<(&'static str, String)> {
 
 const FOOTER: &str = "This is an automated message about your account; please do not reply.";
 
-/// The email of `message`.
-pub fn email(message: &NotificationMessage) -> Email {
+/// The email of `notification`.
+pub fn email(notification: &Notification) -> Email {
+    match notification {
+        Notification::Transaction(message) => transaction_email(message),
+        Notification::Status(change) => status::email(change),
+    }
+}
+
+/// The SMS of `notification`: one GSM-7 segment, ASCII only.
+pub fn sms(notification: &Notification) -> String {
+    match notification {
+        Notification::Transaction(message) => transaction_sms(message),
+        Notification::Status(change) => status::sms(change),
+    }
+}
+
+/// The email about a transaction.
+fn transaction_email(message: &NotificationMessage) -> Email {
     let subject = format!(
         "{} of {} {}",
         capitalised(noun(message.kind)),
         money(&message.amount, message),
         result_word(message)
     );
-    let headline = headline(message);
-    let rows = details(message);
+    letter(subject, &headline(message), &details(message))
+}
+
+/// An email laid out as every notification is: greeting, headline, a table of
+/// (label, value) rows, footer; the HTML part escapes every value.
+fn letter(subject: String, headline: &str, rows: &[(&str, String)]) -> Email {
     let mut text = format!("Hello,\n\n{headline}\n\n");
-    for (label, value) in &rows {
+    for (label, value) in rows {
         text.push_str(&format!("{label}: {value}\n"));
     }
     text.push_str(&format!("\n{FOOTER}\n"));
@@ -147,9 +170,9 @@ pub fn email(message: &NotificationMessage) -> Email {
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
          <body style=\"font-family:sans-serif\"><p>Hello,</p><p>{}</p><table>",
         escape(&subject),
-        escape(&headline)
+        escape(headline)
     );
-    for (label, value) in &rows {
+    for (label, value) in rows {
         html.push_str(&format!(
             "<tr><th align=\"left\">{}</th><td>{}</td></tr>",
             escape(label),
@@ -167,18 +190,25 @@ pub fn email(message: &NotificationMessage) -> Email {
     }
 }
 
-/// The SMS of `message`: one GSM-7 segment, ASCII only.
-pub fn sms(message: &NotificationMessage) -> String {
-    let tail = |id: String, n: usize| {
-        id.chars()
-            .skip(id.chars().count().saturating_sub(n))
-            .collect::<String>()
-    };
+/// The last `n` characters of `id`.
+fn tail(id: &str, n: usize) -> String {
+    id.chars()
+        .skip(id.chars().count().saturating_sub(n))
+        .collect()
+}
+
+/// The reference an SMS quotes: the first characters of the event's id.
+fn reference(id: &str) -> String {
+    id.chars().take(SMS_REFERENCE_CHARS).collect()
+}
+
+/// The SMS about a transaction.
+fn transaction_sms(message: &NotificationMessage) -> String {
     let party = counterparty(message)
         .map(|(direction, account)| {
             format!(
                 " {direction} account ending {}",
-                tail(account, SMS_ACCOUNT_CHARS)
+                tail(&account, SMS_ACCOUNT_CHARS)
             )
         })
         .unwrap_or_default();
@@ -201,12 +231,7 @@ pub fn sms(message: &NotificationMessage) -> String {
     } else if let Some(balance) = &message.balance_after {
         text.push_str(&format!(". Balance: {}", money(balance, message)));
     }
-    let reference: String = message
-        .transaction_id
-        .to_string()
-        .chars()
-        .take(SMS_REFERENCE_CHARS)
-        .collect();
+    let reference = reference(&message.transaction_id.to_string());
     text.push_str(&format!(". Ref {reference}"));
     text
 }

@@ -7,6 +7,9 @@
 //!   NotificationsQueue (the stream record is the outbox), the batch's notifications
 //!   packed up to ten to an SQS body and ten bodies to a `SendMessageBatch` (see
 //!   [`outbox`]).
+//! - INSERT of an account's status change (a history entry `Ledger::change_status`
+//!   wrote beside the transactions) → one notification to the account's holder, by
+//!   the same outbox.
 //!
 //! A batch's PENDING transactions are settled by [`shared::settle::Engine`]: with
 //! their accounts' PENDING predecessors first, in acceptance order, each account
@@ -25,7 +28,7 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::domain::TransactionStatus;
-use shared::notification::NotificationMessage;
+use shared::notification::Notification;
 use shared::settle::{Deadline, Engine, Unsettled};
 use shared::store::{Ledger, StatusChange, TableNames, TransactionRecord};
 
@@ -92,7 +95,7 @@ impl App {
     pub async fn handle_until(&self, event: Event, deadline: Deadline) -> DynamoDbEventResponse {
         let records = event.records;
         let mut pending: Vec<(usize, TransactionRecord)> = Vec::new();
-        let mut outbox: Vec<(usize, NotificationMessage)> = Vec::new();
+        let mut outbox: Vec<(usize, Notification)> = Vec::new();
         let mut failed_at: Option<usize> = None;
         for (index, record) in records.iter().enumerate() {
             match classify(record) {
@@ -170,16 +173,22 @@ impl App {
 enum Action {
     /// An INSERT of a PENDING transaction: apply it.
     Apply(Box<TransactionRecord>),
-    /// A MODIFY PENDING → COMPLETED/REJECTED: tell the holders.
-    Notify(Vec<NotificationMessage>),
+    /// A MODIFY PENDING → COMPLETED/REJECTED, or an INSERT of a status change: tell
+    /// the holders.
+    Notify(Vec<Notification>),
     Nothing,
 }
 
 fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     match record.event_name.as_str() {
         "INSERT" => {
-            let Some(transaction) = transaction(&record.change.new_image)? else {
-                return Ok(Action::Nothing);
+            let transaction = match entry(&record.change.new_image)? {
+                Entry::Transaction(transaction) => transaction,
+                Entry::StatusChange(change) => {
+                    return Ok(Action::Notify(vec![
+                        outbox::status_notification(&change).into(),
+                    ]));
+                }
             };
             Ok(if transaction.status == TransactionStatus::Pending {
                 Action::Apply(Box::new(transaction))
@@ -188,9 +197,9 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
             })
         }
         "MODIFY" => {
-            let (Some(old), Some(new)) = (
-                transaction(&record.change.old_image)?,
-                transaction(&record.change.new_image)?,
+            let (Entry::Transaction(old), Entry::Transaction(new)) = (
+                entry(&record.change.old_image)?,
+                entry(&record.change.new_image)?,
             ) else {
                 return Ok(Action::Nothing);
             };
@@ -198,7 +207,12 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
                 if old.status == TransactionStatus::Pending
                     && new.status != TransactionStatus::Pending
                 {
-                    Action::Notify(outbox::notifications_for(&new))
+                    Action::Notify(
+                        outbox::notifications_for(&new)
+                            .into_iter()
+                            .map(Notification::from)
+                            .collect(),
+                    )
                 } else {
                     Action::Nothing
                 },
@@ -208,16 +222,22 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
     }
 }
 
-/// A stream image as a transaction (amounts read exactly from their `N` text);
-/// `None` for an account's status change (a history entry, not a transaction).
-fn transaction(image: &serde_dynamo::Item) -> Result<Option<TransactionRecord>, RecordError> {
+/// What an image of the transactions table holds.
+enum Entry {
+    Transaction(TransactionRecord),
+    /// An account's status change (a history entry, not a transaction).
+    StatusChange(StatusChange),
+}
+
+/// A stream image read (amounts exactly from their `N` text).
+fn entry(image: &serde_dynamo::Item) -> Result<Entry, RecordError> {
     let item: HashMap<String, AttributeValue> = image.clone().into();
-    if StatusChange::is_one(&item) {
-        return Ok(None);
-    }
-    TransactionRecord::from_item(&item)
-        .map(Some)
-        .map_err(|e| RecordError::Malformed(e.to_string()))
+    let read = if StatusChange::is_one(&item) {
+        StatusChange::from_item(&item).map(Entry::StatusChange)
+    } else {
+        TransactionRecord::from_item(&item).map(Entry::Transaction)
+    };
+    read.map_err(|e| RecordError::Malformed(e.to_string()))
 }
 
 fn log_failure(record: &EventRecord, error: &RecordError) {

@@ -1,12 +1,16 @@
 //! The stream record is the outbox: a transaction's move out of PENDING becomes one
-//! notification per affected holder, sent to the NotificationsQueue packed several to
-//! an SQS body ([`NotificationBatch`]) and several bodies to a request.
+//! notification per affected holder, and an account's status change one to its holder,
+//! sent to the NotificationsQueue packed several to an SQS body ([`NotificationBatch`])
+//! and several bodies to a request.
 
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use shared::domain::{TransactionStatus, TransactionType};
-use shared::notification::{HolderRole, MAX_PER_BODY, NotificationBatch, NotificationMessage};
-use shared::store::TransactionRecord;
+use shared::notification::{
+    ChangedBy, HolderRole, MAX_PER_BODY, Notification, NotificationBatch, NotificationMessage,
+    StatusNotification,
+};
+use shared::store::{StatusChange, TransactionRecord};
 
 /// Largest SendMessageBatch.
 const SQS_BATCH: usize = 10;
@@ -55,6 +59,25 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
     messages
 }
 
+/// The notification an account's status change owes its holder. The holder learns
+/// whether they or the bank made the change, never which operator.
+pub fn status_notification(change: &StatusChange) -> StatusNotification {
+    StatusNotification {
+        event_id: change.event_id,
+        account_id: change.account_id,
+        holder_id: change.holder_id.clone(),
+        from_status: change.from,
+        to_status: change.to,
+        reason: change.reason.clone(),
+        changed_by: if change.initiated_by == change.holder_id {
+            ChangedBy::Holder
+        } else {
+            ChangedBy::Bank
+        },
+        changed_at: change.created_at.clone(),
+    }
+}
+
 /// One SQS body: up to [`MAX_PER_BODY`] notifications of consecutive records, tagged
 /// with the first (smallest) index of the stream records they came from.
 struct Body {
@@ -63,7 +86,7 @@ struct Body {
 }
 
 /// Packs `messages` (in record order) into bodies of at most [`MAX_PER_BODY`].
-fn pack(messages: &[(usize, NotificationMessage)]) -> Result<Vec<Body>, usize> {
+fn pack(messages: &[(usize, Notification)]) -> Result<Vec<Body>, usize> {
     messages
         .chunks(MAX_PER_BODY)
         .filter_map(|chunk| {
@@ -85,7 +108,7 @@ fn pack(messages: &[(usize, NotificationMessage)]) -> Result<Vec<Body>, usize> {
 pub async fn send(
     client: &Client,
     queue_url: &str,
-    messages: &[(usize, NotificationMessage)],
+    messages: &[(usize, Notification)],
 ) -> Option<usize> {
     let bodies = match pack(messages) {
         Ok(bodies) => bodies,
@@ -141,7 +164,7 @@ async fn send_chunk(client: &Client, queue_url: &str, chunk: &[Body]) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::domain::{AccountId, DEFAULT_CURRENCY, TransactionId};
+    use shared::domain::{AccountId, AccountStatus, DEFAULT_CURRENCY, TransactionId};
 
     fn message(n: u128) -> NotificationMessage {
         NotificationMessage {
@@ -161,11 +184,50 @@ mod tests {
         }
     }
 
+    fn change(holder: &str, by: &str) -> StatusChange {
+        StatusChange {
+            event_id: TransactionId::from(uuid::Uuid::from_u128(7)),
+            account_id: AccountId::from(uuid::Uuid::from_u128(8)),
+            holder_id: holder.to_owned(),
+            from: AccountStatus::Open,
+            to: AccountStatus::Frozen,
+            reason: Some("Card reported stolen".to_owned()),
+            initiated_by: by.to_owned(),
+            created_at: "2026-11-25T09:21:00.000000Z".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_status_change_tells_its_holder_who_made_it_without_naming_the_operator() {
+        let holder = uuid::Uuid::from_u128(9).to_string();
+        let operator = uuid::Uuid::from_u128(10).to_string();
+        let by_bank = status_notification(&change(&holder, &operator));
+        assert_eq!(by_bank.changed_by, ChangedBy::Bank);
+        assert_eq!(by_bank.holder_id, holder);
+        assert_eq!(by_bank.to_status, AccountStatus::Frozen);
+        assert_eq!(by_bank.reason.as_deref(), Some("Card reported stolen"));
+        let body = serde_json::to_string(&Notification::from(by_bank))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!body.contains(&operator), "{body}");
+        let by_holder = status_notification(&change(&holder, &holder));
+        assert_eq!(by_holder.changed_by, ChangedBy::Holder);
+    }
+
     #[test]
     fn messages_are_packed_in_order_and_each_body_names_its_first_record() {
-        // 23 messages from records 0..=11 (two per record, one for the last).
-        let messages: Vec<(usize, NotificationMessage)> =
-            (0..23u128).map(|n| (n as usize / 2, message(n))).collect();
+        // 23 messages from records 0..=11 (two per record, one for the last), every
+        // fifth a status change: both kinds share the bodies.
+        let holder = uuid::Uuid::from_u128(9).to_string();
+        let messages: Vec<(usize, Notification)> = (0..23u128)
+            .map(|n| {
+                let notification = if n % 5 == 4 {
+                    status_notification(&change(&holder, &holder)).into()
+                } else {
+                    message(n).into()
+                };
+                (n as usize / 2, notification)
+            })
+            .collect();
         let bodies = pack(&messages).unwrap_or_else(|i| panic!("record {i} not packed"));
         assert_eq!(
             bodies.iter().map(|b| b.first_index).collect::<Vec<_>>(),
@@ -178,7 +240,7 @@ mod tests {
             assert!(batch.notifications.len() <= MAX_PER_BODY);
             unpacked.extend(batch.notifications);
         }
-        let sent: Vec<NotificationMessage> = messages.into_iter().map(|(_, m)| m).collect();
+        let sent: Vec<Notification> = messages.into_iter().map(|(_, m)| m).collect();
         assert_eq!(unpacked, sent);
         assert!(pack(&[]).is_ok_and(|bodies| bodies.is_empty()));
     }

@@ -3,6 +3,9 @@
 
 use super::AccountStatus;
 
+/// Longest reason for a status change, in characters.
+pub const MAX_REASON_CHARS: usize = 256;
+
 /// A requested status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {

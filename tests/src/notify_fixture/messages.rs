@@ -66,7 +66,7 @@ pub fn body(message: &NotificationMessage) -> String {
 /// One SQS body carrying `messages`, packed as process-transactions packs them.
 pub fn packed(messages: &[NotificationMessage]) -> String {
     let batch = shared::notification::NotificationBatch {
-        notifications: messages.to_vec(),
+        notifications: messages.iter().cloned().map(Into::into).collect(),
     };
     serde_json::to_string(&batch).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -51,7 +51,7 @@ fn transfer(role: HolderRole) -> NotificationMessage {
 
 #[test]
 fn a_completed_deposit_email_states_amount_balance_id_and_time() {
-    let email = email(&deposit());
+    let email = transaction_email(&deposit());
     assert_eq!(email.subject, "Deposit of 150.75 USD completed");
     for body in [&email.text, &email.html] {
         assert!(body.contains("Your deposit of 150.75 USD has been completed."));
@@ -64,7 +64,7 @@ fn a_completed_deposit_email_states_amount_balance_id_and_time() {
 
 #[test]
 fn a_rejected_withdrawal_gives_the_reason_in_words_and_no_balance() {
-    let email = email(&rejected_withdrawal());
+    let email = transaction_email(&rejected_withdrawal());
     assert_eq!(email.subject, "Withdrawal of 500.00 USD rejected");
     assert!(email.text.contains(
         "Your withdrawal of 500.00 USD was rejected because the account does not have enough funds."
@@ -75,7 +75,7 @@ fn a_rejected_withdrawal_gives_the_reason_in_words_and_no_balance() {
 
 #[test]
 fn a_transfer_names_the_counterparty_and_the_direction() {
-    let sent = email(&transfer(HolderRole::Source));
+    let sent = transaction_email(&transfer(HolderRole::Source));
     assert_eq!(sent.subject, "Transfer of 25.00 USD sent");
     assert!(
         sent.text
@@ -85,7 +85,7 @@ fn a_transfer_names_the_counterparty_and_the_direction() {
         sent.text
             .contains("To account: 99999999-8888-4777-8666-555555554321")
     );
-    let received = email(&transfer(HolderRole::Destination));
+    let received = transaction_email(&transfer(HolderRole::Destination));
     assert_eq!(received.subject, "Transfer of 25.00 USD received");
     assert!(
         received
@@ -103,7 +103,7 @@ fn html_escapes_every_value() {
     );
     let mut message = deposit();
     message.processed_at = "<script>alert(1)</script>".to_owned();
-    let email = email(&message);
+    let email = transaction_email(&message);
     assert!(!email.html.contains("<script>"));
     assert!(email.html.contains("&lt;script&gt;"));
 }
@@ -111,15 +111,15 @@ fn html_escapes_every_value() {
 #[test]
 fn sms_is_short_and_carries_the_essentials() {
     assert_eq!(
-        sms(&deposit()),
+        transaction_sms(&deposit()),
         "Deposit of 150.75 USD completed. Balance: 300.75 USD. Ref 3f2c8a4e"
     );
     assert_eq!(
-        sms(&rejected_withdrawal()),
+        transaction_sms(&rejected_withdrawal()),
         "Withdrawal of 500.00 USD rejected: the account does not have enough funds. Ref 3f2c8a4e"
     );
     assert_eq!(
-        sms(&transfer(HolderRole::Destination)),
+        transaction_sms(&transfer(HolderRole::Destination)),
         "Transfer of 25.00 USD received from account ending 4321. Balance: 300.75 USD. Ref 3f2c8a4e"
     );
 }
@@ -136,7 +136,7 @@ fn every_sms_fits_one_gsm7_segment_even_at_the_extremes() {
                 counterparty_account_id: transfer(HolderRole::Source).counterparty_account_id,
                 ..deposit()
             };
-            let text = sms(&message);
+            let text = transaction_sms(&message);
             assert!(text.is_ascii(), "{text}");
             assert!(
                 text.chars().count() <= SMS_MAX_CHARS,
