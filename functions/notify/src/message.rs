@@ -232,6 +232,15 @@ mod tests {
     }
 
     #[test]
+    fn the_status_sample_event_body_is_a_valid_status_notification() {
+        let event: aws_lambda_events::event::sqs::SqsEvent =
+            serde_json::from_str(include_str!("../../../events/notify-sqs-status.json"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        let parsed = parse(event.records[0].body.as_deref()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(&parsed[..], [Notification::Status(_)]), "{parsed:?}");
+    }
+
+    #[test]
     fn a_body_that_is_not_json_is_malformed_and_the_error_shows_no_content() {
         let error = parse(Some("alice@example.com")).err();
         assert!(matches!(
