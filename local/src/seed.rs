@@ -69,7 +69,12 @@ pub async fn seed(
         .iter()
         .find_map(|d| d.env.get("ACCOUNTS_TABLE_NAME").cloned())
         .ok_or("no function names ACCOUNTS_TABLE_NAME")?;
-    let account = Account::open(&demo_sub, "Demo account", DEFAULT_CURRENCY, &now_rfc3339());
+    let account = Account::open(
+        &shared::domain::UserId::new(demo_sub.as_str()),
+        "Demo account",
+        DEFAULT_CURRENCY,
+        &now_rfc3339(),
+    );
     AccountsTable::new(clients.dynamodb.clone(), accounts_table)
         .create(&account)
         .await

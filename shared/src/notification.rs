@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     AccountId, AccountStatus, Currency, RejectionReason, TransactionId, TransactionStatus,
-    TransactionType,
+    TransactionType, UserId,
 };
 
 /// Which side of the transaction the notified holder is on.
@@ -31,7 +31,7 @@ pub struct NotificationMessage {
     /// The holder's account this notification is about.
     pub account_id: AccountId,
     /// The holder's Cognito `sub`.
-    pub holder_id: String,
+    pub holder_id: UserId,
     pub role: HolderRole,
     #[serde(rename = "type")]
     pub kind: TransactionType,
@@ -78,7 +78,7 @@ pub struct StatusNotification {
     pub event_id: TransactionId,
     pub account_id: AccountId,
     /// The holder's Cognito `sub`.
-    pub holder_id: String,
+    pub holder_id: UserId,
     pub from_status: AccountStatus,
     pub to_status: AccountStatus,
     /// Why (an operator's reason; checked for control and bidi characters when given).
@@ -108,7 +108,7 @@ impl Notification {
     }
 
     /// The holder told.
-    pub fn holder_id(&self) -> &str {
+    pub fn holder_id(&self) -> &UserId {
         match self {
             Self::Transaction(message) => &message.holder_id,
             Self::Status(change) => &change.holder_id,

@@ -238,8 +238,16 @@ async fn the_holder_is_told_of_every_status_change_once_and_why() {
     let operator = id_token(&s, "adminUser").await;
 
     let steps = [
-        (&operator, "freeze", Some(json!({ "reason": "card reported stolen" }))),
-        (&operator, "unfreeze", Some(json!({ "reason": "new card issued" }))),
+        (
+            &operator,
+            "freeze",
+            Some(json!({ "reason": "card reported stolen" })),
+        ),
+        (
+            &operator,
+            "unfreeze",
+            Some(json!({ "reason": "new card issued" })),
+        ),
         (&customer, "close", None),
     ];
     for (who, action, body) in &steps {

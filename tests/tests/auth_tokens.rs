@@ -112,7 +112,7 @@ async fn a_valid_id_token_identifies_the_caller_by_sub_and_email() {
     assert_eq!(
         identity,
         Identity {
-            user_id: caller.sub.clone(),
+            user_id: shared::domain::UserId::new(caller.sub.as_str()),
             email: Some(caller.email.clone()),
             groups: vec![]
         }
@@ -197,7 +197,7 @@ async fn authorizer_claims_in_the_request_context_are_used_as_they_are() {
     assert_eq!(
         without_groups,
         Identity {
-            user_id: "s-2".to_owned(),
+            user_id: shared::domain::UserId::new("s-2"),
             email: None,
             groups: vec![]
         }

@@ -53,7 +53,7 @@ async fn a_holder_unknown_to_cognito_is_recorded_as_permanent_and_not_retried() 
     let fx = NotifyFixture::new().await;
     let holder = fx.holder(HolderKind::EmailAndPhone).await;
     let mut message = completed_deposit(&holder);
-    message.holder_id = uuid::Uuid::new_v4().to_string();
+    message.holder_id = shared::domain::UserId::new(uuid::Uuid::new_v4().to_string());
     let event = fx.deliver(&[body(&message)]).await;
     let app = fx.app();
 

@@ -171,7 +171,12 @@ mod tests {
             messages[1].dedupe_key(),
             "5a1c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47#11111111-2222-4333-8444-555555555555"
         );
-        assert!(parse(Some(&STATUS.replace(r#""reason":"Card reported stolen","#, ""))).is_ok());
+        assert!(
+            parse(Some(
+                &STATUS.replace(r#""reason":"Card reported stolen","#, "")
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
@@ -192,7 +197,10 @@ mod tests {
             Err(invalid("toStatus", "is the same as fromStatus"))
         );
         let holder = STATUS.replace("7d3e1b2a-0000-4000-8000-000000000001", "someone");
-        assert_eq!(parse(Some(&holder)), Err(invalid("holderId", "is not a UUID")));
+        assert_eq!(
+            parse(Some(&holder)),
+            Err(invalid("holderId", "is not a UUID"))
+        );
     }
 
     #[test]
@@ -237,7 +245,10 @@ mod tests {
             serde_json::from_str(include_str!("../../../events/notify-sqs-status.json"))
                 .unwrap_or_else(|e| panic!("{e}"));
         let parsed = parse(event.records[0].body.as_deref()).unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(&parsed[..], [Notification::Status(_)]), "{parsed:?}");
+        assert!(
+            matches!(&parsed[..], [Notification::Status(_)]),
+            "{parsed:?}"
+        );
     }
 
     #[test]

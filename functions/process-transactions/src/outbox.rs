@@ -164,13 +164,13 @@ async fn send_chunk(client: &Client, queue_url: &str, chunk: &[Body]) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::domain::{AccountId, AccountStatus, DEFAULT_CURRENCY, TransactionId};
+    use shared::domain::{AccountId, AccountStatus, DEFAULT_CURRENCY, TransactionId, UserId};
 
     fn message(n: u128) -> NotificationMessage {
         NotificationMessage {
             transaction_id: TransactionId::from(uuid::Uuid::from_u128(n)),
             account_id: AccountId::from(uuid::Uuid::from_u128(1000 + n)),
-            holder_id: uuid::Uuid::from_u128(2000 + n).to_string(),
+            holder_id: UserId::new(uuid::Uuid::from_u128(2000 + n).to_string()),
             role: HolderRole::Source,
             kind: TransactionType::Deposit,
             amount: format!("{n}.00"),
@@ -188,11 +188,11 @@ mod tests {
         StatusChange {
             event_id: TransactionId::from(uuid::Uuid::from_u128(7)),
             account_id: AccountId::from(uuid::Uuid::from_u128(8)),
-            holder_id: holder.to_owned(),
+            holder_id: UserId::new(holder),
             from: AccountStatus::Open,
             to: AccountStatus::Frozen,
             reason: Some("Card reported stolen".to_owned()),
-            initiated_by: by.to_owned(),
+            initiated_by: UserId::new(by),
             created_at: "2026-11-25T09:21:00.000000Z".to_owned(),
         }
     }
@@ -203,11 +203,11 @@ mod tests {
         let operator = uuid::Uuid::from_u128(10).to_string();
         let by_bank = status_notification(&change(&holder, &operator));
         assert_eq!(by_bank.changed_by, ChangedBy::Bank);
-        assert_eq!(by_bank.holder_id, holder);
+        assert_eq!(by_bank.holder_id, holder.as_str());
         assert_eq!(by_bank.to_status, AccountStatus::Frozen);
         assert_eq!(by_bank.reason.as_deref(), Some("Card reported stolen"));
-        let body = serde_json::to_string(&Notification::from(by_bank))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let body =
+            serde_json::to_string(&Notification::from(by_bank)).unwrap_or_else(|e| panic!("{e}"));
         assert!(!body.contains(&operator), "{body}");
         let by_holder = status_notification(&change(&holder, &holder));
         assert_eq!(by_holder.changed_by, ChangedBy::Holder);

@@ -18,7 +18,7 @@ pub const FACTS_TTL: Duration = Duration::from_secs(3600);
 /// An account's owner (Cognito `sub`) and currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    pub owner_id: String,
+    pub owner_id: shared::domain::UserId,
     pub currency: Currency,
 }
 

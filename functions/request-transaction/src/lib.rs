@@ -132,7 +132,7 @@ fn authorise(
     identity: &Identity,
     parsed: &TransactionRequest,
     facts: Option<Facts>,
-) -> Result<(Currency, Option<String>), ApiError> {
+) -> Result<(Currency, Option<shared::domain::UserId>), ApiError> {
     let adjustment = matches!(
         parsed.kind,
         shared::domain::TransactionKind::Adjustment { .. }

@@ -1,6 +1,7 @@
 //! Who is calling: the Cognito `sub`, e-mail and groups, from API Gateway's authorizer
 //! claims or from a verified IdToken.
 
+use crate::domain::UserId;
 use serde_json::{Map, Value};
 
 use super::jwt::AuthError;
@@ -12,7 +13,7 @@ pub const ADMIN_GROUP: &str = "admin";
 #[derive(Clone, PartialEq, Eq)]
 pub struct Identity {
     /// The Cognito `sub`: stable, unique, never reassigned. Owner of accounts.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The `email` claim when the app client may read it. Never log it.
     pub email: Option<String>,
     /// The caller's Cognito groups (`cognito:groups`).
@@ -46,7 +47,7 @@ impl Identity {
             .map(parse_groups)
             .unwrap_or_default();
         Ok(Self {
-            user_id,
+            user_id: UserId::new(user_id),
             email,
             groups,
         })
@@ -141,7 +142,7 @@ mod tests {
     #[test]
     fn only_the_exact_admin_group_makes_an_admin() {
         let identity = |groups: &[&str]| Identity {
-            user_id: "u".to_owned(),
+            user_id: UserId::new("u"),
             email: None,
             groups: groups.iter().map(|g| (*g).to_owned()).collect(),
         };
@@ -182,7 +183,7 @@ mod tests {
     #[test]
     fn debug_output_never_shows_the_email_address() {
         let identity = Identity {
-            user_id: "u-1".to_owned(),
+            user_id: UserId::new("u-1"),
             email: Some("secret@holder.example".to_owned()),
             groups: vec![],
         };

@@ -95,7 +95,7 @@ impl Authenticator {
         let claims = verifier.verify(token).await?;
         tracing::debug!(user_id = %claims.sub, source = "token", "caller identified");
         Ok(Identity {
-            user_id: claims.sub,
+            user_id: crate::domain::UserId::new(claims.sub),
             email: claims.email,
             groups: claims.groups,
         })

@@ -151,7 +151,7 @@ impl AccountId {
     /// The id of the account `owner` opens with Idempotency-Key `key`: the same pair
     /// always names the same account (so a retried `POST /accounts` finds the first
     /// one), and different owners never share one. A version-8 UUID over SHA-256.
-    pub fn for_request(owner: &str, key: &IdempotencyKey) -> Self {
+    pub fn for_request(owner: &crate::domain::UserId, key: &IdempotencyKey) -> Self {
         use sha2::{Digest, Sha256};
         let digest = Sha256::digest(format!("account#{owner}#{key}").as_bytes());
         let mut bytes = [0_u8; 16];
@@ -273,11 +273,20 @@ mod tests {
     fn an_owner_and_key_always_name_the_same_account_and_nobody_elses() {
         let key = IdempotencyKey::parse("9b2f3c1e-8d4a-4e6f-a1b2-c3d4e5f60718").unwrap();
         let other = IdempotencyKey::parse("9b2f3c1e-8d4a-4e6f-a1b2-c3d4e5f60719").unwrap();
-        let id = AccountId::for_request("alice", &key);
-        assert_eq!(id, AccountId::for_request("alice", &key));
+        let id = AccountId::for_request(&crate::domain::UserId::new("alice"), &key);
+        assert_eq!(
+            id,
+            AccountId::for_request(&crate::domain::UserId::new("alice"), &key)
+        );
         assert_eq!(id.as_uuid().get_version_num(), 8);
-        assert_ne!(id, AccountId::for_request("bob", &key));
-        assert_ne!(id, AccountId::for_request("alice", &other));
+        assert_ne!(
+            id,
+            AccountId::for_request(&crate::domain::UserId::new("bob"), &key)
+        );
+        assert_ne!(
+            id,
+            AccountId::for_request(&crate::domain::UserId::new("alice"), &other)
+        );
     }
 
     #[test]

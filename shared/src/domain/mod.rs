@@ -42,6 +42,7 @@ pub mod money;
 mod serde_str;
 pub mod text;
 pub mod transaction;
+pub mod user;
 
 pub use ids::{AccountId, EXAMPLE_UUID, IdError, IdempotencyKey, TransactionId};
 pub use ledger::{AccountState, Outcome, apply};
@@ -53,3 +54,4 @@ pub use transaction::{
     AccountStatus, Currency, CurrencyError, DEFAULT_CURRENCY, KindError, RejectionReason, Role,
     TransactionKind, TransactionStatus, TransactionType, UnknownValueError, signed_effect,
 };
+pub use user::UserId;

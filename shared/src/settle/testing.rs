@@ -9,7 +9,7 @@ use crate::store::TransactionRecord;
 pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> TransactionRecord {
     TransactionRecord {
         transaction_id: TransactionId::new_random(),
-        user_id: "owner".to_owned(),
+        user_id: crate::domain::UserId::new("owner"),
         idempotency_key: IdempotencyKey::parse(&TransactionId::new_random().to_string())
             .unwrap_or_else(|e| panic!("{e}")),
         account_id: account,

@@ -1,5 +1,6 @@
 //! The accounts table: one item per account, owned by a Cognito user.
 
+use crate::domain::UserId;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::{Value, json};
@@ -16,7 +17,7 @@ use crate::domain::{AccountId, AccountStatus, Balance, Currency};
 pub struct Account {
     pub account_id: AccountId,
     /// The owner's Cognito `sub`.
-    pub owner_id: String,
+    pub owner_id: UserId,
     pub name: String,
     pub currency: Currency,
     pub balance: Balance,
@@ -42,10 +43,10 @@ pub enum Opened {
 
 impl Account {
     /// A new OPEN account with a zero balance.
-    pub fn open(owner_id: &str, name: &str, currency: Currency, now: &str) -> Self {
+    pub fn open(owner_id: &UserId, name: &str, currency: Currency, now: &str) -> Self {
         Self {
             account_id: AccountId::new_random(),
-            owner_id: owner_id.to_owned(),
+            owner_id: owner_id.clone(),
             name: name.to_owned(),
             currency,
             balance: Balance::ZERO,
@@ -60,7 +61,7 @@ impl Account {
     /// A new OPEN account whose id comes from its owner and `key` (see
     /// [`AccountId::for_request`]), remembering what was asked.
     pub fn open_with_key(
-        owner_id: &str,
+        owner_id: &UserId,
         key: &crate::domain::IdempotencyKey,
         name: &str,
         currency: Currency,
@@ -115,7 +116,7 @@ impl Account {
     pub fn from_item(item: &Item) -> Result<Self, StoreError> {
         Ok(Self {
             account_id: req_parse(item, attr::ACCOUNT_ID)?,
-            owner_id: req_s(item, attr::OWNER_ID)?.to_owned(),
+            owner_id: UserId::new(req_s(item, attr::OWNER_ID)?),
             name: req_s(item, attr::NAME)?.to_owned(),
             currency: req_parse(item, attr::CURRENCY)?,
             balance: req_parse(item, attr::BALANCE)?,
@@ -203,15 +204,15 @@ impl AccountsTable {
     pub async fn get_owned(
         &self,
         id: &AccountId,
-        owner_id: &str,
+        owner_id: &UserId,
     ) -> Result<Option<Account>, StoreError> {
-        Ok(self.get(id).await?.filter(|a| a.owner_id == owner_id))
+        Ok(self.get(id).await?.filter(|a| &a.owner_id == owner_id))
     }
 
     /// The accounts of `owner_id`, oldest first, a page at a time.
     pub async fn list_by_owner(
         &self,
-        owner_id: &str,
+        owner_id: &UserId,
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<Account>, StoreError> {
@@ -223,7 +224,7 @@ impl AccountsTable {
             .index_name(index::OWNER)
             .key_condition_expression("#o = :o")
             .expression_attribute_names("#o", attr::OWNER_ID)
-            .expression_attribute_values(":o", AttributeValue::S(owner_id.to_owned()))
+            .expression_attribute_values(":o", AttributeValue::S(owner_id.into()))
             .limit(limit.saturating_add(1))
             .set_exclusive_start_key(
                 token

@@ -1,5 +1,6 @@
 //! A transaction as stored, and its API rendering.
 
+use crate::domain::UserId;
 use serde_json::{Map, Value, json};
 
 use super::StoreError;
@@ -15,7 +16,7 @@ use crate::domain::{
 pub struct TransactionRecord {
     pub transaction_id: TransactionId,
     /// The Cognito `sub` of the user who recorded it.
-    pub user_id: String,
+    pub user_id: UserId,
     pub idempotency_key: IdempotencyKey,
     pub account_id: AccountId,
     pub kind: TransactionKind,
@@ -28,9 +29,9 @@ pub struct TransactionRecord {
     /// The destination account's balance after a COMPLETED transfer.
     pub to_balance_after: Option<Balance>,
     /// The destination holder's `sub` (set when a transfer completes).
-    pub to_user_id: Option<String>,
+    pub to_user_id: Option<UserId>,
     /// The account holder's `sub` when not the recorder (an operator's ADJUSTMENT).
-    pub holder_id: Option<String>,
+    pub holder_id: Option<UserId>,
     pub created_at: String,
     pub processed_at: Option<String>,
     pub request_hash: String,
@@ -62,10 +63,10 @@ impl TransactionRecord {
     /// How its own side is shown to `caller`: in full to whoever recorded it and to
     /// operators (an audit), without the recorder's key to the holder of the account
     /// someone else recorded it on (an operator's ADJUSTMENT); `None` to anyone else.
-    pub fn recorded_view(&self, caller: &str, operator: bool) -> Option<View> {
-        if self.user_id == caller || operator {
+    pub fn recorded_view(&self, caller: &UserId, operator: bool) -> Option<View> {
+        if &self.user_id == caller || operator {
             Some(View::Source)
-        } else if self.holder_id.as_deref() == Some(caller) {
+        } else if self.holder_id.as_ref() == Some(caller) {
             Some(View::Holder)
         } else {
             None
@@ -73,8 +74,8 @@ impl TransactionRecord {
     }
 
     /// The holder of the account it was recorded on.
-    pub fn holder(&self) -> &str {
-        self.holder_id.as_deref().unwrap_or(&self.user_id)
+    pub fn holder(&self) -> &UserId {
+        self.holder_id.as_ref().unwrap_or(&self.user_id)
     }
 
     /// The table key: the idempotency key scoped to its user.
@@ -83,7 +84,7 @@ impl TransactionRecord {
     }
 
     /// `<user>#<key>`: a key reused by another user is another item.
-    pub fn scoped_key(user_id: &str, key: &IdempotencyKey) -> String {
+    pub fn scoped_key(user_id: &UserId, key: &IdempotencyKey) -> String {
         format!("{user_id}#{key}")
     }
 
@@ -152,7 +153,7 @@ impl TransactionRecord {
         let key_text = req_s(item, attr::REQUEST_KEY)?;
         Ok(Self {
             transaction_id: req_parse(item, attr::TRANSACTION_ID)?,
-            user_id: req_s(item, attr::USER_ID)?.to_owned(),
+            user_id: UserId::new(req_s(item, attr::USER_ID)?),
             idempotency_key: IdempotencyKey::parse(key_text)
                 .map_err(|e| StoreError::corrupt(attr::REQUEST_KEY, e.to_string()))?,
             account_id,
@@ -163,8 +164,8 @@ impl TransactionRecord {
             rejection_reason: opt_parse(item, attr::REJECTION_REASON)?,
             balance_after: opt_parse(item, attr::BALANCE_AFTER)?,
             to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
-            to_user_id: opt_s(item, attr::TO_USER_ID)?.map(str::to_owned),
-            holder_id: opt_s(item, attr::HOLDER_ID)?.map(str::to_owned),
+            to_user_id: opt_s(item, attr::TO_USER_ID)?.map(UserId::new),
+            holder_id: opt_s(item, attr::HOLDER_ID)?.map(UserId::new),
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
             processed_at: opt_s(item, attr::PROCESSED_AT)?.map(str::to_owned),
             request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),

@@ -6,6 +6,7 @@
 //! index sees it, and the stream consumer tells it apart by `entryType`. It is written
 //! by `Ledger::change_status`.
 
+use crate::domain::UserId;
 use serde_json::{Value, json};
 
 use super::StoreError;
@@ -22,13 +23,13 @@ pub struct StatusChange {
     pub event_id: TransactionId,
     pub account_id: AccountId,
     /// The account's owner (told about it).
-    pub holder_id: String,
+    pub holder_id: UserId,
     pub from: AccountStatus,
     pub to: AccountStatus,
     /// Why (required of operators).
     pub reason: Option<String>,
     /// Who changed it: the owner (close) or an operator.
-    pub initiated_by: String,
+    pub initiated_by: UserId,
     pub created_at: String,
 }
 
@@ -70,11 +71,11 @@ impl StatusChange {
         Ok(Self {
             event_id: req_parse(item, attr::EVENT_ID)?,
             account_id: req_parse(item, attr::ACCOUNT_ID)?,
-            holder_id: req_s(item, attr::HOLDER_ID)?.to_owned(),
+            holder_id: UserId::new(req_s(item, attr::HOLDER_ID)?),
             from: req_parse(item, attr::FROM_STATUS)?,
             to: req_parse(item, attr::TO_STATUS)?,
             reason: opt_s(item, attr::REASON)?.map(str::to_owned),
-            initiated_by: req_s(item, attr::INITIATED_BY)?.to_owned(),
+            initiated_by: UserId::new(req_s(item, attr::INITIATED_BY)?),
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
         })
     }

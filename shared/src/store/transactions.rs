@@ -10,6 +10,7 @@ use super::insert::{PutIfAbsent, put_if_absent};
 use super::paging::{Page, PageToken, resumed_query_error};
 use super::record::TransactionRecord;
 use super::schema::{attr, index};
+use crate::domain::UserId;
 
 /// What a conditional insert found.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,7 +105,7 @@ impl TransactionsTable {
     /// The transactions a user recorded, newest first.
     pub async fn list_by_user(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<TransactionRecord>, StoreError> {

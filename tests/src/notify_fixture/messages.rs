@@ -12,7 +12,7 @@ pub fn completed_deposit(holder: &Holder) -> NotificationMessage {
     NotificationMessage {
         transaction_id: TransactionId::new_random(),
         account_id: holder.account_id,
-        holder_id: holder.sub.clone(),
+        holder_id: shared::domain::UserId::new(holder.sub.as_str()),
         role: HolderRole::Source,
         kind: TransactionType::Deposit,
         amount: "150.75".to_owned(),
@@ -49,7 +49,7 @@ pub fn completed_transfer(from: &Holder, to: &Holder) -> [NotificationMessage; 2
     };
     let destination = NotificationMessage {
         account_id: to.account_id,
-        holder_id: to.sub.clone(),
+        holder_id: shared::domain::UserId::new(to.sub.as_str()),
         role: HolderRole::Destination,
         balance_after: Some("125.00".to_owned()),
         counterparty_account_id: Some(from.account_id),

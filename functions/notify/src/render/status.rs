@@ -53,7 +53,10 @@ pub(super) fn email(change: &StatusNotification) -> Email {
     );
     let mut rows = vec![
         ("Account", change.account_id.to_string()),
-        ("Status", capitalised(&change.to_status.as_str().to_lowercase())),
+        (
+            "Status",
+            capitalised(&change.to_status.as_str().to_lowercase()),
+        ),
         (
             "Previous status",
             capitalised(&change.from_status.as_str().to_lowercase()),
@@ -92,7 +95,7 @@ mod tests {
         StatusNotification {
             event_id: TransactionId::from(uuid::Uuid::from_u128(0x5a1c_8a4e << 96)),
             account_id: AccountId::from(uuid::Uuid::from_u128(0x5555)),
-            holder_id: uuid::Uuid::from_u128(9).to_string(),
+            holder_id: shared::domain::UserId::new(uuid::Uuid::from_u128(9).to_string()),
             from_status: AccountStatus::Open,
             to_status: AccountStatus::Frozen,
             reason: Some("Card reported <stolen>".to_owned()),

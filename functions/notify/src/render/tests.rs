@@ -14,7 +14,7 @@ fn deposit() -> NotificationMessage {
     NotificationMessage {
         transaction_id: id::<TransactionId>("3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47"),
         account_id: id::<AccountId>("11111111-2222-4333-8444-555555555555"),
-        holder_id: "7d3e1b2a-0000-4000-8000-000000000001".to_owned(),
+        holder_id: shared::domain::UserId::new("7d3e1b2a-0000-4000-8000-000000000001"),
         role: HolderRole::Source,
         kind: TransactionType::Deposit,
         amount: "150.75".to_owned(),

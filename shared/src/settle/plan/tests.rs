@@ -9,7 +9,12 @@ use rust_decimal::Decimal;
 use super::*;
 
 fn account(balance: &str) -> Account {
-    let mut account = Account::open("owner", "test", DEFAULT_CURRENCY, "2026-01-01T00:00:00Z");
+    let mut account = Account::open(
+        &crate::domain::UserId::new("owner"),
+        "test",
+        DEFAULT_CURRENCY,
+        "2026-01-01T00:00:00Z",
+    );
     account.balance = balance.parse().unwrap();
     account.version = 7;
     account
