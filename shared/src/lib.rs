@@ -31,6 +31,9 @@ pub mod paging;
 #[cfg(feature = "store")]
 pub mod store;
 
+#[cfg(feature = "store")]
+pub mod views;
+
 #[cfg(feature = "settle")]
 pub mod settle;
 

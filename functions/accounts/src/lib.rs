@@ -13,10 +13,9 @@ use shared::context::ApiContext;
 use shared::domain::lifecycle::Lifecycle;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
 use shared::http::{ApiError, created_headers, json, json_with_headers, page_limit, path_segments};
+use shared::http::{api_error, list_body, page_token};
 use shared::paging::{Listing, PageSealer};
-use shared::store::{
-    Account, HistoryEntry, Opened, TableNames, View, api_error, list_body, page_token,
-};
+use shared::store::{Account, HistoryEntry, Opened, TableNames, View};
 
 /// Longest account name, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -166,7 +165,7 @@ impl App {
         let location = format!("/accounts/{}", account.account_id);
         Ok(json_with_headers(
             StatusCode::CREATED,
-            &account.to_json(),
+            &shared::views::account(&account),
             &created_headers(location, replayed),
         ))
     }
@@ -187,13 +186,13 @@ impl App {
             .map_err(|e| api_error("Query accounts", &e))?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, &pages, Account::to_json)?,
+            &list_body(&page, &pages, shared::views::account)?,
         ))
     }
 
     async fn get(&self, id: &str, identity: &Identity) -> Result<Response<Body>, ApiError> {
         let account = self.owned(id, identity).await?;
-        Ok(json(StatusCode::OK, &account.to_json()))
+        Ok(json(StatusCode::OK, &shared::views::account(&account)))
     }
 
     async fn history(
@@ -218,9 +217,9 @@ impl App {
             StatusCode::OK,
             &list_body(&page, &pages, |(entry, view)| match entry {
                 HistoryEntry::Transaction(record) => {
-                    record.to_json(history_view(record, *view, identity))
+                    shared::views::transaction(record, history_view(record, *view, identity))
                 }
-                HistoryEntry::StatusChange(change) => change.to_json(),
+                HistoryEntry::StatusChange(change) => shared::views::status_change(change),
             })?,
         ))
     }

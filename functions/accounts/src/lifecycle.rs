@@ -10,8 +10,9 @@ use shared::auth::Identity;
 use shared::clock::now_rfc3339;
 use shared::domain::lifecycle::{Lifecycle, LifecycleError, MAX_REASON_CHARS};
 use shared::domain::{AccountId, Balance, TransactionId, text};
+use shared::http::api_error;
 use shared::http::{ApiError, json};
-use shared::store::{StatusChange, api_error};
+use shared::store::StatusChange;
 
 use crate::App;
 
@@ -92,7 +93,7 @@ impl App {
                 let mut changed = account;
                 changed.status = to;
                 changed.updated_at = now;
-                return Ok(json(StatusCode::OK, &changed.to_json()));
+                return Ok(json(StatusCode::OK, &shared::views::account(&changed)));
             }
         }
         Err(ApiError::new(

@@ -8,8 +8,9 @@ use shared::auth::{Authenticator, Identity};
 use shared::context::ApiContext;
 use shared::domain::TransactionId;
 use shared::http::{ApiError, json, page_limit, path_segments};
+use shared::http::{api_error, list_body, page_token};
 use shared::paging::{Listing, PageSealer};
-use shared::store::{TableNames, TransactionRecord, View, api_error, list_body, page_token};
+use shared::store::{TableNames, TransactionRecord, View};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
@@ -90,7 +91,9 @@ impl App {
             .map_err(|e| api_error("Query transactions", &e))?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, &pages, |record| record.to_json(View::Source))?,
+            &list_body(&page, &pages, |record| {
+                shared::views::transaction(record, View::Source)
+            })?,
         ))
     }
 
@@ -109,7 +112,10 @@ impl App {
             .view_of(&record, identity)
             .await?
             .ok_or_else(|| ApiError::not_found("Transaction"))?;
-        Ok(json(StatusCode::OK, &record.to_json(view)))
+        Ok(json(
+            StatusCode::OK,
+            &shared::views::transaction(&record, view),
+        ))
     }
 
     /// How `identity` may see `record`, if at all: its recorder and operators in

@@ -16,8 +16,8 @@ use shared::auth::{Authenticator, Identity};
 use shared::clock::now_rfc3339;
 use shared::context::ApiContext;
 use shared::domain::{TransactionId, TransactionStatus};
-use shared::http::{ApiError, created_headers, raw_json};
-use shared::store::{Inserted, StoreError, TableNames, TransactionRecord, View};
+use shared::http::{ApiError, api_error, created_headers, raw_json};
+use shared::store::{Inserted, TableNames, TransactionRecord, View};
 
 use accounts::{AccountFacts, Facts};
 pub use request::{TransactionRequest, parse_request};
@@ -76,7 +76,7 @@ impl App {
             .facts
             .lookup(&self.ctx.accounts, &parsed.account_id)
             .await
-            .map_err(|e| internal("GetItem account", &e))?;
+            .map_err(|e| api_error("GetItem account", &e))?;
         let (currency, holder_id) = authorise(&identity, &parsed, facts)?;
 
         let mut record = TransactionRecord {
@@ -98,7 +98,7 @@ impl App {
             request_hash: parsed.fingerprint(),
             response: None,
         };
-        let body = record.to_json(View::Source).to_string();
+        let body = shared::views::transaction(&record, View::Source).to_string();
         record.response = Some(body.clone());
 
         match self
@@ -106,7 +106,7 @@ impl App {
             .transactions
             .insert_new(&record)
             .await
-            .map_err(|e| internal("PutItem", &e))?
+            .map_err(|e| api_error("PutItem", &e))?
         {
             Inserted::Created => {
                 tracing::info!(
@@ -177,7 +177,7 @@ fn replay(
     let body = existing
         .response
         .clone()
-        .unwrap_or_else(|| existing.to_json(View::Source).to_string());
+        .unwrap_or_else(|| shared::views::transaction(&existing, View::Source).to_string());
     Ok(created(&existing, body, true))
 }
 
@@ -188,13 +188,4 @@ fn created(record: &TransactionRecord, body: String, replayed: bool) -> Response
         body,
         &created_headers(location, replayed),
     )
-}
-
-fn internal(operation: &'static str, error: &StoreError) -> ApiError {
-    tracing::error!(operation, error = %error, retryable = error.is_retryable(), "storage failure");
-    if error.is_retryable() {
-        ApiError::unavailable()
-    } else {
-        ApiError::internal()
-    }
 }

@@ -2,10 +2,14 @@
 //! `lambda_http`): JSON error bodies, security and CORS headers, strict body parsing.
 
 mod error;
+#[cfg(feature = "store")]
+mod listing;
 mod request;
 mod response;
 
 pub use error::ApiError;
+#[cfg(feature = "store")]
+pub use listing::{api_error, list_body, page_token};
 pub use request::{
     DEFAULT_PAGE_SIZE, JSON_CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_SIZE, body_bytes, header,
     idempotency_key, json_body, optional_idempotency_key, optional_json_body, page_limit,

@@ -3,7 +3,7 @@
 use crate::domain::UserId;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::StoreError;
 use super::attrs::{Item, n, req_n, req_parse, req_s, s};
@@ -127,19 +127,6 @@ impl Account {
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
             updated_at: req_s(item, attr::UPDATED_AT)?.to_owned(),
             request_hash: super::attrs::opt_s(item, attr::REQUEST_HASH)?.map(str::to_owned),
-        })
-    }
-
-    /// The API's JSON shape.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "accountId": self.account_id.to_string(),
-            "name": self.name,
-            "currency": self.currency.as_str(),
-            "balance": self.balance.to_string(),
-            "status": self.status.as_str(),
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
         })
     }
 }

@@ -5,8 +5,6 @@
 //! parsing the `N` string exactly (never through `f64`).
 
 mod accounts;
-#[cfg(feature = "http")]
-mod api;
 mod attrs;
 mod error;
 mod history;
@@ -21,8 +19,6 @@ mod transactions;
 mod update;
 
 pub use accounts::{Account, AccountsTable, Opened};
-#[cfg(feature = "http")]
-pub use api::{api_error, list_body, page_token};
 pub use attrs::{Item, n, s};
 pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
 pub use history::HistoryEntry;

@@ -1,7 +1,6 @@
-//! A transaction as stored, and its API rendering.
+//! A transaction as stored (its API rendering is [`crate::views::transaction`]).
 
 use crate::domain::UserId;
-use serde_json::{Map, Value, json};
 
 use super::StoreError;
 use super::attrs::{Item, n, opt_parse, opt_s, req_n, req_parse, req_s, s};
@@ -171,55 +170,5 @@ impl TransactionRecord {
             request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),
             response: opt_s(item, attr::RESPONSE)?.map(str::to_owned),
         })
-    }
-
-    /// The API's JSON shape, from the `view` of one of its accounts.
-    pub fn to_json(&self, view: View) -> Value {
-        let mut body = Map::new();
-        let mut put = |k: &str, v: Value| {
-            body.insert(k.to_owned(), v);
-        };
-        put("transactionId", json!(self.transaction_id.to_string()));
-        put("accountId", json!(self.account_id.to_string()));
-        if let Some(to) = self.kind.destination() {
-            put("toAccountId", json!(to.to_string()));
-        }
-        put("type", json!(self.kind.transaction_type().as_str()));
-        put("amount", json!(self.kind.amount_text()));
-        put("currency", json!(self.currency.as_str()));
-        // Someone else's text reaches this screen: shown without control or
-        // bidirectional-override characters, whatever was stored.
-        put(
-            "description",
-            self.description
-                .as_deref()
-                .map_or(Value::Null, |d| json!(crate::domain::text::displayable(d))),
-        );
-        put("status", json!(self.status.as_str()));
-        if let (TransactionStatus::Rejected, Some(reason), false) = (
-            self.status,
-            self.rejection_reason,
-            view == View::Destination,
-        ) {
-            put("rejectionReason", json!(reason.as_str()));
-        }
-        if self.kind.transaction_type() == TransactionType::Adjustment {
-            put("initiatedBy", json!(self.user_id));
-        }
-        let after = match view {
-            View::Source | View::Holder => self.balance_after,
-            View::Destination => self.to_balance_after,
-        };
-        if let (TransactionStatus::Completed, Some(after)) = (self.status, after) {
-            put("balanceAfter", json!(after.to_string()));
-        }
-        put("createdAt", json!(self.created_at));
-        if let Some(at) = &self.processed_at {
-            put("processedAt", json!(at));
-        }
-        if view == View::Source {
-            put("idempotencyKey", json!(self.idempotency_key.to_string()));
-        }
-        Value::Object(body)
     }
 }

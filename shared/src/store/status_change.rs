@@ -7,7 +7,6 @@
 //! by `Ledger::change_status`.
 
 use crate::domain::UserId;
-use serde_json::{Value, json};
 
 use super::StoreError;
 use super::attrs::{Item, opt_s, req_parse, req_s, s};
@@ -77,20 +76,6 @@ impl StatusChange {
             reason: opt_s(item, attr::REASON)?.map(str::to_owned),
             initiated_by: UserId::new(req_s(item, attr::INITIATED_BY)?),
             created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
-        })
-    }
-
-    /// The API's JSON shape (an entry of the account's history).
-    pub fn to_json(&self) -> Value {
-        json!({
-            "entryType": STATUS_CHANGE,
-            "eventId": self.event_id.to_string(),
-            "accountId": self.account_id.to_string(),
-            "fromStatus": self.from.as_str(),
-            "toStatus": self.to.as_str(),
-            "reason": self.reason.as_deref().map(crate::domain::text::displayable),
-            "initiatedBy": self.initiated_by,
-            "createdAt": self.created_at,
         })
     }
 }

@@ -1,12 +1,14 @@
-//! How storage outcomes reach HTTP clients: listings, paging tokens and failures.
+//! How storage outcomes reach HTTP clients: listings (items rendered by
+//! [`crate::views`]), paging tokens and failures. The store returns domain results and
+//! [`StoreError`]s; this is the one place they become responses.
 
 use lambda_http::Request;
 use lambda_http::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Page, PageToken, StoreError};
-use crate::http::{ApiError, query_param};
+use super::{ApiError, query_param};
 use crate::paging::BoundSealer;
+use crate::store::{Page, PageToken, StoreError};
 
 /// The `?nextToken=` of a listing request, opened for `pages`' caller and listing:
 /// 400 `INVALID_NEXT_TOKEN` when it is not one this service issued to them for it.
