@@ -3,7 +3,6 @@
 
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use serde_json::{Value, json};
-use shared::clock::now_rfc3339;
 use shared::domain::DEFAULT_CURRENCY;
 use shared::store::{Account, AccountsTable};
 
@@ -73,7 +72,7 @@ pub async fn seed(
         &shared::domain::UserId::new(demo_sub.as_str()),
         "Demo account",
         DEFAULT_CURRENCY,
-        &now_rfc3339(),
+        &shared::clock::Timestamp::now(),
     );
     AccountsTable::new(clients.dynamodb.clone(), accounts_table)
         .create(&account)

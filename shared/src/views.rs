@@ -125,8 +125,12 @@ mod tests {
             to_balance_after: Some("25.00".parse().unwrap_or_else(|_| panic!("balance"))),
             to_user_id: Some(UserId::new("receiver")),
             holder_id: None,
-            created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
-            processed_at: Some("2026-11-25T09:21:00.000000Z".to_owned()),
+            created_at: crate::clock::Timestamp::parse("2026-11-25T09:20:59.000000Z")
+                .unwrap_or_else(|e| panic!("{e}")),
+            processed_at: Some(
+                crate::clock::Timestamp::parse("2026-11-25T09:21:00.000000Z")
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
             request_hash: String::new(),
             response: None,
         }
@@ -171,7 +175,8 @@ mod tests {
             to: AccountStatus::Frozen,
             reason: Some("case\u{7} 41".to_owned()),
             initiated_by: UserId::new("operator"),
-            created_at: "2026-11-25T09:21:00.000000Z".to_owned(),
+            created_at: crate::clock::Timestamp::parse("2026-11-25T09:21:00.000000Z")
+                .unwrap_or_else(|e| panic!("{e}")),
         };
         let shown = history_entry(&HistoryEntry::StatusChange(change), View::Source);
         assert_eq!(shown["entryType"], "STATUS_CHANGE");

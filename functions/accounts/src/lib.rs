@@ -8,7 +8,7 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shared::auth::{Authenticator, Identity};
-use shared::clock::now_rfc3339;
+use shared::clock::Timestamp;
 use shared::context::ApiContext;
 use shared::domain::lifecycle::Lifecycle;
 use shared::domain::{AccountId, Currency, DEFAULT_CURRENCY};
@@ -131,7 +131,7 @@ impl App {
             })?,
         };
         let key = shared::http::optional_idempotency_key(request)?;
-        let now = now_rfc3339();
+        let now = Timestamp::now();
         let account = match &key {
             Some(key) => Account::open_with_key(&identity.user_id, key, &name, currency, &now),
             None => Account::open(&identity.user_id, &name, currency, &now),

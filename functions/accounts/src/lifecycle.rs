@@ -7,7 +7,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use shared::auth::Identity;
-use shared::clock::now_rfc3339;
+use shared::clock::Timestamp;
 use shared::domain::lifecycle::{Lifecycle, LifecycleError, MAX_REASON_CHARS};
 use shared::domain::{AccountId, Balance, TransactionId, text};
 use shared::http::api_error;
@@ -71,7 +71,7 @@ impl App {
                         .await
                         .map_err(|e| api_error("Query pending", &e))?);
             let to = action.next(account.status, empty).map_err(refused)?;
-            let now = now_rfc3339();
+            let now = Timestamp::now();
             let change = StatusChange {
                 event_id: TransactionId::new_random(),
                 account_id: account.account_id,

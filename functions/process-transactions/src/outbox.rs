@@ -36,8 +36,8 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
         rejection_reason: record.rejection_reason,
         balance_after: record.balance_after.map(|b| b.to_string()),
         counterparty_account_id: record.kind.destination(),
-        created_at: record.created_at.clone(),
-        processed_at,
+        created_at: record.created_at.to_string(),
+        processed_at: processed_at.to_string(),
     };
     let mut messages = vec![base.clone()];
     let completed_transfer = record.status == TransactionStatus::Completed
@@ -74,7 +74,7 @@ pub fn status_notification(change: &StatusChange) -> StatusNotification {
         } else {
             ChangedBy::Bank
         },
-        changed_at: change.created_at.clone(),
+        changed_at: change.created_at.to_string(),
     }
 }
 
@@ -193,7 +193,8 @@ mod tests {
             to: AccountStatus::Frozen,
             reason: Some("Card reported stolen".to_owned()),
             initiated_by: UserId::new(by),
-            created_at: "2026-11-25T09:21:00.000000Z".to_owned(),
+            created_at: shared::clock::Timestamp::parse("2026-11-25T09:21:00.000000Z")
+                .unwrap_or_else(|e| panic!("{e}")),
         }
     }
 

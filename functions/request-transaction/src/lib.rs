@@ -13,7 +13,7 @@ mod request;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Authenticator, Identity};
-use shared::clock::now_rfc3339;
+use shared::clock::Timestamp;
 use shared::context::ApiContext;
 use shared::domain::{TransactionId, TransactionStatus};
 use shared::http::{ApiError, api_error, created_headers, raw_json};
@@ -93,7 +93,7 @@ impl App {
             to_balance_after: None,
             to_user_id: None,
             holder_id,
-            created_at: now_rfc3339(),
+            created_at: Timestamp::now(),
             processed_at: None,
             request_hash: parsed.fingerprint(),
             response: None,

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use tokio::task::JoinSet;
 
+use crate::clock::Timestamp;
 use crate::domain::AccountId;
 use crate::store::{Ledger, StoreError, TRANSPORT_ERROR, TransactionRecord};
 
@@ -52,7 +53,7 @@ pub struct Predecessors {
     pub helpers: Vec<TransactionRecord>,
     /// Accounts with more predecessors than the policy settles in one call: their
     /// transactions created after this instant wait.
-    pub held_after: HashMap<AccountId, String>,
+    pub held_after: HashMap<AccountId, Timestamp>,
 }
 
 /// Finds the PENDING transactions on the accounts of `records` accepted before them
@@ -63,12 +64,16 @@ pub async fn predecessors(
     known: &HashSet<String>,
     policy: &OrderPolicy,
 ) -> Result<Predecessors, StoreError> {
-    let mut newest: HashMap<AccountId, String> = HashMap::new();
+    let mut newest: HashMap<AccountId, Timestamp> = HashMap::new();
     for record in records {
-        let entry = newest.entry(record.account_id).or_default();
-        if record.created_at > *entry {
-            entry.clone_from(&record.created_at);
-        }
+        newest
+            .entry(record.account_id)
+            .and_modify(|at| {
+                if record.created_at > *at {
+                    at.clone_from(&record.created_at);
+                }
+            })
+            .or_insert_with(|| record.created_at.clone());
     }
     let mut lookups = JoinSet::new();
     for (account, created_at) in newest {

@@ -22,7 +22,7 @@ pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> T
         to_balance_after: None,
         to_user_id: None,
         holder_id: None,
-        created_at: created_at.to_owned(),
+        created_at: crate::clock::Timestamp::parse(created_at).unwrap_or_else(|e| panic!("{e}")),
         processed_at: None,
         request_hash: String::new(),
         response: None,

@@ -75,7 +75,7 @@ impl Work {
     }
 
     /// Holds the open transactions on these accounts created after the given instants.
-    pub(super) fn hold(&mut self, after: &HashMap<AccountId, String>) {
+    pub(super) fn hold(&mut self, after: &HashMap<AccountId, crate::clock::Timestamp>) {
         for entry in &mut self.entries {
             if let Some(limit) = after.get(&entry.record.account_id)
                 && entry.record.created_at > *limit

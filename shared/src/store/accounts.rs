@@ -1,5 +1,6 @@
 //! The accounts table: one item per account, owned by a Cognito user.
 
+use crate::clock::Timestamp;
 use crate::domain::UserId;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -25,8 +26,8 @@ pub struct Account {
     /// Incremented by every ledger write of the account (one per transaction, or one
     /// per batch of transactions applied together).
     pub version: u64,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// For an account opened with an Idempotency-Key: SHA-256 of what was asked
     /// (name and currency), to tell a retry from a reused key.
     pub request_hash: Option<String>,
@@ -43,7 +44,7 @@ pub enum Opened {
 
 impl Account {
     /// A new OPEN account with a zero balance.
-    pub fn open(owner_id: &UserId, name: &str, currency: Currency, now: &str) -> Self {
+    pub fn open(owner_id: &UserId, name: &str, currency: Currency, now: &Timestamp) -> Self {
         Self {
             account_id: AccountId::new_random(),
             owner_id: owner_id.clone(),
@@ -52,8 +53,8 @@ impl Account {
             balance: Balance::ZERO,
             status: AccountStatus::Open,
             version: 0,
-            created_at: now.to_owned(),
-            updated_at: now.to_owned(),
+            created_at: now.clone(),
+            updated_at: now.clone(),
             request_hash: None,
         }
     }
@@ -65,7 +66,7 @@ impl Account {
         key: &crate::domain::IdempotencyKey,
         name: &str,
         currency: Currency,
-        now: &str,
+        now: &Timestamp,
     ) -> Self {
         Self {
             account_id: AccountId::for_request(owner_id, key),
@@ -124,8 +125,8 @@ impl Account {
             version: req_n(item, attr::VERSION)?
                 .parse()
                 .map_err(|_| StoreError::corrupt(attr::VERSION, "not a whole number"))?,
-            created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
-            updated_at: req_s(item, attr::UPDATED_AT)?.to_owned(),
+            created_at: super::attrs::req_parse(item, attr::CREATED_AT)?,
+            updated_at: super::attrs::req_parse(item, attr::UPDATED_AT)?,
             request_hash: super::attrs::opt_s(item, attr::REQUEST_HASH)?.map(str::to_owned),
         })
     }

@@ -1,5 +1,6 @@
 //! A transaction as stored (its API rendering is [`crate::views::transaction`]).
 
+use crate::clock::Timestamp;
 use crate::domain::UserId;
 
 use super::StoreError;
@@ -31,8 +32,8 @@ pub struct TransactionRecord {
     pub to_user_id: Option<UserId>,
     /// The account holder's `sub` when not the recorder (an operator's ADJUSTMENT).
     pub holder_id: Option<UserId>,
-    pub created_at: String,
-    pub processed_at: Option<String>,
+    pub created_at: Timestamp,
+    pub processed_at: Option<Timestamp>,
     pub request_hash: String,
     /// The 201 body first sent for it (replayed on a retry with the same key).
     pub response: Option<String>,
@@ -165,8 +166,8 @@ impl TransactionRecord {
             to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
             to_user_id: opt_s(item, attr::TO_USER_ID)?.map(UserId::new),
             holder_id: opt_s(item, attr::HOLDER_ID)?.map(UserId::new),
-            created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
-            processed_at: opt_s(item, attr::PROCESSED_AT)?.map(str::to_owned),
+            created_at: req_parse(item, attr::CREATED_AT)?,
+            processed_at: opt_parse(item, attr::PROCESSED_AT)?,
             request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),
             response: opt_s(item, attr::RESPONSE)?.map(str::to_owned),
         })

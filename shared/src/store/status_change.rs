@@ -6,6 +6,7 @@
 //! index sees it, and the stream consumer tells it apart by `entryType`. It is written
 //! by `Ledger::change_status`.
 
+use crate::clock::Timestamp;
 use crate::domain::UserId;
 
 use super::StoreError;
@@ -29,7 +30,7 @@ pub struct StatusChange {
     pub reason: Option<String>,
     /// Who changed it: the owner (close) or an operator.
     pub initiated_by: UserId,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 impl StatusChange {
@@ -75,7 +76,7 @@ impl StatusChange {
             to: req_parse(item, attr::TO_STATUS)?,
             reason: opt_s(item, attr::REASON)?.map(str::to_owned),
             initiated_by: UserId::new(req_s(item, attr::INITIATED_BY)?),
-            created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
+            created_at: req_parse(item, attr::CREATED_AT)?,
         })
     }
 }

@@ -13,7 +13,7 @@ fn account(balance: &str) -> Account {
         &crate::domain::UserId::new("owner"),
         "test",
         DEFAULT_CURRENCY,
-        "2026-01-01T00:00:00Z",
+        &crate::clock::Timestamp::parse("2026-01-01T00:00:00Z").unwrap_or_else(|e| panic!("{e}")),
     );
     account.balance = balance.parse().unwrap();
     account.version = 7;

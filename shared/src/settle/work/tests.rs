@@ -71,7 +71,8 @@ fn transactions_behind_too_many_predecessors_wait() {
     let mut work = Work::new(&[early, late, elsewhere]);
     work.hold(&HashMap::from([(
         account,
-        "2026-11-30T10:00:01.000000Z".to_owned(),
+        crate::clock::Timestamp::parse("2026-11-30T10:00:01.000000Z")
+            .unwrap_or_else(|e| panic!("{e}")),
     )]));
     let open: Vec<&str> = work
         .open_records()

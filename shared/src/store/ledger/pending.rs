@@ -18,7 +18,7 @@ use crate::store::schema::{attr, index};
 pub struct PendingKey {
     /// The transaction's table key.
     pub key: String,
-    pub created_at: String,
+    pub created_at: crate::clock::Timestamp,
 }
 
 /// What a scan of every PENDING transaction found.
@@ -27,7 +27,7 @@ pub struct PendingScan {
     /// How many transactions are PENDING (as far as the scan read).
     pub pending: usize,
     /// The oldest `createdAt` among them.
-    pub oldest: Option<String>,
+    pub oldest: Option<crate::clock::Timestamp>,
     /// Those created before the cutoff, oldest first (at most the scan's limit).
     pub stale: Vec<PendingKey>,
     /// `false`: the limit stopped the scan before the end of the index.
@@ -169,6 +169,6 @@ impl Ledger {
 fn pending_key(item: &Item) -> Result<PendingKey, StoreError> {
     Ok(PendingKey {
         key: req_s(item, attr::IDEMPOTENCY_KEY)?.to_owned(),
-        created_at: req_s(item, attr::CREATED_AT)?.to_owned(),
+        created_at: super::super::attrs::req_parse(item, attr::CREATED_AT)?,
     })
 }
