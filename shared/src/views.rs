@@ -14,7 +14,7 @@ use crate::store::{Account, HistoryEntry, STATUS_CHANGE, StatusChange, Transacti
 pub fn account(account: &Account) -> Value {
     json!({
         "accountId": account.account_id.to_string(),
-        "name": account.name,
+        "name": displayable(&account.name),
         "currency": account.currency.as_str(),
         "balance": account.balance.to_string(),
         "status": account.status.as_str(),

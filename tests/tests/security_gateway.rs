@@ -135,6 +135,17 @@ async fn every_protected_route_answers_401_unauthorized_to_every_bad_credential(
         ),
         ("GET", format!("/accounts/{account}"), None),
         ("GET", format!("/accounts/{account}/transactions"), None),
+        ("POST", format!("/accounts/{account}/close"), None),
+        (
+            "POST",
+            format!("/accounts/{account}/freeze"),
+            Some(json!({ "reason": "forged" }).to_string()),
+        ),
+        (
+            "POST",
+            format!("/accounts/{account}/unfreeze"),
+            Some(json!({ "reason": "forged" }).to_string()),
+        ),
         ("POST", "/transactions".to_owned(), Some(record.clone())),
         ("POST", "/save/transaction".to_owned(), Some(record)),
         ("GET", "/transactions".to_owned(), None),
@@ -316,6 +327,17 @@ async fn another_user_gets_the_unknown_id_404_for_a_holders_data_and_cannot_use_
         assert_eq!(on_nobodys.status, 404, "{who}: {on_nobodys:?}");
         assert_eq!(on_theirs.body, on_nobodys.body, "{who}");
 
+        // Only the owner closes: anyone else, operators included, gets the unknown-id
+        // answer, and the account stays open.
+        let mut closes = Vec::new();
+        for id in [&account, &unknown] {
+            let path = format!("/accounts/{id}/close");
+            closes.push(call(&s, "POST", &path, Some(intruder), None, None).await);
+        }
+        let (close_theirs, close_nobodys) = (&closes[0], &closes[1]);
+        assert_eq!(close_theirs.status, 404, "{who}: {close_theirs:?}");
+        assert_eq!(close_theirs.body, close_nobodys.body, "{who}");
+
         let paged = call(
             &s,
             "GET",
@@ -345,6 +367,7 @@ async fn another_user_gets_the_unknown_id_404_for_a_holders_data_and_cannot_use_
     )
     .await;
     assert_eq!(read.body["balance"], "30.00", "{:?}", read.body);
+    assert_eq!(read.body["status"], "OPEN", "{:?}", read.body);
     let history = call(&s, "GET", "/transactions", Some(&holder), None, None).await;
     assert_eq!(
         history.body["items"].as_array().map(Vec::len),

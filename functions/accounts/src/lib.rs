@@ -257,22 +257,38 @@ fn history_view(
     }
 }
 
+/// An account name, shown to its owner and to operators auditing it: checked by
+/// [`shared::domain::text`] like every free text (no control or bidi characters).
 fn validate_name(name: Option<String>) -> Result<String, ApiError> {
     let Some(name) = name else {
         return Ok(DEFAULT_NAME.to_owned());
     };
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::validation(
-            "name",
-            format!("name must be 1 to {MAX_NAME_CHARS} characters."),
-        ));
+    shared::domain::text::checked(&name, MAX_NAME_CHARS).map_err(|error| match error {
+        shared::domain::text::TextError::Empty | shared::domain::text::TextError::TooLong(_) => {
+            ApiError::validation(
+                "name",
+                format!("name must be 1 to {MAX_NAME_CHARS} characters."),
+            )
+        }
+        other => ApiError::validation("name", format!("name {other}.")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed_defaulted_and_refused_when_it_could_mislead() {
+        assert_eq!(validate_name(None).ok().as_deref(), Some(DEFAULT_NAME));
+        assert_eq!(
+            validate_name(Some("  Savings ".to_owned())).ok().as_deref(),
+            Some("Savings")
+        );
+        let long = "x".repeat(MAX_NAME_CHARS + 1);
+        for bad in ["", "   ", "a\u{7}b", "pay\u{202E}lah", long.as_str()] {
+            let error = validate_name(Some(bad.to_owned())).err();
+            assert_eq!(error.map(|e| e.code()), Some("VALIDATION_ERROR"), "{bad:?}");
+        }
     }
-    if name.chars().any(char::is_control) {
-        return Err(ApiError::validation(
-            "name",
-            "name must not contain control characters.",
-        ));
-    }
-    Ok(name)
 }
