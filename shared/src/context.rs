@@ -1,17 +1,16 @@
-//! What every DynamoDB-backed API function holds: who is calling, and the two tables.
+//! What every DynamoDB-backed API function holds: who is calling, and the application.
 
+use crate::app::Bank;
 use crate::auth::Authenticator;
 use crate::aws::SdkConfig;
-use crate::store::{AccountsTable, Ledger, TableNames, TransactionsTable};
+use crate::store::TableNames;
 
-/// The caller check and the tables of an API function, built once per environment.
+/// The caller check and the application of an API function, built once per
+/// environment.
 #[derive(Debug)]
 pub struct ApiContext {
     pub auth: Authenticator,
-    pub accounts: AccountsTable,
-    pub transactions: TransactionsTable,
-    /// Both tables together (an account's status change and its history entry).
-    pub ledger: Ledger,
+    pub bank: Bank,
 }
 
 impl ApiContext {
@@ -24,12 +23,9 @@ impl ApiContext {
 
     /// `auth` and the tables `names`, through one DynamoDB client for `config`.
     pub fn new(auth: Authenticator, config: &SdkConfig, names: &TableNames) -> Self {
-        let client = crate::aws::dynamodb(config);
         Self {
             auth,
-            accounts: AccountsTable::new(client.clone(), &names.accounts),
-            transactions: TransactionsTable::new(client.clone(), &names.transactions),
-            ledger: Ledger::new(client, &names.accounts, &names.transactions),
+            bank: Bank::new(config, names),
         }
     }
 }

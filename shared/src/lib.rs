@@ -34,8 +34,11 @@ pub mod store;
 #[cfg(feature = "store")]
 pub mod views;
 
+#[cfg(feature = "app")]
+pub mod app;
+
 #[cfg(feature = "settle")]
 pub mod settle;
 
-#[cfg(all(feature = "auth", feature = "store"))]
+#[cfg(all(feature = "auth", feature = "app"))]
 pub mod context;

@@ -6,11 +6,9 @@ use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use shared::auth::{Authenticator, Identity};
 use shared::context::ApiContext;
-use shared::domain::TransactionId;
-use shared::http::{ApiError, json, page_limit, path_segments};
-use shared::http::{api_error, list_body, page_token};
-use shared::paging::{Listing, PageSealer};
-use shared::store::{TableNames, TransactionRecord, View};
+use shared::http::{ApiError, json, listed_body, page_limit, path_segments, query_param};
+use shared::paging::PageSealer;
+use shared::store::{TableNames, View};
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
@@ -79,68 +77,25 @@ impl App {
         identity: &Identity,
     ) -> Result<Response<Body>, ApiError> {
         let limit = page_limit(request)?;
-        let pages = self
-            .pages
-            .bind(&identity.user_id, Listing::UserTransactions);
-        let token = page_token(request, &pages)?;
-        let page = self
+        let token = query_param(request, "nextToken");
+        let listed = self
             .ctx
-            .transactions
-            .list_by_user(&identity.user_id, limit, token.as_ref())
-            .await
-            .map_err(|e| api_error("Query transactions", &e))?;
+            .bank
+            .list_transactions(&identity.caller(), &self.pages, limit, token.as_deref())
+            .await?;
         Ok(json(
             StatusCode::OK,
-            &list_body(&page, &pages, |record| {
+            &listed_body(&listed, |record| {
                 shared::views::transaction(record, View::Source)
-            })?,
+            }),
         ))
     }
 
     async fn get(&self, id: &str, identity: &Identity) -> Result<Response<Body>, ApiError> {
-        let Ok(id) = TransactionId::parse(id) else {
-            return Err(ApiError::not_found("Transaction"));
-        };
-        let record = self
-            .ctx
-            .transactions
-            .get_by_id(&id.to_string())
-            .await
-            .map_err(|e| api_error("Query transaction", &e))?
-            .ok_or_else(|| ApiError::not_found("Transaction"))?;
-        let view = self
-            .view_of(&record, identity)
-            .await?
-            .ok_or_else(|| ApiError::not_found("Transaction"))?;
+        let (record, view) = self.ctx.bank.transaction(&identity.caller(), id).await?;
         Ok(json(
             StatusCode::OK,
             &shared::views::transaction(&record, view),
         ))
-    }
-
-    /// How `identity` may see `record`, if at all: its recorder and operators in
-    /// full, the holder of an adjusted account without the operator's key, a
-    /// transfer's receiver once it COMPLETED.
-    async fn view_of(
-        &self,
-        record: &TransactionRecord,
-        identity: &Identity,
-    ) -> Result<Option<View>, ApiError> {
-        if let Some(view) = record.recorded_view(&identity.user_id, identity.is_admin()) {
-            return Ok(Some(view));
-        }
-        let Some(to) = record.kind.destination() else {
-            return Ok(None);
-        };
-        if !record.visible_to_receiver() {
-            return Ok(None);
-        }
-        let owned = self
-            .ctx
-            .accounts
-            .get_owned(&to, &identity.user_id)
-            .await
-            .map_err(|e| api_error("GetItem account", &e))?;
-        Ok(owned.map(|_| View::Destination))
     }
 }

@@ -26,6 +26,15 @@ impl Identity {
         self.groups.iter().any(|g| g == ADMIN_GROUP)
     }
 
+    /// The caller as the application knows them.
+    #[cfg(feature = "app")]
+    pub fn caller(&self) -> crate::app::Caller {
+        crate::app::Caller {
+            user_id: self.user_id.clone(),
+            operator: self.is_admin(),
+        }
+    }
+
     /// The identity API Gateway's Cognito authorizer vouches for, from the
     /// `requestContext.authorizer.claims` object (values are strings there).
     pub(crate) fn from_authorizer_claims(claims: &Value) -> Result<Self, AuthError> {

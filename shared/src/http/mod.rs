@@ -1,15 +1,15 @@
 //! HTTP edge shared by the API functions (API Gateway REST proxy integration through
 //! `lambda_http`): JSON error bodies, security and CORS headers, strict body parsing.
 
+#[cfg(feature = "app")]
+mod app;
 mod error;
-#[cfg(feature = "store")]
-mod listing;
 mod request;
 mod response;
 
+#[cfg(feature = "app")]
+pub use app::listed_body;
 pub use error::ApiError;
-#[cfg(feature = "store")]
-pub use listing::{api_error, list_body, page_token};
 pub use request::{
     DEFAULT_PAGE_SIZE, JSON_CONTENT_TYPE, MAX_BODY_BYTES, MAX_PAGE_SIZE, body_bytes, header,
     idempotency_key, json_body, optional_idempotency_key, optional_json_body, page_limit,

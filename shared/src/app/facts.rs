@@ -8,9 +8,9 @@
 
 use std::time::Duration;
 
-use shared::cache::{CacheStats, DEFAULT_CAPACITY, TtlCache};
-use shared::domain::{AccountId, Currency};
-use shared::store::{AccountsTable, StoreError};
+use crate::cache::{CacheStats, DEFAULT_CAPACITY, TtlCache};
+use crate::domain::{AccountId, Currency, UserId};
+use crate::store::{AccountsTable, StoreError};
 
 /// How long an account's facts are served without reading the table again.
 pub const FACTS_TTL: Duration = Duration::from_secs(3600);
@@ -18,7 +18,7 @@ pub const FACTS_TTL: Duration = Duration::from_secs(3600);
 /// An account's owner (Cognito `sub`) and currency.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    pub owner_id: shared::domain::UserId,
+    pub owner_id: UserId,
     pub currency: Currency,
 }
 
