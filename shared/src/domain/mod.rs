@@ -39,6 +39,7 @@ pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
 pub mod money;
+pub mod page;
 mod serde_str;
 pub mod text;
 pub mod transaction;

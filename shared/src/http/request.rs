@@ -140,26 +140,15 @@ fn missing_field(message: &str) -> Option<String> {
     backticked(message, "missing field ")
 }
 
-/// Default page size of listings.
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
-/// Largest page size of listings.
-pub const MAX_PAGE_SIZE: i32 = 100;
+pub use crate::domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
-/// `?limit=`: 1..=100, default 20; anything else is a 400 naming `limit`.
+/// `?limit=`: 1..=100, default 20 ([`crate::domain::page`]); anything else is a 400
+/// naming `limit`.
 pub fn page_limit(request: &Request) -> Result<i32, ApiError> {
-    match query_param(request, "limit") {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(text) => text
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| {
-                ApiError::validation(
-                    "limit",
-                    format!("limit must be a whole number from 1 to {MAX_PAGE_SIZE}."),
-                )
-            }),
-    }
+    // Text that is not a whole number is out of range like 0.
+    let requested = query_param(request, "limit").map(|text| text.parse::<i64>().unwrap_or(0));
+    crate::domain::page::page_size(requested)
+        .map_err(|error| ApiError::validation("limit", error.to_string()))
 }
 
 /// The request path's segments (`/accounts/42/transactions` → `["accounts", "42",
