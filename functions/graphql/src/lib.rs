@@ -1,0 +1,120 @@
+//! graphql: the direct Lambda resolver of every field of the GraphQL API (AppSync).
+//! Each field calls the application ([`shared::app::Bank`]) the REST functions call,
+//! and renders with the same [`shared::views`]: one rule for ownership, idempotency,
+//! money and paging, two edges.
+//!
+//! - `Invoke` (one field): answers the field's value; an [`AppError`] becomes the
+//!   Lambda error whose `errorType` is the REST `code` (AppSync puts it in
+//!   `errors[].errorType`, the field null).
+//! - `BatchInvoke` (a list of contexts: `Account.transactions` on a page of accounts):
+//!   one invocation for the page, the accounts' histories read concurrently, answered
+//!   as a list of `{data}` or `{data: null, errorType, errorMessage}` in the same order.
+
+pub mod event;
+mod resolve;
+
+use std::sync::Arc;
+
+use lambda_runtime::Diagnostic;
+use serde_json::{Value, json};
+use shared::app::{AppError, Bank};
+use shared::paging::PageSealer;
+use shared::store::TableNames;
+use tokio::task::JoinSet;
+
+use event::ResolverEvent;
+
+/// What the resolver holds for an execution environment.
+#[derive(Debug)]
+struct Inner {
+    bank: Bank,
+    pages: PageSealer,
+}
+
+/// The function, built once per execution environment.
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl App {
+    /// Tables from the environment; page tokens sealed by `pages`.
+    pub fn from_env(config: &shared::aws::SdkConfig, pages: PageSealer) -> Result<Self, String> {
+        let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
+        Ok(Self::new(config, &tables, pages))
+    }
+
+    /// An app on explicit tables (tests, local runtime).
+    pub fn new(config: &shared::aws::SdkConfig, tables: &TableNames, pages: PageSealer) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                bank: Bank::new(config, tables),
+                pages,
+            }),
+        }
+    }
+
+    /// Resolves one field (an object) or a batch (a list), as AppSync invokes.
+    pub async fn handle(&self, payload: Value) -> Result<Value, Diagnostic> {
+        match payload {
+            Value::Array(events) => Ok(self.batch(events).await),
+            single => {
+                let event: ResolverEvent = serde_json::from_value(single).map_err(|e| {
+                    tracing::error!(error = %e, "not a resolver event");
+                    diagnostic(&AppError::internal())
+                })?;
+                self.inner
+                    .resolve(&event)
+                    .await
+                    .map_err(|error| diagnostic(&error))
+            }
+        }
+    }
+
+    /// Every context of a batch, concurrently; the answers in the batch's order.
+    async fn batch(&self, events: Vec<Value>) -> Value {
+        let mut tasks = JoinSet::new();
+        for (position, event) in events.into_iter().enumerate() {
+            let inner = Arc::clone(&self.inner);
+            tasks.spawn(async move {
+                let answer = match serde_json::from_value::<ResolverEvent>(event) {
+                    Ok(event) => inner.resolve(&event).await,
+                    Err(e) => {
+                        tracing::error!(error = %e, "not a resolver event");
+                        Err(AppError::internal())
+                    }
+                };
+                (position, answer)
+            });
+        }
+        let mut answers: Vec<(usize, Value)> = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((position, answer)) => answers.push((position, item(answer))),
+                Err(e) => tracing::error!(error = %e, "batch item task failed"),
+            }
+        }
+        answers.sort_by_key(|(position, _)| *position);
+        Value::Array(answers.into_iter().map(|(_, answer)| answer).collect())
+    }
+}
+
+/// A batch answer: `{data}`, or `{data: null, errorType, errorMessage}`.
+fn item(answer: Result<Value, AppError>) -> Value {
+    match answer {
+        Ok(data) => json!({ "data": data }),
+        Err(error) => json!({
+            "data": null,
+            "errorType": error.code,
+            "errorMessage": error.message,
+        }),
+    }
+}
+
+/// The Lambda error AppSync reads `errorType` and the message from.
+fn diagnostic(error: &AppError) -> Diagnostic {
+    Diagnostic {
+        error_type: error.code.to_owned(),
+        error_message: error.message.clone(),
+    }
+}

@@ -1,0 +1,167 @@
+//! One field: its arguments read, the application called, the result rendered as the
+//! schema's type (`graphql/schema.graphql`).
+
+use serde_json::{Map, Value, json};
+use shared::app::{AppError, Caller, ErrorKind, History, Listed, TransactionInput};
+use shared::domain::page::page_size;
+use shared::domain::{EXAMPLE_UUID, IdempotencyKey};
+use shared::store::{HistoryEntry, View};
+use shared::views;
+
+use crate::Inner;
+use crate::event::ResolverEvent;
+
+impl Inner {
+    /// The value of the field `event` names, for its caller.
+    pub(crate) async fn resolve(&self, event: &ResolverEvent) -> Result<Value, AppError> {
+        let caller = event
+            .identity
+            .as_ref()
+            .and_then(|identity| identity.caller())
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorKind::Forbidden,
+                    "UNAUTHORIZED",
+                    "This API answers signed-in users (Cognito); the caller is not one.",
+                )
+            })?;
+        let bank = &self.bank;
+        match (
+            event.info.parent_type_name.as_str(),
+            event.info.field_name.as_str(),
+        ) {
+            ("Query", "accounts") => {
+                let listed = bank
+                    .list_accounts(&caller, &self.pages, limit(event)?, event.text("nextToken"))
+                    .await?;
+                Ok(page(&listed, views::account))
+            }
+            ("Query", "account") => {
+                let id = event.text("accountId").unwrap_or_default();
+                Ok(views::account(&bank.account(&caller, id).await?))
+            }
+            ("Query", "transactions") => match event.text("accountId") {
+                Some(id) => self.history(&caller, event, id).await,
+                None => {
+                    let listed = bank
+                        .list_transactions(
+                            &caller,
+                            &self.pages,
+                            limit(event)?,
+                            event.text("nextToken"),
+                        )
+                        .await?;
+                    Ok(page(&listed, |record| {
+                        views::transaction(record, View::Source)
+                    }))
+                }
+            },
+            ("Query", "transaction") => {
+                let id = event.text("transactionId").unwrap_or_default();
+                let (record, view) = bank.transaction(&caller, id).await?;
+                Ok(views::transaction(&record, view))
+            }
+            ("Account", "transactions") => {
+                let id = event
+                    .source
+                    .as_ref()
+                    .and_then(|account| account.get("accountId"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                self.history(&caller, event, id).await
+            }
+            ("Mutation", "openAccount") => {
+                let input = event.object("input");
+                let text = |name: &str| input.and_then(|i| i.get(name)).and_then(Value::as_str);
+                let key = event.text("idempotencyKey").map(key).transpose()?;
+                let (account, _replayed) = bank
+                    .open_account(&caller, text("name"), text("currency"), key.as_ref())
+                    .await?;
+                Ok(views::account(&account))
+            }
+            ("Mutation", "requestTransaction") => self.request(&caller, event).await,
+            _ => {
+                tracing::error!(field = %event.field(), "no resolver for this field");
+                Err(AppError::internal())
+            }
+        }
+    }
+
+    /// An account's transactions (its status changes are not transactions: the REST
+    /// history shows them).
+    async fn history(
+        &self,
+        caller: &Caller,
+        event: &ResolverEvent,
+        account: &str,
+    ) -> Result<Value, AppError> {
+        let listed = self
+            .bank
+            .history(
+                caller,
+                &self.pages,
+                account,
+                limit(event)?,
+                event.text("nextToken"),
+            )
+            .await?;
+        let transactions = Listed {
+            items: listed
+                .items
+                .into_iter()
+                .filter(|(entry, _)| matches!(entry, HistoryEntry::Transaction(_)))
+                .collect::<Vec<History>>(),
+            next_token: listed.next_token,
+        };
+        Ok(page(&transactions, |(entry, view)| {
+            views::history_entry(entry, *view)
+        }))
+    }
+
+    async fn request(&self, caller: &Caller, event: &ResolverEvent) -> Result<Value, AppError> {
+        let key = key(event.text("idempotencyKey").unwrap_or_default())?;
+        let empty = Map::new();
+        let input = event.object("input").unwrap_or(&empty);
+        let text = |name: &str| input.get(name).and_then(Value::as_str);
+        // The schema makes amount a String: its JSON text is a quoted decimal.
+        let amount = Value::from(text("amount").unwrap_or_default()).to_string();
+        let request = TransactionInput {
+            account_id: text("accountId").unwrap_or_default(),
+            kind: text("type").unwrap_or_default(),
+            amount_json: &amount,
+            to_account_id: text("toAccountId"),
+            description: text("description"),
+        }
+        .validate()?;
+        let recorded = self.bank.record(caller, key, &request).await?;
+        // The first answer, byte for byte on a replay, as REST's.
+        let transaction: Value = serde_json::from_str(&recorded.body).map_err(|e| {
+            tracing::error!(error = %e, "stored answer is not JSON");
+            AppError::internal()
+        })?;
+        Ok(json!({ "transaction": transaction, "replayed": recorded.replayed }))
+    }
+}
+
+/// The page size asked for.
+fn limit(event: &ResolverEvent) -> Result<i32, AppError> {
+    page_size(event.int("limit")).map_err(|e| AppError::validation("limit", e.to_string()))
+}
+
+/// An Idempotency-Key given as the `idempotencyKey` argument.
+fn key(text: &str) -> Result<IdempotencyKey, AppError> {
+    IdempotencyKey::parse(text).map_err(|_| {
+        AppError::validation(
+            "idempotencyKey",
+            format!("idempotencyKey must be a UUID, such as {EXAMPLE_UUID}."),
+        )
+    })
+}
+
+/// `{items, nextToken}`.
+fn page<T>(listed: &Listed<T>, render: impl Fn(&T) -> Value) -> Value {
+    json!({
+        "items": listed.items.iter().map(render).collect::<Vec<_>>(),
+        "nextToken": listed.next_token,
+    })
+}

@@ -1,0 +1,350 @@
+//! The GraphQL resolver (the Lambda AppSync invokes for every field) on real tables:
+//! AppSync's direct-resolver contexts built from the sample events, the answers and
+//! errors AppSync turns into GraphQL. The same application as REST: the same JSON for
+//! the same account or transaction, the same idempotency and ownership rules.
+
+use aws_lambda_events::event::appsync::AppSyncDirectResolverEvent;
+use integration_tests::api::{ApiEvent, Caller, sample_event};
+use integration_tests::fixture::{ApiFixture, new_key};
+use serde_json::{Value, json};
+
+struct Gql {
+    fx: ApiFixture,
+    app: graphql::App,
+}
+
+impl Gql {
+    async fn new() -> Self {
+        let fx = ApiFixture::new().await;
+        let pages = fx.stack.page_sealer().await;
+        let app = graphql::App::new(&fx.stack.config, &fx.tables, pages);
+        Self { fx, app }
+    }
+
+    /// The context AppSync sends for `parent.field` with `arguments`, from `caller`.
+    fn event(caller: &Caller, parent: &str, field: &str, arguments: Value) -> Value {
+        let mut event = sample_event("graphql-request-transaction.json");
+        event["arguments"] = arguments;
+        event["identity"]["sub"] = json!(caller.sub);
+        event["identity"]["claims"]["sub"] = json!(caller.sub);
+        event["identity"]["groups"] = caller.groups.as_ref().map_or(Value::Null, |g| json!([g]));
+        event["info"]["parentTypeName"] = json!(parent);
+        event["info"]["fieldName"] = json!(field);
+        event
+    }
+
+    /// Resolves one field: its value, or (errorType, errorMessage).
+    async fn call(
+        &self,
+        caller: &Caller,
+        parent: &str,
+        field: &str,
+        arguments: Value,
+    ) -> Result<Value, (String, String)> {
+        self.app
+            .handle(Self::event(caller, parent, field, arguments))
+            .await
+            .map_err(|d| (d.error_type, d.error_message))
+    }
+
+    async fn ok(&self, caller: &Caller, parent: &str, field: &str, arguments: Value) -> Value {
+        self.call(caller, parent, field, arguments)
+            .await
+            .unwrap_or_else(|e| panic!("{parent}.{field}: {e:?}"))
+    }
+
+    async fn error_type(
+        &self,
+        caller: &Caller,
+        parent: &str,
+        field: &str,
+        arguments: Value,
+    ) -> String {
+        match self.call(caller, parent, field, arguments).await {
+            Ok(value) => panic!("{parent}.{field} answered {value}"),
+            Err((error_type, _)) => error_type,
+        }
+    }
+
+    async fn open(&self, caller: &Caller) -> String {
+        let account = self
+            .ok(caller, "Mutation", "openAccount", json!({ "input": {} }))
+            .await;
+        account["accountId"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+fn deposit(account: &str, amount: &str) -> Value {
+    json!({ "accountId": account, "type": "DEPOSIT", "amount": amount })
+}
+
+#[tokio::test]
+async fn request_transaction_is_idempotent_like_rest_and_renders_the_same_json() {
+    let g = Gql::new().await;
+    let alice = Caller::new_user();
+    let account = g.open(&alice).await;
+    let key = new_key();
+    let args = json!({ "idempotencyKey": key, "input": deposit(&account, "150.75") });
+
+    let first = g
+        .ok(&alice, "Mutation", "requestTransaction", args.clone())
+        .await;
+    assert_eq!(first["replayed"], false, "{first}");
+    assert_eq!(first["transaction"]["status"], "PENDING");
+    assert_eq!(first["transaction"]["amount"], "150.75");
+    assert_eq!(first["transaction"]["idempotencyKey"], key.as_str());
+
+    let again = g.ok(&alice, "Mutation", "requestTransaction", args).await;
+    assert_eq!(again["replayed"], true);
+    assert_eq!(
+        again["transaction"], first["transaction"],
+        "the same transaction"
+    );
+
+    let other = json!({ "idempotencyKey": key, "input": deposit(&account, "9.99") });
+    assert_eq!(
+        g.error_type(&alice, "Mutation", "requestTransaction", other)
+            .await,
+        "IDEMPOTENCY_KEY_REUSED"
+    );
+
+    // The REST answer for the same transaction is the same JSON.
+    let id = first["transaction"]["transactionId"]
+        .as_str()
+        .unwrap_or_default();
+    let rest =
+        g.fx.get_call(
+            &ApiEvent::from_sample("transactions-get.json")
+                .caller(Some(&alice))
+                .path_param("transactionId", id),
+        )
+        .await;
+    assert_eq!(rest.json(), first["transaction"]);
+    let by_id = g
+        .ok(
+            &alice,
+            "Query",
+            "transaction",
+            json!({ "transactionId": id }),
+        )
+        .await;
+    assert_eq!(by_id, first["transaction"]);
+}
+
+#[tokio::test]
+async fn bad_input_gets_the_rest_codes_and_writes_nothing() {
+    let g = Gql::new().await;
+    let alice = Caller::new_user();
+    let account = g.open(&alice).await;
+    let cases = [
+        json!({ "idempotencyKey": "not-a-uuid", "input": deposit(&account, "1.00") }),
+        json!({ "idempotencyKey": new_key(), "input": deposit(&account, "1.001") }),
+        json!({ "idempotencyKey": new_key(), "input": deposit(&account, "-1.00") }),
+        json!({ "idempotencyKey": new_key(), "input": { "accountId": account, "type": "TRANSFER", "amount": "1.00" } }),
+    ];
+    for args in cases {
+        assert_eq!(
+            g.error_type(&alice, "Mutation", "requestTransaction", args.clone())
+                .await,
+            "VALIDATION_ERROR",
+            "{args}"
+        );
+    }
+    let adjustment = json!({ "idempotencyKey": new_key(), "input": { "accountId": account, "type": "ADJUSTMENT", "amount": "5.00", "description": "why" } });
+    assert_eq!(
+        g.error_type(&alice, "Mutation", "requestTransaction", adjustment)
+            .await,
+        "FORBIDDEN"
+    );
+    let listed = g.ok(&alice, "Query", "transactions", json!({})).await;
+    assert_eq!(listed["items"], json!([]), "nothing was recorded");
+    assert_eq!(
+        g.error_type(&alice, "Query", "accounts", json!({ "limit": 0 }))
+            .await,
+        "VALIDATION_ERROR"
+    );
+}
+
+#[tokio::test]
+async fn another_users_ids_answer_exactly_like_unknown_ones() {
+    let g = Gql::new().await;
+    let alice = Caller::new_user();
+    let mallory = Caller::new_user();
+    let account = g.open(&alice).await;
+    let recorded = g
+        .ok(
+            &alice,
+            "Mutation",
+            "requestTransaction",
+            json!({ "idempotencyKey": new_key(), "input": deposit(&account, "3.00") }),
+        )
+        .await;
+    let transaction = recorded["transaction"]["transactionId"].clone();
+    let unknown = new_key();
+    for (field, name, theirs) in [
+        ("account", "accountId", json!(account)),
+        ("transaction", "transactionId", transaction),
+    ] {
+        let foreign = g
+            .call(&mallory, "Query", field, json!({ name: theirs }))
+            .await;
+        let missing = g
+            .call(&mallory, "Query", field, json!({ name: unknown }))
+            .await;
+        assert!(foreign.is_err(), "{field}: {foreign:?}");
+        assert_eq!(foreign, missing, "{field}");
+        assert_eq!(foreign.err().map(|e| e.0).as_deref(), Some("NOT_FOUND"));
+    }
+    let on_theirs = json!({ "idempotencyKey": new_key(), "input": deposit(&account, "1.00") });
+    assert_eq!(
+        g.error_type(&mallory, "Mutation", "requestTransaction", on_theirs)
+            .await,
+        "NOT_FOUND"
+    );
+    let history = g
+        .call(
+            &mallory,
+            "Query",
+            "transactions",
+            json!({ "accountId": account }),
+        )
+        .await;
+    assert_eq!(history.err().map(|e| e.0).as_deref(), Some("NOT_FOUND"));
+
+    // Only Cognito users: an IAM caller has no account.
+    let mut iam = Gql::event(&alice, "Query", "accounts", json!({}));
+    iam["identity"] = json!({ "accountId": "123456789012", "userArn": "arn:aws:iam::123456789012:user/x", "sourceIp": ["203.0.113.7"] });
+    let refused = g.app.handle(iam).await.err().map(|d| d.error_type);
+    assert_eq!(refused.as_deref(), Some("UNAUTHORIZED"));
+}
+
+#[tokio::test]
+async fn accounts_page_with_sealed_tokens_and_open_account_replays() {
+    let g = Gql::new().await;
+    let alice = Caller::new_user();
+    let key = new_key();
+    let args = json!({ "idempotencyKey": key, "input": { "name": "Savings", "currency": "EUR" } });
+    let opened = g.ok(&alice, "Mutation", "openAccount", args.clone()).await;
+    let replay = g.ok(&alice, "Mutation", "openAccount", args).await;
+    assert_eq!(replay, opened, "a retry opens nothing new");
+    let reuse = json!({ "idempotencyKey": key, "input": { "name": "Other" } });
+    assert_eq!(
+        g.error_type(&alice, "Mutation", "openAccount", reuse).await,
+        "IDEMPOTENCY_KEY_REUSED"
+    );
+    g.open(&alice).await;
+
+    let first = g
+        .ok(&alice, "Query", "accounts", json!({ "limit": 1 }))
+        .await;
+    assert_eq!(first["items"][0], opened);
+    let token = first["nextToken"].as_str().unwrap_or_default().to_owned();
+    assert!(!token.is_empty(), "{first}");
+    let second = g
+        .ok(
+            &alice,
+            "Query",
+            "accounts",
+            json!({ "limit": 1, "nextToken": token }),
+        )
+        .await;
+    assert_eq!(second["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(second["nextToken"], Value::Null);
+    assert_ne!(second["items"][0], opened);
+
+    let mallory = Caller::new_user();
+    assert_eq!(
+        g.error_type(&mallory, "Query", "accounts", json!({ "nextToken": token }))
+            .await,
+        "INVALID_NEXT_TOKEN"
+    );
+    assert_eq!(
+        g.error_type(
+            &alice,
+            "Query",
+            "accounts",
+            json!({ "nextToken": "garbage" })
+        )
+        .await,
+        "INVALID_NEXT_TOKEN"
+    );
+}
+
+#[tokio::test]
+async fn a_page_of_accounts_gets_its_transactions_in_one_batch_invocation() {
+    let g = Gql::new().await;
+    let alice = Caller::new_user();
+    let mallory = Caller::new_user();
+    let (first, second) = (g.open(&alice).await, g.open(&alice).await);
+    let theirs = g.open(&mallory).await;
+    for (account, amount) in [(&first, "1.00"), (&first, "2.00"), (&second, "3.00")] {
+        g.ok(
+            &alice,
+            "Mutation",
+            "requestTransaction",
+            json!({ "idempotencyKey": new_key(), "input": deposit(account, amount) }),
+        )
+        .await;
+    }
+    let batch: Vec<Value> = [&first, &second, &theirs]
+        .into_iter()
+        .map(|account| {
+            let mut event = sample_event("graphql-account-transactions-batch.json")[0].clone();
+            event["identity"]["sub"] = json!(alice.sub);
+            event["source"]["accountId"] = json!(account);
+            event
+        })
+        .collect();
+    let answers = g
+        .app
+        .handle(Value::Array(batch))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let amounts = |n: usize| -> Vec<Value> {
+        answers[n]["data"]["items"]
+            .as_array()
+            .map(|items| items.iter().map(|i| i["amount"].clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(amounts(0), [json!("2.00"), json!("1.00")], "newest first");
+    assert_eq!(amounts(1), [json!("3.00")]);
+    // An item that is not the caller's fails alone, in its place.
+    assert_eq!(answers[2]["data"], Value::Null);
+    assert_eq!(answers[2]["errorType"], "NOT_FOUND");
+}
+
+#[test]
+fn the_sample_contexts_are_appsync_direct_resolver_events() {
+    let single: Result<AppSyncDirectResolverEvent, _> =
+        serde_json::from_value(sample_event("graphql-request-transaction.json"));
+    let single = single.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(single.info.field_name, "requestTransaction");
+    assert_eq!(single.info.parent_type_name, "Mutation");
+    let batch: Result<Vec<AppSyncDirectResolverEvent>, _> =
+        serde_json::from_value(sample_event("graphql-account-transactions-batch.json"));
+    let batch = batch.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(batch.len(), 2);
+    assert!(batch.iter().all(|e| e.source.is_some()));
+    // The keys of AWS's documented context.
+    let event = sample_event("graphql-request-transaction.json");
+    for key in [
+        "arguments",
+        "identity",
+        "source",
+        "request",
+        "prev",
+        "info",
+        "stash",
+    ] {
+        assert!(event.get(key).is_some(), "{key}");
+    }
+    for key in [
+        "fieldName",
+        "parentTypeName",
+        "variables",
+        "selectionSetList",
+        "selectionSetGraphQL",
+    ] {
+        assert!(event["info"].get(key).is_some(), "info.{key}");
+    }
+}
