@@ -27,9 +27,11 @@ pub async fn run(root: &Path, release_dir: &Path, runs: usize) -> Result<Value, 
     let mut stub = RuntimeStub::start().await?;
     let mut results = Vec::new();
     let only = std::env::var("BANK_BENCH_ONLY").ok();
-    let selected = functions::all(&root.join("events"))?
+    let selected: Vec<Function> = functions::all(&root.join("events"))?
         .into_iter()
-        .filter(|f| only.as_deref().is_none_or(|o| o == f.name));
+        .filter(|f| only.as_deref().is_none_or(|o| o == f.name))
+        .collect();
+    let page_key = page_key_env(&selected).await;
     for function in selected {
         let binary = release_dir.join(function.name);
         if !binary.is_file() {
@@ -44,7 +46,7 @@ pub async fn run(root: &Path, release_dir: &Path, runs: usize) -> Result<Value, 
         let mut first_response = String::new();
         let mut failures = Vec::new();
         while samples.len() < runs {
-            match once(&mut stub, &binary, &function).await {
+            match once(&mut stub, &binary, &function, &page_key).await {
                 Ok((sample, body)) => {
                     if first_response.is_empty() {
                         first_response = body;
@@ -87,11 +89,27 @@ pub async fn run(root: &Path, release_dir: &Path, runs: usize) -> Result<Value, 
     }))
 }
 
+/// The environment of a function that reads the page token key at init: a secret
+/// created in the emulators' Secrets Manager (moto), and its endpoint.
+async fn page_key_env(functions: &[Function]) -> Vec<(String, String)> {
+    if !functions.iter().any(|f| f.page_key) {
+        return Vec::new();
+    }
+    let stack = integration_tests::TestStack::connect().await;
+    let arn = stack.create_page_token_secret().await;
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_SECRETS_MANAGER").unwrap_or_default();
+    vec![
+        ("PAGE_TOKEN_SECRET_ARN".to_owned(), arn),
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER".to_owned(), endpoint),
+    ]
+}
+
 /// Spawns the binary once, hands it the event, measures, kills it.
 async fn once(
     stub: &mut RuntimeStub,
     binary: &Path,
     function: &Function,
+    page_key: &[(String, String)],
 ) -> Result<(Sample, String), String> {
     stub.prepare(function.event.clone());
     let mut command = tokio::process::Command::new(binary);
@@ -100,6 +118,12 @@ async fn once(
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .envs(functions::base_env(function.name, &stub.address))
         .envs(function.env.iter().copied())
+        .envs(
+            page_key
+                .iter()
+                .filter(|_| function.page_key)
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
         .stdin(Stdio::null())
         .stdout(child_output())
         .stderr(child_output())
@@ -109,7 +133,7 @@ async fn once(
         .spawn()
         .map_err(|e| format!("{}: {e}", binary.display()))?;
     let pid = child.id().unwrap_or(0);
-    let outcome = measure(stub, started, pid, function.name).await;
+    let outcome = measure(stub, started, pid, function).await;
     drop(child.start_kill());
     drop(child.wait().await);
     outcome
@@ -119,8 +143,9 @@ async fn measure(
     stub: &mut RuntimeStub,
     started: Instant,
     pid: u32,
-    name: &str,
+    function: &Function,
 ) -> Result<(Sample, String), String> {
+    let name = function.name;
     let handed_out = match stub.hit(WAIT).await {
         Some(Hit::Next(at)) => at,
         Some(Hit::InitError(body)) => return Err(format!("{name}: init error {body}")),
@@ -128,8 +153,8 @@ async fn measure(
     };
     let (answered, body) = match stub.hit(WAIT).await {
         Some(Hit::Done { at, error, body }) => {
-            if error {
-                return Err(format!("{name}: invocation error {body}"));
+            if error != function.expects_error {
+                return Err(format!("{name}: invocation error {error}: {body}"));
             }
             (at, body)
         }

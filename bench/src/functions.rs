@@ -1,4 +1,4 @@
-//! The six Lambda binaries: the environment each needs (as `template.yml` sets it) and
+//! The Lambda binaries: the environment each needs (as `template.yml` sets it) and
 //! a sample event from `events/` whose handling does no AWS I/O.
 
 use std::path::Path;
@@ -16,6 +16,11 @@ pub struct Function {
     pub event: String,
     /// Extra environment variables (the template's per-function `Environment`).
     pub env: Vec<(&'static str, &'static str)>,
+    /// Reads the page token key from Secrets Manager at init (`PAGE_TOKEN_SECRET_ARN`):
+    /// the bench gives it one in moto, so that init pays that call as on AWS.
+    pub page_key: bool,
+    /// The event's answer is a function error (a resolver's refusal is one).
+    pub expects_error: bool,
 }
 
 const TABLES: [(&str, &str); 4] = [
@@ -76,7 +81,18 @@ fn unauthenticated(events: &Path, file: &str) -> Result<String, String> {
     Ok(event.to_string())
 }
 
-/// The six functions with their no-I/O events, from the `events/` folder.
+/// A resolver context from an IAM principal: refused before any I/O.
+fn iam_resolver_event(events: &Path) -> Result<String, String> {
+    let mut event = sample(events, "graphql-request-transaction.json")?;
+    event["identity"] = json!({
+        "accountId": "123456789012",
+        "userArn": "arn:aws:iam::123456789012:user/bench",
+        "sourceIp": ["203.0.113.7"],
+    });
+    Ok(event.to_string())
+}
+
+/// The seven functions with their no-I/O events, from the `events/` folder.
 pub fn all(events: &Path) -> Result<Vec<Function>, String> {
     let mut login = sample(events, "auth-login.json")?;
     login["body"] = json!("{\"username\":\"\"}");
@@ -93,6 +109,8 @@ pub fn all(events: &Path) -> Result<Vec<Function>, String> {
             event_note: note,
             event: unauthenticated(events, file)?,
             env: Vec::new(),
+            page_key: name != "request-transaction",
+            expects_error: false,
         })
     };
     Ok(vec![
@@ -106,6 +124,8 @@ pub fn all(events: &Path) -> Result<Vec<Function>, String> {
             event_note: "auth-login.json with body {\"username\":\"\"} → 400 (validation, no Cognito call)",
             event: login.to_string(),
             env: Vec::new(),
+            page_key: false,
+            expects_error: false,
         },
         api(
             "get-transactions",
@@ -125,6 +145,8 @@ pub fn all(events: &Path) -> Result<Vec<Function>, String> {
                 ("SENDER_EMAIL", "no-reply@bank.example"),
                 ("CONTACT_CACHE_TTL_SECONDS", "300"),
             ],
+            page_key: false,
+            expects_error: false,
         },
         Function {
             name: "process-transactions",
@@ -134,6 +156,16 @@ pub fn all(events: &Path) -> Result<Vec<Function>, String> {
                 "NOTIFICATIONS_QUEUE_URL",
                 "https://sqs.us-east-1.amazonaws.com/123456789012/banking-dev-notifications",
             )],
+            page_key: false,
+            expects_error: false,
+        },
+        Function {
+            name: "graphql",
+            event_note: "graphql-request-transaction.json from an IAM caller → UNAUTHORIZED (a Lambda error, as AppSync reads it)",
+            event: iam_resolver_event(events)?,
+            env: Vec::new(),
+            page_key: true,
+            expects_error: true,
         },
         api(
             "request-transaction",
