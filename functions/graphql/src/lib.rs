@@ -7,8 +7,15 @@
 //!   Lambda error whose `errorType` is the REST `code` (AppSync puts it in
 //!   `errors[].errorType`, the field null).
 //! - `BatchInvoke` (a list of contexts: `Account.transactions` on a page of accounts):
-//!   one invocation for the page, the accounts' histories read concurrently, answered
-//!   as a list of `{data}` or `{data: null, errorType, errorMessage}` in the same order.
+//!   one invocation for the page, the accounts' histories read concurrently (one Query
+//!   each), answered as a list of `{data}` or `{data: null, errorType, errorMessage}`
+//!   in the same order.
+//!
+//! Trust: only AppSync invokes this function (its data source role). The caller's
+//! identity is AppSync's, and so are parent values (`source`): an `Account` it passes
+//! was answered by this resolver to this caller, so `Account.transactions` does not
+//! read the account again. Whoever could invoke the function directly could equally
+//! forge the identity: re-checking the parent would protect nothing.
 
 pub mod event;
 mod resolve;

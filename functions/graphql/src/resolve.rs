@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 use shared::app::{AppError, Caller, ErrorKind, History, Listed, TransactionInput};
 use shared::domain::page::page_size;
-use shared::domain::{EXAMPLE_UUID, IdempotencyKey};
+use shared::domain::{AccountId, EXAMPLE_UUID, IdempotencyKey};
 use shared::store::{HistoryEntry, View};
 use shared::views;
 
@@ -62,13 +62,25 @@ impl Inner {
                 Ok(views::transaction(&record, view))
             }
             ("Account", "transactions") => {
-                let id = event
+                // The parent value is an Account this resolver answered to this caller
+                // (AppSync alone invokes it): not read again.
+                let shown = event
                     .source
                     .as_ref()
                     .and_then(|account| account.get("accountId"))
                     .and_then(Value::as_str)
-                    .unwrap_or_default();
-                self.history(&caller, event, id).await
+                    .and_then(|id| AccountId::parse(id).ok())
+                    .ok_or_else(|| AppError::not_found("Account"))?;
+                let listed = bank
+                    .shown_history(
+                        &caller,
+                        &self.pages,
+                        shown,
+                        limit(event)?,
+                        event.text("nextToken"),
+                    )
+                    .await?;
+                Ok(transactions_page(listed))
             }
             ("Mutation", "openAccount") => {
                 let input = event.object("input");
@@ -87,8 +99,7 @@ impl Inner {
         }
     }
 
-    /// An account's transactions (its status changes are not transactions: the REST
-    /// history shows them).
+    /// An account's transactions, the caller's (any, for an operator) or NOT_FOUND.
     async fn history(
         &self,
         caller: &Caller,
@@ -105,17 +116,7 @@ impl Inner {
                 event.text("nextToken"),
             )
             .await?;
-        let transactions = Listed {
-            items: listed
-                .items
-                .into_iter()
-                .filter(|(entry, _)| matches!(entry, HistoryEntry::Transaction(_)))
-                .collect::<Vec<History>>(),
-            next_token: listed.next_token,
-        };
-        Ok(page(&transactions, |(entry, view)| {
-            views::history_entry(entry, *view)
-        }))
+        Ok(transactions_page(listed))
     }
 
     async fn request(&self, caller: &Caller, event: &ResolverEvent) -> Result<Value, AppError> {
@@ -141,6 +142,22 @@ impl Inner {
         })?;
         Ok(json!({ "transaction": transaction, "replayed": recorded.replayed }))
     }
+}
+
+/// A page of an account's history as a `TransactionPage`: its transactions (status
+/// changes are not transactions; the REST history shows them).
+fn transactions_page(listed: Listed<History>) -> Value {
+    let transactions = Listed {
+        items: listed
+            .items
+            .into_iter()
+            .filter(|(entry, _)| matches!(entry, HistoryEntry::Transaction(_)))
+            .collect::<Vec<History>>(),
+        next_token: listed.next_token,
+    };
+    page(&transactions, |(entry, view)| {
+        views::history_entry(entry, *view)
+    })
 }
 
 /// The page size asked for.

@@ -102,12 +102,35 @@ impl Bank {
         limit: i32,
         next_token: Option<&str>,
     ) -> Result<Listed<History>, AppError> {
-        let pages = bind(pages, caller, Listing::AccountHistory(id));
-        let token = open_token(next_token, &pages)?;
+        // Bound to the account's canonical id, however the client spelled it; a token
+        // that does not open is refused before anything is read.
+        let canonical = AccountId::parse(id).map_or_else(|_| id.to_owned(), |a| a.to_string());
+        open_token(
+            next_token,
+            &bind(pages, caller, Listing::AccountHistory(&canonical)),
+        )?;
         let account = self.account(caller, id).await?;
+        self.shown_history(caller, pages, account.account_id, limit, next_token)
+            .await
+    }
+
+    /// As [`Bank::history`], for an account the caller was already shown (the parent
+    /// value of GraphQL's `Account.transactions`, which the resolver itself produced for
+    /// this caller): no second read of the account.
+    pub async fn shown_history(
+        &self,
+        caller: &Caller,
+        pages: &PageSealer,
+        account: AccountId,
+        limit: i32,
+        next_token: Option<&str>,
+    ) -> Result<Listed<History>, AppError> {
+        let id = account.to_string();
+        let pages = bind(pages, caller, Listing::AccountHistory(&id));
+        let token = open_token(next_token, &pages)?;
         let page = self
             .transactions
-            .account_history(&account.account_id.to_string(), limit, token.as_ref())
+            .account_history(&id, limit, token.as_ref())
             .await
             .map_err(|e| AppError::storage("Query history", &e))?;
         listed(page, &pages, |(entry, view)| {
