@@ -16,6 +16,7 @@ mod cold_start;
 mod cost;
 mod counter;
 mod functions;
+mod graphql;
 mod handler;
 mod hot_account;
 mod ledger;
@@ -73,7 +74,7 @@ fn parse(root: &Path) -> Result<Args, String> {
         }
     }
     if args.command.is_empty() {
-        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
+        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|graphql|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
     }
     Ok(args)
 }
@@ -94,6 +95,7 @@ async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Val
         }
         "ledger" => ledger::run(root).await,
         "hot-account" => hot_account::run(args.transactions).await,
+        "graphql" => graphql::run(root).await,
         other => Err(format!("unknown subcommand {other}")),
     }
 }

@@ -30,8 +30,31 @@ pub fn render(report: &Value) -> String {
     pipeline(&mut md, &report["pipeline"]);
     hot_account(&mut md, &report["hotAccount"]);
     ledger(&mut md, &report["ledger"]);
+    graphql(&mut md, &report["graphql"]);
     cost(&mut md, &report["cost"]);
     md
+}
+
+fn graphql(md: &mut String, g: &Value) {
+    if !g.is_object() {
+        return;
+    }
+    let q = &g["accountsWithTransactions"];
+    let r = &g["requestTransaction"];
+    let _ = writeln!(
+        md,
+        "\n## GraphQL resolver\n\n{}.\n\n| query | invocations | DynamoDB requests | p50 / p99 ms |\n|---|---|---|---|\n| `{}` | {} | {} | {} / {} |\n| `requestTransaction` | {} | {} per call | {} / {} |",
+        s(&g["how"]),
+        s(&q["query"]),
+        s(&q["invocations"]),
+        s(&q["dynamodbRequests"]),
+        s(&q["latencyMs"]["median"]),
+        s(&q["latencyMs"]["p99"]),
+        s(&r["invocations"]),
+        s(&r["dynamodbRequestsPerCall"]),
+        s(&r["latencyMs"]["median"]),
+        s(&r["latencyMs"]["p99"]),
+    );
 }
 
 fn ledger(md: &mut String, l: &Value) {

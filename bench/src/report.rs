@@ -10,7 +10,14 @@ use crate::cost::{self, LambdaUse, PRICES, Usage};
 use crate::stats::round3;
 
 /// The parts, in report order.
-pub const PARTS: [&str; 5] = ["cold-start", "handler", "pipeline", "ledger", "hot-account"];
+pub const PARTS: [&str; 6] = [
+    "cold-start",
+    "handler",
+    "pipeline",
+    "ledger",
+    "hot-account",
+    "graphql",
+];
 
 /// Writes one part.
 pub fn write_part(dir: &Path, part: &str, value: &Value) -> Result<(), String> {
@@ -171,6 +178,7 @@ pub fn write(dir: &Path) -> Result<String, String> {
         "pipeline": read_part(dir, "pipeline"),
         "hotAccount": read_part(dir, "hot-account"),
         "ledger": read_part(dir, "ledger"),
+        "graphql": read_part(dir, "graphql"),
     });
     if report["pipeline"].is_object() {
         report["cost"] = cost(&report["pipeline"], &report["hotAccount"]);
