@@ -35,6 +35,8 @@ pub struct Gateway {
     pub routes: Vec<Route>,
     pub verifier: JwtVerifier,
     pub stage: String,
+    /// The template's AppSync GraphQL API, served at `POST /graphql`.
+    pub graphql: Option<Arc<crate::appsync::GraphqlApi>>,
 }
 
 /// Routes for every `Api` event of `functions`.
@@ -111,6 +113,11 @@ impl Gateway {
 
     async fn dispatch(&self, request: axum::extract::Request) -> AxumResponse {
         let path = request.uri().path().to_owned();
+        if path == "/graphql"
+            && let Some(api) = &self.graphql
+        {
+            return self.graphql(api, request).await;
+        }
         let candidates: Vec<(&Route, Map<String, Value>)> = self
             .routes
             .iter()
@@ -159,6 +166,32 @@ impl Gateway {
             );
         };
         into_axum(route.handler.call(lambda_request).await)
+    }
+
+    /// `POST /graphql`: the local AppSync endpoint.
+    async fn graphql(
+        &self,
+        api: &Arc<crate::appsync::GraphqlApi>,
+        request: axum::extract::Request,
+    ) -> AxumResponse {
+        if request.method() != Method::POST {
+            return plain(
+                StatusCode::METHOD_NOT_ALLOWED,
+                r#"{"errors":[{"errorType":"MethodNotAllowed","message":"Use POST."}]}"#,
+            );
+        }
+        let headers = request.headers().clone();
+        let Ok(body) = axum::body::to_bytes(request.into_body(), 1 << 20).await else {
+            return plain(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                r#"{"errors":[{"errorType":"BadRequestException","message":"The request is too large."}]}"#,
+            );
+        };
+        let (status, answer) = api.serve(&self.verifier, &headers, &body).await;
+        plain(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &answer.to_string(),
+        )
     }
 
     /// The Cognito authorizer: a valid IdToken in `Authorization` (raw or `Bearer`).

@@ -6,6 +6,7 @@
 //! DynamoDB stream and the SQS queue into the same handler code the Lambdas run, with
 //! the event source mappings' semantics.
 
+pub mod appsync;
 pub mod functions;
 pub mod gateway;
 pub mod mapping;
@@ -165,10 +166,13 @@ pub async fn start_configured(
             handlers.push((def.id.clone(), handler));
         }
     }
+    let graphql = graphql_api(&template, &resolver, options, &defs, &config).await?;
+    let has_graphql = graphql.is_some();
     let gateway = Arc::new(gateway::Gateway {
         routes: gateway::routes(&defs, &handlers),
         verifier,
         stage: options.environment.clone(),
+        graphql,
     });
     let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
         .await
@@ -194,10 +198,47 @@ pub async fn start_configured(
         }
     }));
 
-    let info = stack_info(
+    let mut info = stack_info(
         &template, &resolver, options, &api_url, &pool_id, &client_id, demo,
     );
+    if has_graphql {
+        info["graphqlUrl"] = json!(format!("{api_url}/graphql"));
+    }
     Ok(Running { info, tasks })
+}
+
+/// The template's GraphQL API, served by its `graphql` function (tables and page token
+/// key from that function's environment).
+async fn graphql_api(
+    template: &Template,
+    resolver: &Resolver,
+    options: &Options,
+    defs: &[functions::FunctionDef],
+    config: &shared::aws::SdkConfig,
+) -> Result<Option<Arc<appsync::GraphqlApi>>, StartError> {
+    let Some(def) = defs.iter().find(|d| d.binary == "graphql") else {
+        return Ok(None);
+    };
+    let var = |name: &str| def.env.get(name).cloned().unwrap_or_default();
+    let tables = shared::store::TableNames {
+        accounts: var("ACCOUNTS_TABLE_NAME"),
+        transactions: var("TRANSACTIONS_TABLE_NAME"),
+    };
+    let pages = shared::paging::secret::load(config, &var(shared::paging::secret::SECRET_ARN_ENV))
+        .await
+        .map_err(|e| StartError::Other(format!("{}: {e}", def.id)))?;
+    let root = options
+        .template
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."));
+    appsync::GraphqlApi::from_template(
+        template,
+        resolver,
+        root,
+        graphql::App::new(config, &tables, pages),
+    )
+    .map(|api| api.map(Arc::new))
+    .map_err(StartError::Other)
 }
 
 /// The `Api` routes `template.yml` at `path` declares (for tools and tests).
