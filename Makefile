@@ -62,7 +62,7 @@ replay-dlq: ## Replay the local stack's processing DLQ (`make run` running; see 
 test-unit: ## Run only the pure unit and property tests (no emulators)
 	$(CARGO) test -p shared
 
-test-api-fuzz: ## Fuzz the HTTP API against openapi.yaml (schemathesis, pinned): no 5xx, every answer as documented
+test-api-fuzz: ## Fuzz the HTTP API against openapi.yaml (schemathesis, pinned): no 5xx, every answer as documented; then GraphQL through the gql client
 	scripts/api-fuzz.sh
 
 test-cov-report: ## Run the tests with coverage; HTML report in target/llvm-cov/html

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the HTTP API against openapi.yaml with schemathesis (pinned, in .local/fuzz-venv):
 # no 5xx, and every response must match the spec (documented status code, body schema,
-# content type, declared headers). Starts the emulators if they are not running (through
+# content type, declared headers). Then drives the GraphQL endpoint with an independent
+# client, `gql` (pinned, same venv): scripts/graphql_client.py. Starts the emulators if they are not running (through
 # scripts/with-emulators.sh), builds and starts the local runtime on a free loopback port,
 # signs in as the seeded demo user, runs schemathesis with a fixed seed and a bounded
 # number of examples, then stops what it started. Exits non-zero on any failure.
@@ -21,6 +22,7 @@ VENV="$ROOT/.local/fuzz-venv"
 WORK="$ROOT/.local/fuzz"
 
 SCHEMATHESIS_VERSION="4.32.5"
+GQL_VERSION="4.4.0"
 # Its dependencies (hypothesis above all: it draws the cases) are pinned there too.
 CONSTRAINTS="$ROOT/scripts/api-fuzz-constraints.txt"
 
@@ -29,10 +31,10 @@ TOOL="api-fuzz"
 source "$ROOT/scripts/common.sh"
 
 up_to_date() {
-  [ -x "$VENV/bin/st" ] && "$VENV/bin/python" - "$SCHEMATHESIS_VERSION" <<'PY' 2>/dev/null
+  [ -x "$VENV/bin/st" ] && "$VENV/bin/python" - "$SCHEMATHESIS_VERSION" "$GQL_VERSION" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
-sys.exit(0 if version("schemathesis") == sys.argv[1] else 1)
+sys.exit(0 if version("schemathesis") == sys.argv[1] and version("gql") == sys.argv[2] else 1)
 PY
 }
 
@@ -41,11 +43,11 @@ install() {
   local py; py="$(python_bin 10 "schemathesis needs it")"
   "$py" -c 'import venv, ensurepip' 2>/dev/null \
     || die "Python's venv module (with ensurepip) is missing: install python3-venv and retry."
-  log "installing schemathesis==$SCHEMATHESIS_VERSION into .local/fuzz-venv"
+  log "installing schemathesis==$SCHEMATHESIS_VERSION and gql==$GQL_VERSION into .local/fuzz-venv"
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -c "$CONSTRAINTS" "schemathesis==$SCHEMATHESIS_VERSION" >&2
-  up_to_date || die "installed, but schemathesis is not version $SCHEMATHESIS_VERSION"
+    -c "$CONSTRAINTS" "schemathesis==$SCHEMATHESIS_VERSION" "gql[requests]==$GQL_VERSION" >&2
+  up_to_date || die "installed, but schemathesis or gql is not the pinned version"
 }
 
 runtime_pid=""
@@ -127,9 +129,16 @@ run() {
       --no-color \
       --report "${FUZZ_REPORTS:-junit,pytest}" --report-dir "$WORK/report" \
     || status=$?
+  if [ "$status" -ne 0 ]; then
+    stop_runtime
+    log "schemathesis found failures (exit $status); report in .local/fuzz/report, runtime log in .local/fuzz/bank-local.log"
+    exit "$status"
+  fi
+  log "GraphQL through an independent client (gql)..."
+  "$VENV/bin/python" "$ROOT/scripts/graphql_client.py" "$WORK/stack.json" || status=$?
   stop_runtime
   if [ "$status" -ne 0 ]; then
-    log "schemathesis found failures (exit $status); report in .local/fuzz/report, runtime log in .local/fuzz/bank-local.log"
+    log "the GraphQL client check failed (exit $status); runtime log in .local/fuzz/bank-local.log"
     exit "$status"
   fi
   log "no failures ($((SECONDS - started))s in all)"
