@@ -1,7 +1,8 @@
 //! The GraphQL resolver as AppSync invokes it (direct Lambda resolvers, `Invoke` per
 //! root field and one `BatchInvoke` for `Account.transactions` on a page), in-process
 //! against DynamoDB Local: invocations and DynamoDB requests per query, and latency at
-//! the resolver. (Through a local `POST /graphql` endpoint: not yet measured.)
+//! the resolver; then the same two operations through the local runtime's
+//! `POST /graphql` (the AppSync emulation in front of the same handler), p50/p99.
 
 use std::time::Instant;
 
@@ -138,7 +139,9 @@ pub async fn run(root: &std::path::Path) -> Result<Value, String> {
             }
         }
     }
+    let endpoint = through_endpoint(root).await?;
     Ok(json!({
+        "endpoint": endpoint,
         "how": "the graphql function's handler driven as AppSync invokes direct Lambda resolvers (Invoke for Query.accounts, one BatchInvoke for Account.transactions), in-process against DynamoDB Local",
         "accountsWithTransactions": {
             "query": format!("accounts(limit: {ACCOUNTS}) {{ items {{ transactions(limit: {PER_ACCOUNT}) {{ items {{ amount }} }} }} }}"),
@@ -152,5 +155,64 @@ pub async fn run(root: &std::path::Path) -> Result<Value, String> {
             "dynamodbRequestsPerCall": (setup.service_total("dynamodb") as f64 - ACCOUNTS as f64) / recorded as f64,
             "latencyMs": Summary::of(&record_ms).to_json(),
         },
+    }))
+}
+
+/// p50/p99 of `requestTransaction` and of the accounts query through the local
+/// runtime's `POST /graphql`.
+async fn through_endpoint(root: &std::path::Path) -> Result<Value, String> {
+    let counter = Counter::default();
+    let (stack, info, tasks) = crate::pipeline::start(root, &counter, 1).await?;
+    let http = reqwest::Client::new();
+    let users = crate::load::users(&stack, &info, &http, 1).await?;
+    let user = users.first().ok_or("no user")?;
+    let url = info["graphqlUrl"]
+        .as_str()
+        .ok_or("no graphqlUrl in stack.json")?
+        .to_owned();
+    let post = |query: &'static str, variables: Value| {
+        let (http, url, token) = (http.clone(), url.clone(), user.token.clone());
+        async move {
+            let started = Instant::now();
+            let answer: Value = http
+                .post(&url)
+                .header("Authorization", token)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            if answer.get("errors").is_some() {
+                return Err(format!("GraphQL errors: {answer}"));
+            }
+            Ok::<f64, String>(started.elapsed().as_secs_f64() * 1000.0)
+        }
+    };
+    const PAY: &str = "mutation P($key: ID!, $input: TransactionInput!) { requestTransaction(idempotencyKey: $key, input: $input) { replayed transaction { transactionId status } } }";
+    const PAGE: &str = "{ accounts(limit: 10) { items { accountId transactions(limit: 5) { items { amount } } } nextToken } }";
+    let mut pay_ms = Vec::new();
+    for _ in 0..ROUNDS * 2 {
+        let input = json!({ "accountId": user.account_id, "type": "DEPOSIT", "amount": "1.00" });
+        pay_ms.push(
+            post(
+                PAY,
+                json!({ "key": uuid::Uuid::new_v4().to_string(), "input": input }),
+            )
+            .await?,
+        );
+    }
+    let mut page_ms = Vec::new();
+    for _ in 0..ROUNDS {
+        page_ms.push(post(PAGE, json!({})).await?);
+    }
+    for task in tasks {
+        task.abort();
+    }
+    Ok(json!({
+        "how": "HTTP to the local runtime's POST /graphql (auth, parse, validate, execute, the resolver in-process), one client, sequential",
+        "requestTransactionMs": Summary::of(&pay_ms).to_json(),
+        "accountsQueryMs": Summary::of(&page_ms).to_json(),
     }))
 }

@@ -55,6 +55,18 @@ fn graphql(md: &mut String, g: &Value) {
         s(&r["latencyMs"]["median"]),
         s(&r["latencyMs"]["p99"]),
     );
+    let e = &g["endpoint"];
+    if e.is_object() {
+        let _ = writeln!(
+            md,
+            "\nThrough the local endpoint ({}): `requestTransaction` p50 / p99 {} / {} ms; the accounts query {} / {} ms.",
+            s(&e["how"]),
+            s(&e["requestTransactionMs"]["median"]),
+            s(&e["requestTransactionMs"]["p99"]),
+            s(&e["accountsQueryMs"]["median"]),
+            s(&e["accountsQueryMs"]["p99"]),
+        );
+    }
 }
 
 fn ledger(md: &mut String, l: &Value) {

@@ -23,7 +23,7 @@ pub struct Params {
     pub shards: usize,
 }
 
-async fn start(
+pub(crate) async fn start(
     root: &Path,
     counter: &Counter,
     shards: usize,
