@@ -20,7 +20,7 @@ ENV ?= dev
 # arm64 | x86_64 | auto (arm64 when the aarch64 standard library is installed).
 ARCH ?= auto
 
-.PHONY: bench replay-dlq run help init test test-chaos test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
+.PHONY: bench replay-dlq run help init test test-chaos test-unit test-api-fuzz test-cov-report lint lint-rust lint-templates lint-graphql lint-fix lint-diff format format-check build build-debug deploy sam-tools emulators-start emulators-stop
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -72,7 +72,10 @@ test-cov-report: ## Run the tests with coverage; HTML report in target/llvm-cov/
 	$(WITH_EMULATORS) $(CARGO) llvm-cov --workspace --html
 	$(CARGO) llvm-cov report --summary-only
 
-lint: lint-rust lint-templates ## Lint the Rust code (clippy) and the SAM templates (offline)
+lint: lint-rust lint-templates lint-graphql ## Lint the Rust code (clippy), the SAM templates (offline) and the GraphQL schema
+
+lint-graphql: ## Lint graphql/schema.graphql (graphql-schema-linter, pinned; rules in graphql/.graphql-schema-linterrc)
+	scripts/graphql-lint.sh
 
 lint-rust: ## Lint with clippy (warnings are errors)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -19,25 +19,8 @@ use shared::auth::{Claims, JwtVerifier};
 
 use crate::template::{Resolver, Template, scalar};
 
-/// What AppSync declares for every schema.
-const APPSYNC_PRELUDE: &str = r"
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-";
+/// What AppSync declares for every schema (its scalars and auth directives).
+const APPSYNC_PRELUDE: &str = include_str!("../../../graphql/appsync-prelude.graphql");
 
 /// The GraphQL API of the template, ready to serve.
 pub struct GraphqlApi {
