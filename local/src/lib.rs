@@ -235,7 +235,7 @@ async fn graphql_api(
         template,
         resolver,
         root,
-        graphql::App::new(config, &tables, pages),
+        Arc::new(graphql::App::new(config, &tables, pages)),
     )
     .map(|api| api.map(Arc::new))
     .map_err(StartError::Other)

@@ -194,7 +194,7 @@ impl Object {
                 self.value.clone()
             };
             return handler
-                .handle(self.event(info, &source))
+                .invoke(self.event(info, &source))
                 .await
                 .map_err(|d| field_error(&d.error_type, &d.error_message));
         };
@@ -208,7 +208,7 @@ impl Object {
             let mut all = Vec::with_capacity(siblings.sources.len());
             for chunk in siblings.sources.chunks(size.max(1)) {
                 let events: Vec<Value> = chunk.iter().map(|s| self.event(info, s)).collect();
-                match handler.handle(Value::Array(events)).await {
+                match handler.invoke(Value::Array(events)).await {
                     Ok(Value::Array(items)) if items.len() == chunk.len() => {
                         all.extend(items.into_iter().map(
                             |item| match item["errorType"].as_str() {

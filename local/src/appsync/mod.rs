@@ -22,6 +22,24 @@ use crate::template::{Resolver, Template, scalar};
 /// What AppSync declares for every schema (its scalars and auth directives).
 const APPSYNC_PRELUDE: &str = include_str!("../../../graphql/appsync-prelude.graphql");
 
+/// What answers a resolver context (or a batch of them, as a JSON list): the graphql
+/// function's handler; tests plug in their own.
+pub trait DataSource: Send + Sync {
+    fn invoke(
+        &self,
+        payload: Value,
+    ) -> futures::future::BoxFuture<'_, Result<Value, lambda_runtime::Diagnostic>>;
+}
+
+impl DataSource for graphql::App {
+    fn invoke(
+        &self,
+        payload: Value,
+    ) -> futures::future::BoxFuture<'_, Result<Value, lambda_runtime::Diagnostic>> {
+        Box::pin(self.handle(payload))
+    }
+}
+
 /// The GraphQL API of the template, ready to serve.
 pub struct GraphqlApi {
     schema: Valid<Schema>,
@@ -29,7 +47,7 @@ pub struct GraphqlApi {
     resolvers: HashMap<(String, String), Option<usize>>,
     depth_limit: Option<usize>,
     introspection: bool,
-    handler: graphql::App,
+    handler: Arc<dyn DataSource>,
 }
 
 impl std::fmt::Debug for GraphqlApi {
@@ -49,7 +67,7 @@ impl GraphqlApi {
         template: &Template,
         resolver: &Resolver,
         root: &Path,
-        handler: graphql::App,
+        handler: Arc<dyn DataSource>,
     ) -> Result<Option<Self>, String> {
         let Some((_, api)) = template
             .resources("AWS::AppSync::GraphQLApi")
@@ -250,3 +268,6 @@ fn identity(claims: &Claims) -> Value {
         "username": claims.username,
     })
 }
+
+#[cfg(test)]
+mod tests;

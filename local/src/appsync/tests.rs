@@ -1,0 +1,203 @@
+//! The contexts the local AppSync builds, checked against AWS's documented shape (they
+//! must read as `aws_lambda_events`' direct-resolver events) with a recording data
+//! source in place of the graphql function.
+
+use std::sync::{Arc, Mutex};
+
+use aws_lambda_events::event::appsync::AppSyncDirectResolverEvent;
+use serde_json::{Value, json};
+
+use super::{DataSource, GraphqlApi, exec};
+use crate::template::{Resolver, Template};
+
+/// Answers like the graphql function would, and keeps every payload.
+#[derive(Default)]
+struct Recorder {
+    payloads: Mutex<Vec<Value>>,
+}
+
+impl DataSource for Recorder {
+    fn invoke(
+        &self,
+        payload: Value,
+    ) -> futures::future::BoxFuture<'_, Result<Value, lambda_runtime::Diagnostic>> {
+        if let Ok(mut payloads) = self.payloads.lock() {
+            payloads.push(payload.clone());
+        }
+        Box::pin(async move {
+            Ok(match payload {
+                Value::Array(batch) => Value::Array(
+                    batch
+                        .iter()
+                        .map(|_| json!({ "data": { "items": [{ "amount": "1.00" }], "nextToken": null } }))
+                        .collect(),
+                ),
+                _ => json!({ "items": [
+                    { "accountId": "a1", "name": "Main", "balance": "1.00" },
+                    { "accountId": "a2", "name": "Savings", "balance": "0.00" },
+                ], "nextToken": null }),
+            })
+        })
+    }
+}
+
+fn api(recorder: Arc<Recorder>) -> Arc<GraphqlApi> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let template = Template::load(&root.join("template.yml")).unwrap_or_else(|e| panic!("{e}"));
+    let mut resolver = Resolver {
+        params: template.parameters(&[]),
+        ..Resolver::default()
+    };
+    resolver.conditions = template.conditions(&resolver);
+    let api = GraphqlApi::from_template(&template, &resolver, &root, recorder)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the template has a GraphQL API"));
+    Arc::new(api)
+}
+
+#[tokio::test]
+async fn the_runtime_builds_appsync_contexts_and_batches_a_page() {
+    let recorder = Arc::new(Recorder::default());
+    let api = api(Arc::clone(&recorder));
+    let query = "query Q($n: Int) { accounts(limit: $n) { items { accountId transactions(limit: 3) { items { amount } } } nextToken } }";
+    let document =
+        apollo_compiler::ExecutableDocument::parse_and_validate(&api.schema, query, "q.graphql")
+            .unwrap_or_else(|e| panic!("{}", e.errors));
+    let identity = json!({ "sub": "u-1", "issuer": "https://cognito-idp.us-east-1.amazonaws.com/x", "username": "alice",
+        "claims": { "sub": "u-1" }, "sourceIp": ["127.0.0.1"], "defaultAuthStrategy": "ALLOW", "groups": null });
+    let context = exec::Context {
+        api: Arc::clone(&api),
+        identity: identity.clone(),
+        headers: serde_json::Map::from_iter([("host".to_owned(), json!("127.0.0.1"))]),
+        variables: json!({ "n": 2 }),
+    };
+    let variables = serde_json::Map::from_iter([("n".to_owned(), json!(2))]);
+    let answer = exec::execute(context, &document, None, variables).await;
+    assert_eq!(
+        answer,
+        json!({ "data": { "accounts": { "items": [
+            { "accountId": "a1", "transactions": { "items": [{ "amount": "1.00" }] } },
+            { "accountId": "a2", "transactions": { "items": [{ "amount": "1.00" }] } },
+        ], "nextToken": null } } })
+    );
+
+    let payloads = recorder
+        .payloads
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        payloads.len(),
+        2,
+        "one Invoke for the page, one BatchInvoke for its accounts"
+    );
+    let root: AppSyncDirectResolverEvent = serde_json::from_value(payloads[0].clone())
+        .unwrap_or_else(|e| panic!("{e}: {}", payloads[0]));
+    assert_eq!(
+        (
+            root.info.parent_type_name.as_str(),
+            root.info.field_name.as_str()
+        ),
+        ("Query", "accounts")
+    );
+    assert_eq!(
+        payloads[0]["arguments"],
+        json!({ "limit": 2 }),
+        "variables coerced into arguments"
+    );
+    assert_eq!(payloads[0]["info"]["variables"], json!({ "n": 2 }));
+    assert_eq!(payloads[0]["identity"], identity);
+    assert_eq!(
+        root.info.selection_set_list,
+        [
+            "items",
+            "items/accountId",
+            "items/transactions",
+            "items/transactions/items",
+            "items/transactions/items/amount",
+            "nextToken"
+        ]
+    );
+    assert!(
+        root.info
+            .selection_set_graphql
+            .contains("transactions(limit: 3)"),
+        "{}",
+        root.info.selection_set_graphql
+    );
+    for key in [
+        "arguments",
+        "identity",
+        "source",
+        "request",
+        "prev",
+        "info",
+        "stash",
+    ] {
+        assert!(payloads[0].get(key).is_some(), "{key}");
+    }
+    let batch: Vec<AppSyncDirectResolverEvent> = serde_json::from_value(payloads[1].clone())
+        .unwrap_or_else(|e| panic!("{e}: {}", payloads[1]));
+    let sources: Vec<Value> = batch
+        .iter()
+        .map(|e| e.source.clone().unwrap_or_default()["accountId"].clone())
+        .collect();
+    assert_eq!(sources, [json!("a1"), json!("a2")]);
+    assert!(
+        batch
+            .iter()
+            .all(|e| e.info.parent_type_name == "Account" && e.info.field_name == "transactions")
+    );
+    assert_eq!(payloads[1][0]["arguments"], json!({ "limit": 3 }));
+}
+
+#[tokio::test]
+async fn a_resolver_error_is_the_fields_error_with_its_type_and_path() {
+    struct Refuses;
+    impl DataSource for Refuses {
+        fn invoke(
+            &self,
+            _: Value,
+        ) -> futures::future::BoxFuture<'_, Result<Value, lambda_runtime::Diagnostic>> {
+            Box::pin(async {
+                Err(lambda_runtime::Diagnostic {
+                    error_type: "NOT_FOUND".to_owned(),
+                    error_message: "Account not found.".to_owned(),
+                })
+            })
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let template = Template::load(&root.join("template.yml")).unwrap_or_else(|e| panic!("{e}"));
+    let mut resolver = Resolver {
+        params: template.parameters(&[]),
+        ..Resolver::default()
+    };
+    resolver.conditions = template.conditions(&resolver);
+    let api = Arc::new(
+        GraphqlApi::from_template(&template, &resolver, &root, Arc::new(Refuses))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no API")),
+    );
+    let document = apollo_compiler::ExecutableDocument::parse_and_validate(
+        &api.schema,
+        "{ account(accountId: \"x\") { balance } }",
+        "q.graphql",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.errors));
+    let context = exec::Context {
+        api: Arc::clone(&api),
+        identity: json!({}),
+        headers: serde_json::Map::new(),
+        variables: json!({}),
+    };
+    let answer = exec::execute(context, &document, None, serde_json::Map::new()).await;
+    assert_eq!(answer["data"], json!({ "account": null }));
+    let error = &answer["errors"][0];
+    assert_eq!(error["errorType"], "NOT_FOUND");
+    assert_eq!(error["message"], "Account not found.");
+    assert_eq!(error["path"], json!(["account"]));
+    assert_eq!(error["data"], Value::Null);
+    assert_eq!(error["locations"][0]["line"], 1);
+}
