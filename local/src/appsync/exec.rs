@@ -34,6 +34,27 @@ pub struct Context {
     pub identity: Value,
     pub headers: serde_json::Map<String, Value>,
     pub variables: Value,
+    /// Resolver calls made so far (against the API's `ResolverCountLimit`).
+    pub resolver_calls: std::sync::atomic::AtomicUsize,
+}
+
+impl Context {
+    /// Counts `n` more resolver calls; an error once the limit is passed.
+    fn count(&self, n: usize) -> Result<(), FieldError> {
+        let before = self
+            .resolver_calls
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before + n > self.api.resolver_limit {
+            return Err(field_error(
+                "ResolverCountLimitExceeded",
+                &format!(
+                    "The request needs more than {} resolver calls.",
+                    self.api.resolver_limit
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A resolver's answer for one item: its value, or (errorType, message).
@@ -188,6 +209,7 @@ impl Object {
     ) -> Result<Value, FieldError> {
         let handler = &self.context.api.handler;
         let (Some(size), Some((siblings, index))) = (batch, &self.siblings) else {
+            self.context.count(1)?;
             let source = if self.value.is_null() {
                 Value::Null
             } else {
@@ -205,6 +227,7 @@ impl Object {
         );
         let mut answers = siblings.answers.lock().await;
         if !answers.contains_key(&key) {
+            self.context.count(siblings.sources.len())?;
             let mut all = Vec::with_capacity(siblings.sources.len());
             for chunk in siblings.sources.chunks(size.max(1)) {
                 let events: Vec<Value> = chunk.iter().map(|s| self.event(info, s)).collect();

@@ -46,6 +46,9 @@ pub struct GraphqlApi {
     /// `(type, field)` → the resolver's `MaxBatchSize` (`None`: `Invoke` per field).
     resolvers: HashMap<(String, String), Option<usize>>,
     depth_limit: Option<usize>,
+    /// Most resolver calls one request may make (`ResolverCountLimit`; 0 or absent:
+    /// AppSync's 10000). Each field resolved counts, each item of a batch too.
+    resolver_limit: usize,
     introspection: bool,
     handler: Arc<dyn DataSource>,
 }
@@ -92,23 +95,20 @@ impl GraphqlApi {
             .filter_map(|(_, r)| {
                 let p = &r["Properties"];
                 let key = (scalar(&p["TypeName"])?, scalar(&p["FieldName"])?);
-                let batch = p["MaxBatchSize"]
-                    .as_u64()
-                    .or_else(|| scalar(&p["MaxBatchSize"]).and_then(|s| s.parse().ok()))
-                    .and_then(|n| usize::try_from(n).ok());
+                let batch = number(&p["MaxBatchSize"]);
                 Some((key, batch))
             })
             .collect();
-        let depth_limit = api["QueryDepthLimit"]
-            .as_u64()
-            .or_else(|| scalar(&api["QueryDepthLimit"]).and_then(|s| s.parse().ok()))
-            .and_then(|n| usize::try_from(n).ok())
-            .filter(|n| *n > 0);
+        let depth_limit = number(&api["QueryDepthLimit"]).filter(|n| *n > 0);
+        let resolver_limit = number(&api["ResolverCountLimit"])
+            .filter(|n| *n > 0)
+            .unwrap_or(10_000);
         let introspection = scalar(&api["IntrospectionConfig"]).as_deref() != Some("DISABLED");
         Ok(Some(Self {
             schema,
             resolvers,
             depth_limit,
+            resolver_limit,
             introspection,
             handler,
         }))
@@ -195,6 +195,7 @@ impl GraphqlApi {
                 .filter_map(|(k, v)| Some((k.as_str().to_owned(), Value::from(v.to_str().ok()?))))
                 .collect(),
             variables: Value::Object(variables.clone()),
+            resolver_calls: std::sync::atomic::AtomicUsize::new(0),
         };
         // apollo-compiler's execution future is not Send (it borrows the root object
         // as a `dyn` reference): run it on a blocking thread of this runtime.
@@ -223,6 +224,14 @@ impl GraphqlApi {
             }
         }
     }
+}
+
+/// A template number, written as a number or a string.
+fn number(value: &Value) -> Option<usize> {
+    value
+        .as_u64()
+        .or_else(|| scalar(value).and_then(|s| s.parse().ok()))
+        .and_then(|n| usize::try_from(n).ok())
 }
 
 fn request_error(error_type: &str, message: &str) -> Value {

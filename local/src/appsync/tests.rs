@@ -70,6 +70,7 @@ async fn the_runtime_builds_appsync_contexts_and_batches_a_page() {
         identity: identity.clone(),
         headers: serde_json::Map::from_iter([("host".to_owned(), json!("127.0.0.1"))]),
         variables: json!({ "n": 2 }),
+        resolver_calls: std::sync::atomic::AtomicUsize::new(0),
     };
     let variables = serde_json::Map::from_iter([("n".to_owned(), json!(2))]);
     let answer = exec::execute(context, &document, None, variables).await;
@@ -191,6 +192,7 @@ async fn a_resolver_error_is_the_fields_error_with_its_type_and_path() {
         identity: json!({}),
         headers: serde_json::Map::new(),
         variables: json!({}),
+        resolver_calls: std::sync::atomic::AtomicUsize::new(0),
     };
     let answer = exec::execute(context, &document, None, serde_json::Map::new()).await;
     assert_eq!(answer["data"], json!({ "account": null }));
@@ -200,4 +202,51 @@ async fn a_resolver_error_is_the_fields_error_with_its_type_and_path() {
     assert_eq!(error["path"], json!(["account"]));
     assert_eq!(error["data"], Value::Null);
     assert_eq!(error["locations"][0]["line"], 1);
+}
+
+#[tokio::test]
+async fn a_request_needing_more_resolver_calls_than_the_limit_fails_there() {
+    let recorder = Arc::new(Recorder::default());
+    let template_api = api(Arc::clone(&recorder));
+    let mut limited = Arc::try_unwrap(template_api).unwrap_or_else(|_| panic!("shared"));
+    assert_eq!(
+        limited.resolver_limit, 500,
+        "the template's ResolverCountLimit"
+    );
+    // The page (1 call) and its two accounts' transactions (2) pass a limit of 3 ...
+    limited.resolver_limit = 3;
+    let api = Arc::new(limited);
+    let query = "{ accounts { items { transactions { items { amount } } } } }";
+    let document =
+        apollo_compiler::ExecutableDocument::parse_and_validate(&api.schema, query, "q.graphql")
+            .unwrap_or_else(|e| panic!("{}", e.errors));
+    let context = |api: &Arc<GraphqlApi>| exec::Context {
+        api: Arc::clone(api),
+        identity: json!({}),
+        headers: serde_json::Map::new(),
+        variables: json!({}),
+        resolver_calls: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let fits = exec::execute(context(&api), &document, None, serde_json::Map::new()).await;
+    assert!(fits.get("errors").is_none(), "{fits}");
+    // ... not a limit of 2: the batch is refused, nothing invoked for it.
+    let mut tighter = Arc::try_unwrap(api).unwrap_or_else(|_| panic!("shared"));
+    tighter.resolver_limit = 2;
+    let api = Arc::new(tighter);
+    let before = recorder
+        .payloads
+        .lock()
+        .map(|p| p.len())
+        .unwrap_or_default();
+    let over = exec::execute(context(&api), &document, None, serde_json::Map::new()).await;
+    assert_eq!(
+        over["errors"][0]["errorType"], "ResolverCountLimitExceeded",
+        "{over}"
+    );
+    let after = recorder
+        .payloads
+        .lock()
+        .map(|p| p.len())
+        .unwrap_or_default();
+    assert_eq!(after - before, 1, "only the page was resolved");
 }
