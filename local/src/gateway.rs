@@ -181,13 +181,15 @@ impl Gateway {
             );
         }
         let headers = request.headers().clone();
+        // The API's Cognito auth mode: the same check as the REST API's authorizer.
+        let claims = self.authorize(&headers).await;
         let Ok(body) = axum::body::to_bytes(request.into_body(), 1 << 20).await else {
             return plain(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 r#"{"errors":[{"errorType":"BadRequestException","message":"The request is too large."}]}"#,
             );
         };
-        let (status, answer) = api.serve(&self.verifier, &headers, &body).await;
+        let (status, answer) = api.serve(claims, &headers, &body).await;
         plain(
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             &answer.to_string(),

@@ -22,7 +22,7 @@ use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use super::GraphqlApi;
+use super::{GraphqlApi, validation_error};
 
 /// Separates a resolver error's type from its message inside apollo-compiler's field
 /// error (which carries a message only); split again when the response is built.
@@ -35,10 +35,26 @@ pub struct Context {
     pub headers: serde_json::Map<String, Value>,
     pub variables: Value,
     /// Resolver calls made so far (against the API's `ResolverCountLimit`).
-    pub resolver_calls: std::sync::atomic::AtomicUsize,
+    resolver_calls: std::sync::atomic::AtomicUsize,
 }
 
 impl Context {
+    /// The context of a request from `identity` with these `headers` and `variables`.
+    pub fn new(
+        api: Arc<GraphqlApi>,
+        identity: Value,
+        headers: serde_json::Map<String, Value>,
+        variables: Value,
+    ) -> Self {
+        Self {
+            api,
+            identity,
+            headers,
+            variables,
+            resolver_calls: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
     /// Counts `n` more resolver calls; an error once the limit is passed.
     fn count(&self, n: usize) -> Result<(), FieldError> {
         let before = self
@@ -85,12 +101,12 @@ pub async fn execute(
 ) -> Value {
     let context = Arc::new(context);
     let Ok(operation) = document.operations.get(operation) else {
-        return json!({ "data": null, "errors": [{ "errorType": "ValidationError", "message": "Unknown or ambiguous operation name." }] });
+        return validation_error("Unknown or ambiguous operation name.");
     };
     let variables: JsonMap = match serde_json::from_value(Value::Object(variables)) {
         Ok(v) => v,
         Err(_) => {
-            return json!({ "data": null, "errors": [{ "errorType": "ValidationError", "message": "Variables are not a JSON object." }] });
+            return validation_error("Variables are not a JSON object.");
         }
     };
     let root = Object {
@@ -105,9 +121,7 @@ pub async fn execute(
         .enable_schema_introspection(context.api.introspection);
     match execution.execute_async(&root).await {
         Ok(response) => appsync_response(serde_json::to_value(response).unwrap_or(Value::Null)),
-        Err(error) => {
-            json!({ "data": null, "errors": [{ "errorType": "ValidationError", "message": error.message().to_string() }] })
-        }
+        Err(error) => validation_error(&error.message().to_string()),
     }
 }
 

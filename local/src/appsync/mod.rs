@@ -15,7 +15,7 @@ use std::sync::Arc;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 use serde_json::{Value, json};
-use shared::auth::{Claims, JwtVerifier};
+use shared::auth::Claims;
 
 use crate::template::{Resolver, Template, scalar};
 
@@ -114,20 +114,21 @@ impl GraphqlApi {
         }))
     }
 
-    /// Answers one `POST /graphql`: (HTTP status, body).
+    /// Answers one `POST /graphql` whose `Authorization` the gateway's Cognito
+    /// authorizer checked (`None`: no valid IdToken): (HTTP status, body).
     pub async fn serve(
         self: &Arc<Self>,
-        verifier: &JwtVerifier,
+        claims: Option<Claims>,
         headers: &axum::http::HeaderMap,
         body: &[u8],
     ) -> (u16, Value) {
-        let Some(claims) = authorize(verifier, headers).await else {
+        let Some(claims) = claims else {
             return (
                 401,
-                json!({ "errors": [{
-                    "errorType": "UnauthorizedException",
-                    "message": "You are not authorized to make this call.",
-                }]}),
+                request_error(
+                    "UnauthorizedException",
+                    "You are not authorized to make this call.",
+                ),
             );
         };
         let request: Value = match serde_json::from_slice(body) {
@@ -180,23 +181,21 @@ impl GraphqlApi {
             if depth > limit {
                 return (
                     200,
-                    json!({ "data": null, "errors": [{
-                        "errorType": "ValidationError",
-                        "message": format!("Query depth {depth} exceeds the limit of {limit}."),
-                    }]}),
+                    validation_error(&format!(
+                        "Query depth {depth} exceeds the limit of {limit}."
+                    )),
                 );
             }
         }
-        let context = exec::Context {
-            api: Arc::clone(self),
-            identity: identity(&claims),
-            headers: headers
+        let context = exec::Context::new(
+            Arc::clone(self),
+            identity(&claims),
+            headers
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str().to_owned(), Value::from(v.to_str().ok()?))))
                 .collect(),
-            variables: Value::Object(variables.clone()),
-            resolver_calls: std::sync::atomic::AtomicUsize::new(0),
-        };
+            Value::Object(variables.clone()),
+        );
         // apollo-compiler's execution future is not Send (it borrows the root object
         // as a `dyn` reference): run it on a blocking thread of this runtime.
         let operation = operation.map(str::to_owned);
@@ -234,18 +233,14 @@ fn number(value: &Value) -> Option<usize> {
         .and_then(|n| usize::try_from(n).ok())
 }
 
+/// A request refused before it is read as GraphQL (no `data`).
 fn request_error(error_type: &str, message: &str) -> Value {
     json!({ "errors": [{ "errorType": error_type, "message": message }] })
 }
 
-/// The Cognito auth mode: a valid IdToken of the pool in `Authorization` (raw or `Bearer`).
-async fn authorize(verifier: &JwtVerifier, headers: &axum::http::HeaderMap) -> Option<Claims> {
-    let value = headers.get("authorization")?.to_str().ok()?.trim();
-    let token = value.strip_prefix("Bearer ").unwrap_or(value).trim();
-    if token.is_empty() {
-        return None;
-    }
-    verifier.verify(token).await.ok()
+/// A document refused before any resolver runs: `data` null, one `ValidationError`.
+fn validation_error(message: &str) -> Value {
+    json!({ "data": null, "errors": [{ "errorType": "ValidationError", "message": message }] })
 }
 
 /// The resolver context's `identity` for a Cognito user, as AppSync builds it.

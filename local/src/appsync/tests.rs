@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
 use aws_lambda_events::event::appsync::AppSyncDirectResolverEvent;
 use serde_json::{Value, json};
 
@@ -41,7 +43,8 @@ impl DataSource for Recorder {
     }
 }
 
-fn api(recorder: Arc<Recorder>) -> Arc<GraphqlApi> {
+/// The repository template's GraphQL API, its resolvers answered by `source`.
+fn api(source: Arc<dyn DataSource>) -> GraphqlApi {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let template = Template::load(&root.join("template.yml")).unwrap_or_else(|e| panic!("{e}"));
     let mut resolver = Resolver {
@@ -49,29 +52,43 @@ fn api(recorder: Arc<Recorder>) -> Arc<GraphqlApi> {
         ..Resolver::default()
     };
     resolver.conditions = template.conditions(&resolver);
-    let api = GraphqlApi::from_template(&template, &resolver, &root, recorder)
+    GraphqlApi::from_template(&template, &resolver, &root, source)
         .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("the template has a GraphQL API"));
-    Arc::new(api)
+        .unwrap_or_else(|| panic!("the template has a GraphQL API"))
+}
+
+/// `query`, validated against `api`'s schema.
+fn document(api: &GraphqlApi, query: &str) -> Valid<ExecutableDocument> {
+    ExecutableDocument::parse_and_validate(&api.schema, query, "q.graphql")
+        .unwrap_or_else(|e| panic!("{}", e.errors))
+}
+
+/// A request with no identity, headers or variables.
+fn bare(api: &Arc<GraphqlApi>) -> exec::Context {
+    exec::Context::new(
+        Arc::clone(api),
+        json!({}),
+        serde_json::Map::new(),
+        json!({}),
+    )
 }
 
 #[tokio::test]
 async fn the_runtime_builds_appsync_contexts_and_batches_a_page() {
     let recorder = Arc::new(Recorder::default());
-    let api = api(Arc::clone(&recorder));
-    let query = "query Q($n: Int) { accounts(limit: $n) { items { accountId transactions(limit: 3) { items { amount } } } nextToken } }";
-    let document =
-        apollo_compiler::ExecutableDocument::parse_and_validate(&api.schema, query, "q.graphql")
-            .unwrap_or_else(|e| panic!("{}", e.errors));
+    let api = Arc::new(api(recorder.clone()));
+    let document = document(
+        &api,
+        "query Q($n: Int) { accounts(limit: $n) { items { accountId transactions(limit: 3) { items { amount } } } nextToken } }",
+    );
     let identity = json!({ "sub": "u-1", "issuer": "https://cognito-idp.us-east-1.amazonaws.com/x", "username": "alice",
         "claims": { "sub": "u-1" }, "sourceIp": ["127.0.0.1"], "defaultAuthStrategy": "ALLOW", "groups": null });
-    let context = exec::Context {
-        api: Arc::clone(&api),
-        identity: identity.clone(),
-        headers: serde_json::Map::from_iter([("host".to_owned(), json!("127.0.0.1"))]),
-        variables: json!({ "n": 2 }),
-        resolver_calls: std::sync::atomic::AtomicUsize::new(0),
-    };
+    let context = exec::Context::new(
+        Arc::clone(&api),
+        identity.clone(),
+        serde_json::Map::from_iter([("host".to_owned(), json!("127.0.0.1"))]),
+        json!({ "n": 2 }),
+    );
     let variables = serde_json::Map::from_iter([("n".to_owned(), json!(2))]);
     let answer = exec::execute(context, &document, None, variables).await;
     assert_eq!(
@@ -168,33 +185,9 @@ async fn a_resolver_error_is_the_fields_error_with_its_type_and_path() {
             })
         }
     }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let template = Template::load(&root.join("template.yml")).unwrap_or_else(|e| panic!("{e}"));
-    let mut resolver = Resolver {
-        params: template.parameters(&[]),
-        ..Resolver::default()
-    };
-    resolver.conditions = template.conditions(&resolver);
-    let api = Arc::new(
-        GraphqlApi::from_template(&template, &resolver, &root, Arc::new(Refuses))
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("no API")),
-    );
-    let document = apollo_compiler::ExecutableDocument::parse_and_validate(
-        &api.schema,
-        "{ account(accountId: \"x\") { balance } }",
-        "q.graphql",
-    )
-    .unwrap_or_else(|e| panic!("{}", e.errors));
-    let context = exec::Context {
-        api: Arc::clone(&api),
-        identity: json!({}),
-        headers: serde_json::Map::new(),
-        variables: json!({}),
-        resolver_calls: std::sync::atomic::AtomicUsize::new(0),
-    };
-    let answer = exec::execute(context, &document, None, serde_json::Map::new()).await;
+    let api = Arc::new(api(Arc::new(Refuses)));
+    let document = document(&api, "{ account(accountId: \"x\") { balance } }");
+    let answer = exec::execute(bare(&api), &document, None, serde_json::Map::new()).await;
     assert_eq!(answer["data"], json!({ "account": null }));
     let error = &answer["errors"][0];
     assert_eq!(error["errorType"], "NOT_FOUND");
@@ -207,8 +200,7 @@ async fn a_resolver_error_is_the_fields_error_with_its_type_and_path() {
 #[tokio::test]
 async fn a_request_needing_more_resolver_calls_than_the_limit_fails_there() {
     let recorder = Arc::new(Recorder::default());
-    let template_api = api(Arc::clone(&recorder));
-    let mut limited = Arc::try_unwrap(template_api).unwrap_or_else(|_| panic!("shared"));
+    let mut limited = api(recorder.clone());
     assert_eq!(
         limited.resolver_limit, 500,
         "the template's ResolverCountLimit"
@@ -216,18 +208,11 @@ async fn a_request_needing_more_resolver_calls_than_the_limit_fails_there() {
     // The page (1 call) and its two accounts' transactions (2) pass a limit of 3 ...
     limited.resolver_limit = 3;
     let api = Arc::new(limited);
-    let query = "{ accounts { items { transactions { items { amount } } } } }";
-    let document =
-        apollo_compiler::ExecutableDocument::parse_and_validate(&api.schema, query, "q.graphql")
-            .unwrap_or_else(|e| panic!("{}", e.errors));
-    let context = |api: &Arc<GraphqlApi>| exec::Context {
-        api: Arc::clone(api),
-        identity: json!({}),
-        headers: serde_json::Map::new(),
-        variables: json!({}),
-        resolver_calls: std::sync::atomic::AtomicUsize::new(0),
-    };
-    let fits = exec::execute(context(&api), &document, None, serde_json::Map::new()).await;
+    let document = document(
+        &api,
+        "{ accounts { items { transactions { items { amount } } } } }",
+    );
+    let fits = exec::execute(bare(&api), &document, None, serde_json::Map::new()).await;
     assert!(fits.get("errors").is_none(), "{fits}");
     // ... not a limit of 2: the batch is refused, nothing invoked for it.
     let mut tighter = Arc::try_unwrap(api).unwrap_or_else(|_| panic!("shared"));
@@ -238,7 +223,7 @@ async fn a_request_needing_more_resolver_calls_than_the_limit_fails_there() {
         .lock()
         .map(|p| p.len())
         .unwrap_or_default();
-    let over = exec::execute(context(&api), &document, None, serde_json::Map::new()).await;
+    let over = exec::execute(bare(&api), &document, None, serde_json::Map::new()).await;
     assert_eq!(
         over["errors"][0]["errorType"], "ResolverCountLimitExceeded",
         "{over}"
