@@ -4,8 +4,10 @@
 use crate::clock::Timestamp;
 use crate::domain::lifecycle::{Lifecycle, LifecycleError};
 use crate::domain::{AccountId, Balance, IdempotencyKey, TransactionId};
-use crate::paging::{Listing, PageSealer};
-use crate::store::{Account, HistoryEntry, Opened, StatusChange, TransactionRecord, View};
+use crate::paging::{BoundSealer, Listing, PageSealer};
+use crate::store::{
+    Account, HistoryEntry, Opened, PageToken, StatusChange, TransactionRecord, View,
+};
 
 use super::{AppError, Bank, Caller, Listed, bind, input, listed, open_token};
 
@@ -105,12 +107,10 @@ impl Bank {
         // Bound to the account's canonical id, however the client spelled it; a token
         // that does not open is refused before anything is read.
         let canonical = AccountId::parse(id).map_or_else(|_| id.to_owned(), |a| a.to_string());
-        open_token(
-            next_token,
-            &bind(pages, caller, Listing::AccountHistory(&canonical)),
-        )?;
-        let account = self.account(caller, id).await?;
-        self.shown_history(caller, pages, account.account_id, limit, next_token)
+        let pages = bind(pages, caller, Listing::AccountHistory(&canonical));
+        let token = open_token(next_token, &pages)?;
+        self.account(caller, id).await?;
+        self.history_page(caller, &pages, &canonical, limit, token.as_ref())
             .await
     }
 
@@ -128,12 +128,26 @@ impl Bank {
         let id = account.to_string();
         let pages = bind(pages, caller, Listing::AccountHistory(&id));
         let token = open_token(next_token, &pages)?;
+        self.history_page(caller, &pages, &id, limit, token.as_ref())
+            .await
+    }
+
+    /// A page of account `id`'s history from `token`, each entry with the view the
+    /// caller gets of it.
+    async fn history_page(
+        &self,
+        caller: &Caller,
+        pages: &BoundSealer<'_>,
+        id: &str,
+        limit: i32,
+        token: Option<&PageToken>,
+    ) -> Result<Listed<History>, AppError> {
         let page = self
             .transactions
-            .account_history(&id, limit, token.as_ref())
+            .account_history(id, limit, token)
             .await
             .map_err(|e| AppError::storage("Query history", &e))?;
-        listed(page, &pages, |(entry, view)| {
+        listed(page, pages, |(entry, view)| {
             let view = match &entry {
                 HistoryEntry::Transaction(record) => history_view(record, view, caller),
                 HistoryEntry::StatusChange(_) => view,
