@@ -27,11 +27,6 @@ impl Timestamp {
         Self(now_rfc3339())
     }
 
-    /// `at`, `2026-11-25T09:21:00.123456Z`.
-    pub fn at(at: DateTime<Utc>) -> Self {
-        Self(format_rfc3339(at))
-    }
-
     /// `text` if it is an RFC 3339 date-time.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
         DateTime::parse_from_rfc3339(text).map_err(|_| TimestampError)?;
