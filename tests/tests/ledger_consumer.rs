@@ -153,6 +153,60 @@ async fn a_debit_waits_for_a_pending_transfer_to_its_account_accepted_before_it(
 }
 
 #[tokio::test]
+async fn debits_short_of_funds_that_find_the_same_pending_transfer_settle_it_once_then_complete() {
+    let mut p = PipelineFixture::new().await;
+    let (alice, bob) = (Caller::new_user(), Caller::new_user());
+    let alices = p.api.open_account(&alice, "USD").await;
+    let bobs = p.api.open_account(&bob, "USD").await;
+    p.record(&bob, tx(&bobs, "DEPOSIT", "80.00")).await;
+    p.drain(1).await;
+    let incoming = p.record(&bob, transfer(&bobs, &alices, "50.00")).await;
+    let first = p.record(&alice, tx(&alices, "WITHDRAWAL", "30.00")).await;
+    let second = p.record(&alice, tx(&alices, "WITHDRAWAL", "15.00")).await;
+    let inserts = p.next_records(3).await;
+
+    // Both withdrawals arrive together, before the transfer to Alice: each finds it
+    // (one read of it, not two), and it is settled before either is decided.
+    let response = p.deliver(&inserts[1..]).await;
+
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(status(&p, &incoming).await.0, "COMPLETED");
+    assert_eq!(
+        status(&p, &first).await,
+        ("COMPLETED".to_owned(), Some("20.00".to_owned()))
+    );
+    assert_eq!(
+        status(&p, &second).await,
+        ("COMPLETED".to_owned(), Some("5.00".to_owned()))
+    );
+    let stored = p.account(&alices).await;
+    assert_eq!(stored.balance.to_string(), "5.00");
+}
+
+#[tokio::test]
+async fn a_transaction_asked_for_twice_in_one_read_is_read_once() {
+    let mut p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let id = p.record(&alice, tx(&account, "DEPOSIT", "5.00")).await;
+    let key = p.transaction(&id).await.table_key();
+    let ledger = shared::store::Ledger::new(
+        shared::aws::dynamodb(&p.api.stack.config),
+        &p.api.tables.accounts,
+        &p.api.tables.transactions,
+    );
+
+    // DynamoDB refuses a BatchGetItem whose keys repeat; two short debits that find
+    // the same incoming transfer ask for it twice.
+    let pending = ledger.read_pending(&[key.clone(), key.clone()]).await;
+
+    let pending = pending.unwrap_or_else(|e| panic!("read: {e}"));
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].table_key(), key);
+    p.drain(1).await;
+}
+
+#[tokio::test]
 async fn the_reconciler_settles_a_transaction_the_stream_never_delivered_exactly_once() {
     let mut p = PipelineFixture::new().await;
     let alice = Caller::new_user();

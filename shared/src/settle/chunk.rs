@@ -4,11 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use super::plan::{self, Plan};
+use super::incoming::Known;
+use super::plan;
 use super::work::Work;
 use super::{Applied, Deadline, Engine, Unsettled};
-use crate::clock::{format_rfc3339, now_rfc3339};
-use crate::domain::{AccountId, Outcome, RejectionReason};
+use crate::clock::now_rfc3339;
+use crate::domain::{AccountId, Outcome};
 use crate::store::{
     Account, AccountWrite, Commit, Settle, Settlement, StoreError, TransactionRecord,
 };
@@ -24,12 +25,7 @@ pub(super) enum Step {
 }
 
 impl Engine {
-    pub(super) async fn run(
-        &self,
-        work: &mut Work,
-        deadline: Deadline,
-        checked: &mut HashSet<String>,
-    ) -> Step {
+    pub(super) async fn run(&self, work: &mut Work, deadline: Deadline, known: &mut Known) -> Step {
         let open = work.open();
         // Chunk boundaries depend only on the transactions, not on their outcomes.
         let mut bounds = Vec::new();
@@ -45,12 +41,12 @@ impl Engine {
         }
         for bound in bounds {
             let chunk = &open[bound];
-            match self.settle_chunk(work, chunk, deadline, checked).await {
+            match self.settle_chunk(work, chunk, deadline, known).await {
                 Step::Done => {}
                 Step::Stop(Unsettled::Store(_)) if chunk.len() > 1 => {
                     // Same path, one transaction at a time.
                     for one in chunk {
-                        match self.settle_chunk(work, &[*one], deadline, checked).await {
+                        match self.settle_chunk(work, &[*one], deadline, known).await {
                             Step::Done => {}
                             other => return other,
                         }
@@ -69,12 +65,10 @@ impl Engine {
         work: &mut Work,
         chunk: &[usize],
         deadline: Deadline,
-        checked: &mut HashSet<String>,
+        known: &mut Known,
     ) -> Step {
         let mut last_error: Option<StoreError> = None;
         let mut pause = false;
-        // No entry is added while a chunk is settled: the keys stay the same.
-        let known = work.keys();
         for attempt in 0..self.retry.attempts {
             let open: Vec<usize> = chunk
                 .iter()
@@ -97,7 +91,8 @@ impl Engine {
                 .iter()
                 .map(|i| work.entries[*i].record.clone())
                 .collect();
-            let round = self.round(&records, deadline, checked, &known).await;
+            work.classify(&mut known.settled, &mut known.waiting, &open);
+            let round = self.round(&records, deadline, known).await;
             match round {
                 Round::Written(outcomes) => {
                     for (i, outcome) in open.iter().zip(outcomes) {
@@ -135,8 +130,7 @@ impl Engine {
         &self,
         records: &[TransactionRecord],
         deadline: Deadline,
-        checked: &mut HashSet<String>,
-        known: &HashSet<String>,
+        known: &mut Known,
     ) -> Round {
         let ids: Vec<AccountId> = records
             .iter()
@@ -149,10 +143,7 @@ impl Engine {
             Err(error) => return Round::failed(error),
         };
         let plan = plan::plan(records, &accounts);
-        if let Some(step) = self
-            .before_rejecting(records, &plan, deadline, checked, known)
-            .await
-        {
+        if let Some(step) = self.before_rejecting(records, &plan, deadline, known).await {
             return Round::Step(step);
         }
         let writes: Vec<AccountWrite<'_>> = plan
@@ -213,86 +204,6 @@ impl Engine {
             }
             Err(error) => Round::failed(error),
         }
-    }
-
-    /// Before a debit is rejected for insufficient funds: PENDING transfers to its
-    /// account accepted before it are settled first, and a debit younger than the
-    /// grace period waits for it (the pending index may not show a predecessor yet),
-    /// then is looked at once more. Past its grace period a transaction is checked
-    /// once per call.
-    async fn before_rejecting(
-        &self,
-        records: &[TransactionRecord],
-        plan: &Plan,
-        deadline: Deadline,
-        checked: &mut HashSet<String>,
-        known: &HashSet<String>,
-    ) -> Option<Step> {
-        let suspects: Vec<&TransactionRecord> = records
-            .iter()
-            .zip(&plan.outcomes)
-            .filter(|(r, o)| {
-                **o == Outcome::Rejected(RejectionReason::InsufficientFunds)
-                    && !checked.contains(&r.table_key())
-            })
-            .map(|(r, _)| r)
-            .collect();
-        if suspects.is_empty() {
-            return None;
-        }
-        let mut keys = Vec::new();
-        let mut wait = Duration::ZERO;
-        for record in &suspects {
-            let Ok(created) = chrono::DateTime::parse_from_rfc3339(&record.created_at) else {
-                checked.insert(record.table_key());
-                continue;
-            };
-            let created = created.with_timezone(&chrono::Utc);
-            let lookback = chrono::Duration::from_std(self.order.incoming_lookback)
-                .unwrap_or_else(|_| chrono::Duration::hours(1));
-            let since = format_rfc3339(created - lookback);
-            match self
-                .ledger
-                .incoming_pending(
-                    record.account_id,
-                    &since,
-                    &record.created_at,
-                    self.order.incoming_limit,
-                )
-                .await
-            {
-                Ok(found) => keys.extend(found.into_iter().filter(|k| !known.contains(k))),
-                Err(error) => return Some(Step::Stop(Unsettled::Store(error))),
-            }
-            let grace = chrono::Duration::from_std(self.order.grace).unwrap_or_default();
-            let left = (created + grace - chrono::Utc::now())
-                .to_std()
-                .unwrap_or(Duration::ZERO);
-            if left.is_zero() {
-                // Checked past its grace period: final for this call.
-                checked.insert(record.table_key());
-            }
-            wait = wait.max(left);
-        }
-        if !keys.is_empty() {
-            return Some(match self.ledger.read_pending(&keys).await {
-                Ok(found) if !found.is_empty() => Step::Restart(found),
-                Ok(_) => Step::Restart(Vec::new()),
-                Err(error) => Step::Stop(Unsettled::Store(error)),
-            });
-        }
-        if wait > Duration::ZERO {
-            if !deadline.allows(wait + self.round_budget) {
-                return Some(Step::Stop(Unsettled::Deadline));
-            }
-            tracing::info!(
-                wait_ms = wait.as_millis(),
-                "young debit short of funds: waiting for predecessors to show"
-            );
-            tokio::time::sleep(wait).await;
-            return Some(Step::Restart(Vec::new()));
-        }
-        None
     }
 }
 

@@ -19,12 +19,12 @@ pub mod plan;
 pub mod retry;
 
 mod chunk;
+mod incoming;
 mod work;
 
 #[cfg(test)]
 mod testing;
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use crate::domain::RejectionReason;
@@ -140,7 +140,7 @@ impl Engine {
     pub async fn settle(&self, records: &[TransactionRecord], deadline: Deadline) -> Settled {
         let mut work = work::Work::new(records);
         let mut unsettled = None;
-        let mut checked: HashSet<String> = HashSet::new();
+        let mut known = incoming::Known::default();
         let mut rounds = 0;
         loop {
             rounds += 1;
@@ -148,7 +148,7 @@ impl Engine {
                 unsettled = Some(error);
                 break;
             }
-            match self.run(&mut work, deadline, &mut checked).await {
+            match self.run(&mut work, deadline, &mut known).await {
                 chunk::Step::Done => break,
                 chunk::Step::Stop(reason) => {
                     unsettled = Some(reason);

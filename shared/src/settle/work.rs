@@ -90,6 +90,25 @@ impl Work {
         self.entries.iter().map(|e| e.record.table_key()).collect()
     }
 
+    /// Fills `settled` with the keys of the transactions that have an outcome and
+    /// `waiting` with those still open outside `deciding` (positions).
+    pub(super) fn classify(
+        &self,
+        settled: &mut HashSet<String>,
+        waiting: &mut HashSet<String>,
+        deciding: &[usize],
+    ) {
+        settled.clear();
+        waiting.clear();
+        for (i, entry) in self.entries.iter().enumerate() {
+            if entry.outcome.is_some() {
+                settled.insert(entry.record.table_key());
+            } else if !deciding.contains(&i) {
+                waiting.insert(entry.record.table_key());
+            }
+        }
+    }
+
     pub(super) fn open_records(&self) -> Vec<&TransactionRecord> {
         self.entries
             .iter()

@@ -105,8 +105,16 @@ impl Ledger {
     }
 
     /// Strongly consistent `BatchGetItem` of `keys` on `table`, 100 keys a call,
-    /// retrying the keys DynamoDB leaves unprocessed.
+    /// retrying the keys DynamoDB leaves unprocessed. A key given twice is asked
+    /// once: DynamoDB refuses the whole call when a key repeats.
     async fn batch_get(&self, table: &str, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut unique: Vec<Item> = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        let keys = unique;
         let mut items = Vec::with_capacity(keys.len());
         for group in keys.chunks(BATCH_GET_KEYS) {
             let mut request = Some(
