@@ -47,6 +47,10 @@ pub struct NotificationMessage {
     /// The counterparty account of a transfer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counterparty_account_id: Option<AccountId>,
+    /// The holder's account version right after the transaction (the version it was
+    /// decided at for a rejection): a live client drops events older than what it shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_version: Option<u64>,
     pub created_at: String,
     pub processed_at: String,
 }

@@ -124,6 +124,8 @@ mod tests {
             balance_after: Some(Balance::ZERO),
             to_balance_after: Some("25.00".parse().unwrap_or_else(|_| panic!("balance"))),
             to_user_id: Some(UserId::new("receiver")),
+            account_version: Some(3),
+            to_account_version: Some(8),
             holder_id: None,
             created_at: crate::clock::Timestamp::parse("2026-11-25T09:20:59.000000Z")
                 .unwrap_or_else(|e| panic!("{e}")),

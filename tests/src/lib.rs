@@ -20,5 +20,6 @@ pub mod requests;
 pub mod stack;
 pub mod streams;
 pub mod tables;
+pub mod writes;
 
 pub use stack::{TestStack, unique_name};

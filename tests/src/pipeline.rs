@@ -23,6 +23,8 @@ pub struct PipelineFixture {
     pub processor: process_transactions::App,
     pub queue_url: String,
     pub stream: StreamReader,
+    /// The account writes the processor's commits made (accepted by DynamoDB).
+    pub writes: crate::writes::AccountWrites,
 }
 
 impl PipelineFixture {
@@ -30,8 +32,9 @@ impl PipelineFixture {
     pub async fn new() -> Self {
         let api = ApiFixture::new().await;
         let (queue_url, _) = api.stack.create_queue("notifications").await;
+        let writes = crate::writes::AccountWrites::new(&api.tables.accounts);
         let processor = process_transactions::App::new(
-            &api.stack.config,
+            &api.stack.config.clone().with_interceptor(writes.clone()),
             &api.tables,
             &queue_url,
             RetryPolicy::default(),
@@ -42,6 +45,7 @@ impl PipelineFixture {
             processor,
             queue_url,
             stream,
+            writes,
         }
     }
 

@@ -101,7 +101,12 @@ async fn a_withdrawal_delivered_before_the_deposit_accepted_earlier_is_not_rejec
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
     let stored = p.account(&account).await;
     assert_eq!(stored.balance.to_string(), "40.00");
-    assert_eq!(stored.version, 1, "both applied in one account write");
+    assert_eq!(
+        p.writes.of(&account),
+        1,
+        "both applied in one account write"
+    );
+    assert_eq!(stored.version, 2, "two changes in the account's sequence");
 }
 
 #[tokio::test]

@@ -31,8 +31,10 @@ async fn a_deposit_then_a_withdrawal_complete_with_exact_balances() {
         w.balance_after.map(|b| b.to_string()).as_deref(),
         Some("100.50")
     );
-    // Both applied together: one account write.
-    assert_eq!(p.account(&account).await.version, 1);
+    // Both applied together: one account write, two changes in its sequence.
+    assert_eq!(p.writes.of(&account), 1);
+    assert_eq!(p.account(&account).await.version, 2);
+    assert_eq!((d.account_version, w.account_version), (Some(1), Some(2)));
 }
 
 #[tokio::test]
@@ -193,7 +195,8 @@ async fn the_same_batch_delivered_three_times_changes_balances_once() {
     );
     // Applied together in the first delivery (one account write); the redeliveries
     // wrote no account.
-    assert_eq!(p.account(&alices).await.version, 1);
+    assert_eq!(p.writes.of(&alices), 1);
+    assert_eq!(p.account(&alices).await.version, 3);
 }
 
 #[tokio::test]

@@ -191,7 +191,7 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
                 }
             };
             Ok(if transaction.status == TransactionStatus::Pending {
-                Action::Apply(Box::new(transaction))
+                Action::Apply(transaction)
             } else {
                 Action::Nothing
             })
@@ -224,7 +224,7 @@ fn classify(record: &EventRecord) -> Result<Action, RecordError> {
 
 /// What an image of the transactions table holds.
 enum Entry {
-    Transaction(TransactionRecord),
+    Transaction(Box<TransactionRecord>),
     /// An account's status change (a history entry, not a transaction).
     StatusChange(StatusChange),
 }
@@ -235,7 +235,7 @@ fn entry(image: &serde_dynamo::Item) -> Result<Entry, RecordError> {
     let read = if StatusChange::is_one(&item) {
         StatusChange::from_item(&item).map(Entry::StatusChange)
     } else {
-        TransactionRecord::from_item(&item).map(Entry::Transaction)
+        TransactionRecord::from_item(&item).map(|t| Entry::Transaction(Box::new(t)))
     };
     read.map_err(|e| RecordError::Malformed(e.to_string()))
 }

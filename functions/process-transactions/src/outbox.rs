@@ -36,6 +36,7 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
         rejection_reason: record.rejection_reason,
         balance_after: record.balance_after.map(|b| b.to_string()),
         counterparty_account_id: record.kind.destination(),
+        account_version: record.account_version,
         created_at: record.created_at.to_string(),
         processed_at: processed_at.to_string(),
     };
@@ -53,6 +54,7 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
             role: HolderRole::Destination,
             balance_after: record.to_balance_after.map(|b| b.to_string()),
             counterparty_account_id: Some(record.account_id),
+            account_version: record.to_account_version,
             ..base
         });
     }
@@ -179,6 +181,7 @@ mod tests {
             rejection_reason: None,
             balance_after: Some(format!("{n}.00")),
             counterparty_account_id: None,
+            account_version: None,
             created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
             processed_at: "2026-11-25T09:21:00.000000Z".to_owned(),
         }

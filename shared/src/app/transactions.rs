@@ -49,6 +49,8 @@ impl Bank {
             rejection_reason: None,
             balance_after: None,
             to_balance_after: None,
+            account_version: None,
+            to_account_version: None,
             to_user_id: None,
             holder_id,
             created_at: Timestamp::now(),

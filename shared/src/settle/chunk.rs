@@ -150,18 +150,25 @@ impl Engine {
             .written
             .iter()
             .filter_map(|(id, after)| {
-                accounts.get(id).map(|account| AccountWrite {
+                let account = accounts.get(id)?;
+                Some(AccountWrite {
                     account,
                     after: *after,
+                    version: plan
+                        .version_after
+                        .get(id)
+                        .copied()
+                        .unwrap_or_else(|| account.version.saturating_add(1)),
                 })
             })
             .collect();
         let settles: Vec<Settle<'_>> = records
             .iter()
-            .zip(&plan.outcomes)
-            .map(|(record, outcome)| Settle {
+            .zip(plan.outcomes.iter().zip(&plan.versions))
+            .map(|(record, (outcome, versions))| Settle {
                 record,
                 settlement: settlement(record, outcome, &accounts),
+                versions: *versions,
             })
             .collect();
         let unchanged: Vec<&Account> = plan::rejections_read(records, &plan, &accounts)

@@ -6,7 +6,7 @@ use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
 use crate::domain::{AccountId, AccountState, Balance, Outcome, apply};
-use crate::store::{Account, MAX_TRANSACTION_ITEMS, TransactionRecord};
+use crate::store::{Account, MAX_TRANSACTION_ITEMS, TransactionRecord, Versions};
 
 /// What the ledger rule needs of an account.
 pub fn state(account: &Account) -> AccountState {
@@ -23,6 +23,11 @@ pub fn state(account: &Account) -> AccountState {
 pub struct Plan {
     pub outcomes: Vec<Outcome>,
     pub written: Vec<(AccountId, Balance)>,
+    /// Per transaction, the account versions it leaves (see [`Versions`]).
+    pub versions: Vec<Versions>,
+    /// The version each written account ends at: the version read plus one per
+    /// transaction applied to it.
+    pub version_after: HashMap<AccountId, u64>,
 }
 
 /// Decides `chunk` in order against `accounts`, each transaction seeing the balances
@@ -34,7 +39,10 @@ pub fn plan<R: Borrow<TransactionRecord>>(
     let mut states: HashMap<AccountId, AccountState> =
         accounts.iter().map(|(id, a)| (*id, state(a))).collect();
     let mut changed: HashSet<AccountId> = HashSet::new();
+    let mut sequence: HashMap<AccountId, u64> =
+        accounts.iter().map(|(id, a)| (*id, a.version)).collect();
     let mut outcomes = Vec::with_capacity(chunk.len());
+    let mut versions = Vec::with_capacity(chunk.len());
     for record in chunk {
         let record = record.borrow();
         let destination = record.kind.destination();
@@ -52,9 +60,20 @@ pub fn plan<R: Borrow<TransactionRecord>>(
         } = outcome
         {
             set_balance(&mut states, &mut changed, record.account_id, source_after);
+            let mut applied = Versions {
+                source: next(&mut sequence, record.account_id),
+                destination: None,
+            };
             if let (Some(id), Some(after)) = (destination, destination_after) {
                 set_balance(&mut states, &mut changed, id, after);
+                applied.destination = next(&mut sequence, id);
             }
+            versions.push(applied);
+        } else {
+            versions.push(Versions {
+                source: sequence.get(&record.account_id).copied(),
+                destination: None,
+            });
         }
         outcomes.push(outcome);
     }
@@ -63,7 +82,23 @@ pub fn plan<R: Borrow<TransactionRecord>>(
         .filter_map(|id| states.get(&id).map(|s| (id, s.balance)))
         .collect();
     written.sort_by_key(|(id, _)| id.to_string());
-    Plan { outcomes, written }
+    let version_after = written
+        .iter()
+        .filter_map(|(id, _)| sequence.get(id).map(|v| (*id, *v)))
+        .collect();
+    Plan {
+        outcomes,
+        written,
+        versions,
+        version_after,
+    }
+}
+
+fn next(sequence: &mut HashMap<AccountId, u64>, id: AccountId) -> Option<u64> {
+    sequence.get_mut(&id).map(|version| {
+        *version = version.saturating_add(1);
+        *version
+    })
 }
 
 /// The accounts a rejection in `plan` was decided on and that the plan does not write:

@@ -20,6 +20,8 @@ pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> T
         rejection_reason: None,
         balance_after: None,
         to_balance_after: None,
+        account_version: None,
+        to_account_version: None,
         to_user_id: None,
         holder_id: None,
         created_at: crate::clock::Timestamp::parse(created_at).unwrap_or_else(|e| panic!("{e}")),

@@ -13,7 +13,7 @@ use super::{StatusChange, StoreError, TransactionsTable};
 /// One entry of an account's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HistoryEntry {
-    Transaction(TransactionRecord),
+    Transaction(Box<TransactionRecord>),
     /// The account was frozen, unfrozen or closed.
     StatusChange(StatusChange),
 }
@@ -24,7 +24,7 @@ impl HistoryEntry {
         if StatusChange::is_one(item) {
             StatusChange::from_item(item).map(Self::StatusChange)
         } else {
-            TransactionRecord::from_item(item).map(Self::Transaction)
+            TransactionRecord::from_item(item).map(|t| Self::Transaction(Box::new(t)))
         }
     }
 

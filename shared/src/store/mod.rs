@@ -24,7 +24,7 @@ pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
 pub use history::HistoryEntry;
 pub use ledger::{
     AccountWrite, Cancelled, Commit, Ledger, MAX_TRANSACTION_ITEMS, PendingKey, PendingScan,
-    Settle, Settlement,
+    Settle, Settlement, Versions,
 };
 pub use paging::{Page, PageToken};
 pub use record::{TransactionRecord, View};

@@ -30,6 +30,11 @@ pub struct TransactionRecord {
     pub to_balance_after: Option<Balance>,
     /// The destination holder's `sub` (set when a transfer completes).
     pub to_user_id: Option<UserId>,
+    /// The source account's version right after this transaction settled (the version
+    /// it was decided at for a rejection): its place in the account's sequence.
+    pub account_version: Option<u64>,
+    /// The destination account's version right after a COMPLETED transfer.
+    pub to_account_version: Option<u64>,
     /// The account holder's `sub` when not the recorder (an operator's ADJUSTMENT).
     pub holder_id: Option<UserId>,
     pub created_at: Timestamp,
@@ -126,6 +131,8 @@ impl TransactionRecord {
             (attr::TO_BALANCE_AFTER, self.to_balance_after.map(n)),
             (attr::PROCESSED_AT, self.processed_at.as_ref().map(s)),
             (attr::TO_USER_ID, self.to_user_id.as_ref().map(s)),
+            (attr::ACCOUNT_VERSION, self.account_version.map(n)),
+            (attr::TO_ACCOUNT_VERSION, self.to_account_version.map(n)),
             (attr::HOLDER_ID, self.holder_id.as_ref().map(s)),
             (attr::RESPONSE, self.response.as_ref().map(s)),
             (
@@ -165,6 +172,8 @@ impl TransactionRecord {
             balance_after: opt_parse(item, attr::BALANCE_AFTER)?,
             to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
             to_user_id: opt_s(item, attr::TO_USER_ID)?.map(UserId::new),
+            account_version: opt_parse(item, attr::ACCOUNT_VERSION)?,
+            to_account_version: opt_parse(item, attr::TO_ACCOUNT_VERSION)?,
             holder_id: opt_s(item, attr::HOLDER_ID)?.map(UserId::new),
             created_at: req_parse(item, attr::CREATED_AT)?,
             processed_at: opt_parse(item, attr::PROCESSED_AT)?,

@@ -27,6 +27,9 @@ pub mod attr {
     pub const REJECTION_REASON: &str = "rejectionReason";
     pub const BALANCE_AFTER: &str = "balanceAfter";
     pub const TO_BALANCE_AFTER: &str = "toBalanceAfter";
+    /// The account's version right after the transaction (see `Versions`).
+    pub const ACCOUNT_VERSION: &str = "accountVersion";
+    pub const TO_ACCOUNT_VERSION: &str = "toAccountVersion";
     pub const PROCESSED_AT: &str = "processedAt";
     /// The destination holder's `sub`, set when a transfer completes (for notifying).
     pub const TO_USER_ID: &str = "toUserId";

@@ -61,7 +61,7 @@ pub fn check(f: &Facts<'_>) -> Vec<Check> {
             violations: reuse(f),
         },
         Check {
-            name: "no account written more often than its COMPLETED transactions",
+            name: "each account's COMPLETED transactions are its versions 1..n, balances following",
             violations: versions(f),
         },
         Check {
@@ -315,29 +315,64 @@ fn reuse(f: &Facts<'_>) -> Vec<String> {
     out
 }
 
-fn versions(f: &Facts<'_>) -> Vec<String> {
-    let mut touched: HashMap<String, u64> = HashMap::new();
+/// Per account, its COMPLETED transactions by the account version each left, with
+/// the balance after it and its signed effect on the account.
+fn sequences(f: &Facts<'_>) -> HashMap<String, Vec<(Option<u64>, Decimal, Decimal)>> {
+    let mut by_account: HashMap<String, Vec<(Option<u64>, Decimal, Decimal)>> = HashMap::new();
     for t in f
         .transactions
         .iter()
         .filter(|t| t.status == TransactionStatus::Completed)
     {
-        *touched.entry(t.account_id.to_string()).or_default() += 1;
+        let after =
+            |b: Option<shared::domain::Balance>| b.map(|b| b.as_decimal()).unwrap_or_default();
+        by_account
+            .entry(t.account_id.to_string())
+            .or_default()
+            .push((
+                t.account_version,
+                after(t.balance_after),
+                signed_effect(&t.kind, Role::Source),
+            ));
         if let Some(to) = t.kind.destination() {
-            *touched.entry(to.to_string()).or_default() += 1;
+            by_account.entry(to.to_string()).or_default().push((
+                t.to_account_version,
+                after(t.to_balance_after),
+                signed_effect(&t.kind, Role::Destination),
+            ));
         }
     }
-    mine(f)
-        .filter_map(|a| {
-            let completed = touched.get(&a.account_id.to_string()).copied().unwrap_or(0);
-            (a.version > completed).then(|| {
-                format!(
-                    "{}: version {} > {completed} COMPLETED",
-                    a.account_id, a.version
-                )
-            })
-        })
-        .collect()
+    by_account
+}
+
+/// An account's version is the number of transactions settled on it, each COMPLETED
+/// transaction has its own version in 1..=n, and its balance after is the one before
+/// it plus its effect: one sequence, no gap, no double.
+fn versions(f: &Facts<'_>) -> Vec<String> {
+    let mut sequences = sequences(f);
+    let mut out = Vec::new();
+    for a in mine(f) {
+        let id = a.account_id.to_string();
+        let mut entries = sequences.remove(&id).unwrap_or_default();
+        entries.sort_by_key(|(v, _, _)| *v);
+        let n = entries.len() as u64;
+        if a.version != n {
+            out.push(format!("{id}: version {} but {n} COMPLETED", a.version));
+        }
+        let mut balance = Decimal::ZERO;
+        for (i, (version, after, effect)) in entries.iter().enumerate() {
+            balance += effect;
+            if *version != Some(i as u64 + 1) || *after != balance {
+                out.push(format!(
+                    "{id}: entry {} has version {version:?}, balance after {after}, expected {} and {balance}",
+                    i + 1,
+                    i + 1
+                ));
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// (recipient, text to find) → how many messages it is owed.

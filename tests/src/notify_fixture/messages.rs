@@ -21,6 +21,7 @@ pub fn completed_deposit(holder: &Holder) -> NotificationMessage {
         rejection_reason: None,
         balance_after: Some("300.75".to_owned()),
         counterparty_account_id: None,
+        account_version: None,
         created_at: "2026-11-25T09:20:59.812345Z".to_owned(),
         processed_at: "2026-11-25T09:21:00.123456Z".to_owned(),
     }

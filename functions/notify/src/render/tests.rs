@@ -23,6 +23,7 @@ fn deposit() -> NotificationMessage {
         rejection_reason: None,
         balance_after: Some("300.75".to_owned()),
         counterparty_account_id: None,
+        account_version: None,
         created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
         processed_at: "2026-11-25T09:21:00.123456Z".to_owned(),
     }

@@ -115,6 +115,35 @@ fn transfers_move_money_within_the_chunk_and_a_missing_account_rejects() {
 }
 
 #[test]
+fn each_applied_transaction_takes_the_next_version_of_its_accounts() {
+    let (a, b) = (account("10"), account("0"));
+    let chunk = [
+        deposit(a.account_id, "5"),
+        withdrawal(b.account_id, "1"),
+        transfer(a.account_id, b.account_id, "3"),
+        withdrawal(a.account_id, "2"),
+    ];
+    let plan = plan(&chunk, &map(&[&a, &b]));
+    let versions: Vec<(Option<u64>, Option<u64>)> = plan
+        .versions
+        .iter()
+        .map(|v| (v.source, v.destination))
+        .collect();
+    // Both start at 7; the rejected withdrawal on b carries the version it saw.
+    assert_eq!(
+        versions,
+        [
+            (Some(8), None),
+            (Some(7), None),
+            (Some(9), Some(8)),
+            (Some(10), None)
+        ]
+    );
+    assert_eq!(plan.version_after.get(&a.account_id), Some(&10));
+    assert_eq!(plan.version_after.get(&b.account_id), Some(&8));
+}
+
+#[test]
 fn an_account_only_rejected_on_is_not_written() {
     let a = account("0");
     let plan = plan(&[withdrawal(a.account_id, "1")], &map(&[&a]));

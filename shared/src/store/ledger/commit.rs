@@ -20,6 +20,19 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 pub struct AccountWrite<'a> {
     pub account: &'a Account,
     pub after: Balance,
+    /// The version it moves to (one more per transaction applied to it).
+    pub version: u64,
+}
+
+/// An account's version counts the changes settled on it, one per applied
+/// transaction (and per status change), so each settled transaction has its own place
+/// in its account's sequence: the version right after it. A rejection changes nothing
+/// and carries the version it was decided at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Versions {
+    pub source: Option<u64>,
+    /// Only for an applied transfer.
+    pub destination: Option<u64>,
 }
 
 /// A transaction and how it leaves PENDING.
@@ -27,6 +40,8 @@ pub struct AccountWrite<'a> {
 pub struct Settle<'a> {
     pub record: &'a TransactionRecord,
     pub settlement: Settlement<'a>,
+    /// The account versions it leaves: recorded on the transaction.
+    pub versions: Versions,
 }
 
 /// What a commit did.
@@ -162,7 +177,7 @@ impl Ledger {
             .expression_attribute_names("#s", attr::STATUS)
             .expression_attribute_values(":after", n(write.after))
             .expression_attribute_values(":read", n(account.version))
-            .expression_attribute_values(":next", n(account.version.saturating_add(1)))
+            .expression_attribute_values(":next", n(write.version))
             .expression_attribute_values(":now", s(now))
             .expression_attribute_values(":open", s(AccountStatus::Open.as_str()))
             .build()
@@ -172,7 +187,8 @@ impl Ledger {
 
     /// The transaction item's move out of PENDING.
     fn settle_update(&self, settle: &Settle<'_>, now: &str) -> Result<Update, StoreError> {
-        let (expression, names, values) = status_change(&settle.settlement, now).into_parts();
+        let (expression, names, values) =
+            status_change(&settle.settlement, settle.versions, now).into_parts();
         Update::builder()
             .table_name(&self.transactions)
             .key(attr::IDEMPOTENCY_KEY, s(settle.record.table_key()))

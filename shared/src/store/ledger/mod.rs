@@ -36,7 +36,7 @@ mod commit;
 mod pending;
 mod status;
 
-pub use commit::{AccountWrite, Cancelled, Commit, MAX_TRANSACTION_ITEMS, Settle};
+pub use commit::{AccountWrite, Cancelled, Commit, MAX_TRANSACTION_ITEMS, Settle, Versions};
 pub use pending::{PendingKey, PendingScan};
 
 /// Ledger reads and writes on the two tables.
@@ -174,7 +174,7 @@ pub enum Settlement<'a> {
 
 /// The update of a settlement, conditioned by the caller on `#st = :pending`. It also
 /// removes the item from the sparse `PendingIndex`.
-fn status_change(settlement: &Settlement<'_>, now: &str) -> UpdateExpression {
+fn status_change(settlement: &Settlement<'_>, versions: Versions, now: &str) -> UpdateExpression {
     let mut change = UpdateExpression::new();
     let status = match settlement {
         Settlement::Completed { .. } => TransactionStatus::Completed,
@@ -204,6 +204,12 @@ fn status_change(settlement: &Settlement<'_>, now: &str) -> UpdateExpression {
             change.set("rr", attr::REJECTION_REASON, s(reason.as_str()));
         }
     }
+    if let Some(version) = versions.source {
+        change.set("av", attr::ACCOUNT_VERSION, n(version));
+    }
+    if let Some(version) = versions.destination {
+        change.set("tav", attr::TO_ACCOUNT_VERSION, n(version));
+    }
     change.remove("pacc", attr::PENDING_ACCOUNT_ID);
     change
 }
@@ -216,12 +222,17 @@ mod tests {
     fn a_settlement_leaves_the_pending_index_and_records_its_outcome() {
         let change = status_change(
             &Settlement::Rejected(RejectionReason::InsufficientFunds),
+            Versions {
+                source: Some(4),
+                destination: None,
+            },
             "2026-11-30T00:00:00.000000Z",
         );
         assert_eq!(
             change.expression(),
-            "SET #st = :st, #pa = :pa, #rr = :rr REMOVE #pacc"
+            "SET #st = :st, #pa = :pa, #rr = :rr, #av = :av REMOVE #pacc"
         );
+        assert_eq!(change.values()[":av"], n(4));
         assert_eq!(change.names()["#pacc"], attr::PENDING_ACCOUNT_ID);
         assert_eq!(change.values()[":st"], s("REJECTED"));
         assert_eq!(change.values()[":pending"], s("PENDING"));
@@ -235,9 +246,15 @@ mod tests {
                 balance_after: Some(after),
                 destination: Some((after, "receiver")),
             },
+            Versions {
+                source: Some(5),
+                destination: Some(9),
+            },
             "2026-11-30T00:00:00.000000Z",
         );
         assert!(change.expression().contains("#tba = :tba, #tu = :tu"));
+        assert!(change.expression().contains("#av = :av, #tav = :tav"));
+        assert_eq!(change.values()[":tav"], n(9));
         assert_eq!(change.values()[":tu"], s("receiver"));
         assert_eq!(change.values()[":st"], s("COMPLETED"));
     }
