@@ -184,10 +184,7 @@ pub fn sqs_handler(
                     return None;
                 }
             };
-            let app = notify::App::new(
-                notify::Clients::new(config, settings.send_timeout),
-                settings,
-            );
+            let app = notify::App::new(notify::Clients::for_settings(config, &settings), settings);
             Some(std::sync::Arc::new(move |event| {
                 let app = app.clone();
                 Box::pin(async move { app.handle(event).await })

@@ -7,6 +7,8 @@
 //! the event source mappings' semantics.
 
 pub mod appsync;
+pub mod console;
+pub mod events;
 pub mod functions;
 pub mod gateway;
 pub mod mapping;
@@ -122,15 +124,9 @@ pub async fn start_configured(
     sources: SourceOptions,
 ) -> Result<Running, StartError> {
     let template = Template::load(&options.template)?;
-    let plain = config.plain();
-    let clients = Clients {
-        dynamodb: shared::aws::dynamodb(&plain),
-        sqs: shared::aws::sqs(&plain),
-        sns: shared::aws::sns(&plain),
-        cognito: shared::aws::cognito(&plain),
-        sesv2: shared::aws::sesv2(&plain),
-        secretsmanager: shared::aws::secretsmanager(&plain),
-    };
+    // Bound first: the Events API's domain (`EventsApi.Dns.Http`) is this listener's.
+    let (listener, authority) = listen(options).await?;
+    let clients = provision_clients(&config);
     let mut resolver = Resolver {
         params: template.parameters(&[("Environment", options.environment.as_str())]),
         stack_name: options.stack_name.clone(),
@@ -138,6 +134,7 @@ pub async fn start_configured(
     };
     resolver.conditions = template.conditions(&resolver);
     provision::provision(&template, &mut resolver, &clients).await?;
+    events::provision(&template, &mut resolver, &authority);
     let defs = functions(&template, &resolver);
     let demo = seed::seed(&template, &resolver, &clients, &defs, &options.demo_phone)
         .await
@@ -149,31 +146,99 @@ pub async fn start_configured(
     ));
     let pool_id = ref_of_type(&template, &resolver, "AWS::Cognito::UserPool");
     let client_id = ref_of_type(&template, &resolver, "AWS::Cognito::UserPoolClient");
-    let verifier = JwtVerifier::new(
-        AuthConfig {
-            issuer: format!("https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"),
-            audience: client_id.clone(),
-            jwks_url: format!("{}/{pool_id}/.well-known/jwks.json", options.moto_endpoint),
-        },
-        reqwest_client(),
-    );
-    let mut handlers: Vec<(String, ApiHandler)> = Vec::new();
-    for def in &defs {
-        if let Some(handler) = ApiHandler::build(def, &config)
-            .await
-            .map_err(StartError::Other)?
-        {
-            handlers.push((def.id.clone(), handler));
-        }
-    }
+    let auth = AuthConfig {
+        issuer: format!("https://cognito-idp.{REGION}.amazonaws.com/{pool_id}"),
+        audience: client_id.clone(),
+        jwks_url: format!("{}/{pool_id}/.well-known/jwks.json", options.moto_endpoint),
+    };
+    let verifier = JwtVerifier::new(auth.clone(), reqwest_client());
+    let handlers = api_handlers(&defs, &config).await?;
     let graphql = graphql_api(&template, &resolver, options, &defs, &config).await?;
     let has_graphql = graphql.is_some();
+    let events_api =
+        events::EventsApi::from_template(&template, &resolver, &defs, &config, auth, &options.host)
+            .map_err(StartError::Other)?;
     let gateway = Arc::new(gateway::Gateway {
         routes: gateway::routes(&defs, &handlers),
         verifier,
         stage: options.environment.clone(),
         graphql,
     });
+    let api_url = format!("http://{authority}");
+    let console = console::Console::load(&options.template);
+    tasks.push(serve(listener, &console, events_api.as_ref(), gateway));
+
+    let mut info = stack_info(
+        &template, &resolver, options, &api_url, &pool_id, &client_id, demo,
+    );
+    if has_graphql {
+        info["graphqlUrl"] = json!(format!("{api_url}/graphql"));
+    }
+    if events_api.is_some()
+        && let (Some(info), Value::Object(urls)) =
+            (info.as_object_mut(), events::stack_info(&authority))
+    {
+        info.extend(urls);
+    }
+    console.configure(&info);
+    Ok(Running { info, tasks })
+}
+
+/// Clients for provisioning and seeding: `config` without the added interceptors.
+fn provision_clients(config: &shared::aws::SdkConfig) -> Clients {
+    let plain = config.plain();
+    Clients {
+        dynamodb: shared::aws::dynamodb(&plain),
+        sqs: shared::aws::sqs(&plain),
+        sns: shared::aws::sns(&plain),
+        cognito: shared::aws::cognito(&plain),
+        sesv2: shared::aws::sesv2(&plain),
+        secretsmanager: shared::aws::secretsmanager(&plain),
+    }
+}
+
+/// The handler of every function the API Gateway routes to.
+async fn api_handlers(
+    defs: &[functions::FunctionDef],
+    config: &shared::aws::SdkConfig,
+) -> Result<Vec<(String, ApiHandler)>, StartError> {
+    let mut handlers = Vec::new();
+    for def in defs {
+        if let Some(handler) = ApiHandler::build(def, config)
+            .await
+            .map_err(StartError::Other)?
+        {
+            handlers.push((def.id.clone(), handler));
+        }
+    }
+    Ok(handlers)
+}
+
+/// Serves, on `listener`: the web console, the Events API (`/event`,
+/// `/event/realtime`) and everything else through the gateway (REST and `/graphql`).
+fn serve(
+    listener: tokio::net::TcpListener,
+    console: &console::Console,
+    events_api: Option<&Arc<events::EventsApi>>,
+    gateway: Arc<gateway::Gateway>,
+) -> JoinHandle<()> {
+    let mut app = console.router();
+    if let Some(api) = events_api {
+        app = app.merge(api.router());
+    }
+    let app = app
+        .fallback(move |request: axum::extract::Request| Arc::clone(&gateway).serve(request))
+        // The peer's address: the Events API's `sourceIp`.
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the API server stopped");
+        }
+    })
+}
+
+/// The API's listener and its `host:port`.
+async fn listen(options: &Options) -> Result<(tokio::net::TcpListener, String), StartError> {
     let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
         .await
         .map_err(|e| {
@@ -182,29 +247,8 @@ pub async fn start_configured(
                 options.host, options.port
             ))
         })?;
-    let api_url = format!(
-        "http://{}:{}",
-        options.host,
-        listener
-            .local_addr()
-            .map(|a| a.port())
-            .unwrap_or(options.port)
-    );
-    let app = axum::Router::new()
-        .fallback(move |request: axum::extract::Request| Arc::clone(&gateway).serve(request));
-    tasks.push(tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, "the API server stopped");
-        }
-    }));
-
-    let mut info = stack_info(
-        &template, &resolver, options, &api_url, &pool_id, &client_id, demo,
-    );
-    if has_graphql {
-        info["graphqlUrl"] = json!(format!("{api_url}/graphql"));
-    }
-    Ok(Running { info, tasks })
+    let port = listener.local_addr().map_or(options.port, |a| a.port());
+    Ok((listener, format!("{}:{port}", options.host)))
 }
 
 /// The template's GraphQL API, served by its `graphql` function (tables and page token
@@ -336,6 +380,7 @@ pub fn print_quickstart(info: &Value, stack_file: &std::path::Path) {
          Stack details: {stack}\n\
          Demo user: {username} / {password} (account {account}); admin: {admin}\n\n\
          Quickstart (in another terminal):\n\n{quickstart}\n\n\
+         Web console: {api}/console/ (sign in as the demo user)\n\
          Sent email and SMS: curl -s {moto}/moto-api/data.json\n\
          Ctrl-C stops everything.",
         ddb = info["dynamodbEndpoint"].as_str().unwrap_or_default(),

@@ -149,6 +149,9 @@ pub struct Resolver {
     pub attrs: HashMap<String, String>,
     pub conditions: HashMap<String, bool>,
     pub stack_name: String,
+    /// Domains that AWS serves over TLS but this runtime serves in plain text on
+    /// loopback (the Events API's `Dns.Http`/`Dns.Realtime`, see [`Self::sub`]).
+    pub plain_text_domains: Vec<String>,
 }
 
 impl Resolver {
@@ -245,7 +248,26 @@ impl Resolver {
             rest = &rest[start + end + 1..];
         }
         out.push_str(rest);
-        Value::String(out)
+        Value::String(self.without_tls(out))
+    }
+
+    /// An AWS endpoint is always TLS, so the template builds its URLs as
+    /// `!Sub https://${EventsApi.Dns.Http}/event`. Locally that domain is this
+    /// runtime's own `127.0.0.1:<port>`, served without TLS: a substituted text that
+    /// is an `https://` (`wss://`) URL of one of [`Self::plain_text_domains`] becomes
+    /// `http://` (`ws://`), so that the function's environment names the endpoint it
+    /// can reach. Nothing else is rewritten: another host keeps its scheme.
+    fn without_tls(&self, text: String) -> String {
+        for (secure, plain) in [("https://", "http://"), ("wss://", "ws://")] {
+            let Some(rest) = text.strip_prefix(secure) else {
+                continue;
+            };
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            if self.plain_text_domains.iter().any(|d| d == authority) {
+                return format!("{plain}{rest}");
+            }
+        }
+        text
     }
 
     fn if_(&self, arg: &Value) -> Value {
@@ -310,5 +332,26 @@ mod tests {
         assert_eq!(props["TableName"], "transactions-table-local");
         assert_eq!(props["Protect"], false);
         assert_eq!(props["Stream"], "arn:stream");
+    }
+
+    #[test]
+    fn a_url_to_a_locally_plain_text_domain_loses_its_tls_scheme_and_no_other_does() {
+        let t = Template::parse(
+            "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Http: !Sub https://${Api.Dns.Http}/event\n      Ws: !Sub wss://${Api.Dns.Realtime}/event/realtime\n      Other: !Sub https://${Api.Dns.Http}.example.com/x\n      Aws: !Sub https://sqs.${AWS::Region}.amazonaws.com\n",
+        )
+        .unwrap();
+        let mut r = Resolver {
+            plain_text_domains: vec!["127.0.0.1:3000".into()],
+            ..Resolver::default()
+        };
+        r.attrs
+            .insert("Api.Dns.Http".into(), "127.0.0.1:3000".into());
+        r.attrs
+            .insert("Api.Dns.Realtime".into(), "127.0.0.1:3000".into());
+        let props = r.resolve(&t.resource("F").unwrap()["Properties"]);
+        assert_eq!(props["Http"], "http://127.0.0.1:3000/event");
+        assert_eq!(props["Ws"], "ws://127.0.0.1:3000/event/realtime");
+        assert_eq!(props["Other"], "https://127.0.0.1:3000.example.com/x");
+        assert_eq!(props["Aws"], "https://sqs.us-east-1.amazonaws.com");
     }
 }

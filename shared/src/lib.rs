@@ -5,6 +5,7 @@
 //! feature so that a function links only the SDK clients it needs.
 
 pub mod domain;
+pub mod events;
 pub mod notification;
 
 #[cfg(feature = "aws")]

@@ -8,6 +8,8 @@
 pub mod api;
 pub mod chaos;
 pub mod cognito;
+pub mod events;
+pub mod events_client;
 pub mod faults;
 pub mod fixture;
 pub mod forge;

@@ -35,6 +35,20 @@ pub struct Answer {
     pub headers: reqwest::header::HeaderMap,
 }
 
+impl Answer {
+    /// Reads `response`: its status, headers and body (JSON, else the text as a string).
+    pub async fn read(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        Self {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            headers,
+        }
+    }
+}
+
 impl LocalStack {
     /// Starts a stack from the repository's `template.yml` on a free port.
     pub async fn start() -> Self {
@@ -155,14 +169,7 @@ impl LocalStack {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}"));
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        Answer {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-            headers,
-        }
+        Answer::read(response).await
     }
 
     /// Logs in; returns the IdToken.

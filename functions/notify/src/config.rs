@@ -18,6 +18,9 @@ pub const ENV_CONTACT_CACHE_TTL: &str = "CONTACT_CACHE_TTL_SECONDS";
 pub const ENV_IN_PROGRESS_TTL: &str = "NOTIFICATION_IN_PROGRESS_TTL_SECONDS";
 /// How long sent and failed records are kept (DynamoDB TTL).
 pub const ENV_RETENTION_DAYS: &str = "NOTIFICATION_RETENTION_DAYS";
+/// The AppSync Events HTTP endpoint live events are published to (`https://.../event`);
+/// unset or empty: no live events.
+pub const ENV_EVENTS_URL: &str = shared::events::publish::EVENTS_URL_ENV;
 
 /// Default staleness bound of the contact cache.
 pub const DEFAULT_CONTACT_CACHE_TTL: Duration = Duration::from_secs(300);
@@ -97,6 +100,8 @@ pub struct NotifyConfig {
     pub send_timeout: Duration,
     /// Messages processed concurrently.
     pub max_concurrency: usize,
+    /// Where live events are published (`EVENTS_HTTP_URL`); `None`: not published.
+    pub events_url: Option<String>,
 }
 
 impl NotifyConfig {
@@ -117,6 +122,7 @@ impl NotifyConfig {
             retention: DEFAULT_RETENTION,
             send_timeout: DEFAULT_SEND_TIMEOUT,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            events_url: None,
         }
     }
 
@@ -163,6 +169,7 @@ impl NotifyConfig {
             retention,
             send_timeout: DEFAULT_SEND_TIMEOUT,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            events_url: get(ENV_EVENTS_URL).map(|url| url.trim().to_owned()),
         };
         config.validate()?;
         Ok(config)
@@ -191,6 +198,14 @@ impl NotifyConfig {
                 worst_case,
             });
         }
+        if let Some(url) = &self.events_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: ENV_EVENTS_URL,
+                reason: "expected an http(s) URL",
+            });
+        }
         if self.retention <= self.in_progress_ttl {
             return Err(ConfigError::Invalid {
                 name: ENV_RETENTION_DAYS,
@@ -217,6 +232,7 @@ fn parse_u64(name: &'static str, value: &str) -> Result<u64, ConfigError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::HashMap;
 
@@ -348,5 +364,30 @@ mod tests {
         config.send_timeout = Duration::MAX;
         assert_eq!(config.claim_worst_case(), Duration::MAX);
         assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn live_events_are_on_only_with_an_http_url() {
+        assert_eq!(from(&BASE).unwrap().events_url, None);
+        let with = |url: &str| {
+            let mut pairs = BASE.to_vec();
+            pairs.push((ENV_EVENTS_URL, url));
+            from(&pairs)
+        };
+        assert_eq!(
+            with("https://x.appsync-api.us-east-1.amazonaws.com/event")
+                .unwrap()
+                .events_url
+                .as_deref(),
+            Some("https://x.appsync-api.us-east-1.amazonaws.com/event")
+        );
+        assert_eq!(with("  ").unwrap().events_url, None);
+        assert_eq!(
+            with("x.appsync-api.us-east-1.amazonaws.com/event"),
+            Err(ConfigError::Invalid {
+                name: ENV_EVENTS_URL,
+                reason: "expected an http(s) URL"
+            })
+        );
     }
 }

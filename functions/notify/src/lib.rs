@@ -34,6 +34,7 @@ pub mod claims;
 pub mod config;
 pub mod contacts;
 pub mod failure;
+mod live;
 pub mod message;
 mod process;
 pub mod render;
@@ -46,6 +47,7 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use shared::aws::SdkConfig;
+use shared::events::publish::Publisher;
 use tokio::task::JoinSet;
 
 pub use config::{ConfigError, NotifyConfig};
@@ -63,6 +65,8 @@ pub struct Clients {
     pub sesv2: aws_sdk_sesv2::Client,
     pub sns: aws_sdk_sns::Client,
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    /// The live events publisher; `None`: live events off.
+    pub live: Option<Publisher>,
 }
 
 impl Clients {
@@ -79,7 +83,26 @@ impl Clients {
             sesv2: shared::aws::sesv2(&config),
             sns: shared::aws::sns(&config),
             cognito: shared::aws::cognito(&config),
+            live: None,
         }
+    }
+
+    /// [`Clients::new`] for `settings`: with the live events publisher when
+    /// `settings.events_url` is set, its HTTP calls bounded like every other call.
+    pub fn for_settings(config: &SdkConfig, settings: &NotifyConfig) -> Self {
+        let mut clients = Self::new(config, settings.send_timeout);
+        clients.live = settings.events_url.as_deref().and_then(|url| {
+            let http = reqwest::Client::builder()
+                .timeout(settings.send_timeout)
+                .build()
+                .ok()?;
+            let publisher = Publisher::new(url, config, http);
+            if publisher.is_none() {
+                tracing::error!("no AWS credentials to sign live events with: live events off");
+            }
+            publisher
+        });
+        clients
     }
 }
 
@@ -108,6 +131,7 @@ struct Inner {
     log: NotificationLog,
     email: EmailSender,
     sms: SmsSender,
+    live: Option<Publisher>,
 }
 
 /// The function, built once per execution environment (its contact cache lives as
@@ -122,7 +146,7 @@ impl App {
     pub fn from_env(config: &SdkConfig) -> Result<Self, String> {
         let settings = NotifyConfig::from_env().map_err(|e| e.to_string())?;
         Ok(Self::new(
-            Clients::new(config, settings.send_timeout),
+            Clients::for_settings(config, &settings),
             settings,
         ))
     }
@@ -156,6 +180,7 @@ impl App {
             sms: SmsSender {
                 client: clients.sns,
             },
+            live: clients.live,
             config,
         };
         Self {

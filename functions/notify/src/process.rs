@@ -7,6 +7,7 @@ use shared::notification::Notification;
 use crate::claims::{self, ChannelRecord, ChannelState, Claim, ClaimToken, LogError, Recorded};
 use crate::contacts::Contact;
 use crate::failure::{self, ErrorClass, SdkFailure};
+use crate::live::{self, Published};
 use crate::senders::Channel;
 use crate::{Inner, render};
 
@@ -120,6 +121,9 @@ fn log_failure(error: &LogError) -> SdkFailure {
 impl Inner {
     /// Handles one message; `true` when it must be retried (a batch item failure).
     pub(crate) async fn process(&self, job: &Job) -> bool {
+        if live::publish(self.live.as_ref(), job).await == Published::Retry {
+            return true;
+        }
         let contact = match self.directory.contact(job.message.holder_id()).await {
             Ok(contact) => contact,
             Err(failure) => {

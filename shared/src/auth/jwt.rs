@@ -1,7 +1,9 @@
 //! Verifying a Cognito IdToken ourselves, where API Gateway's authorizer did not:
 //! RS256 only, key chosen by `kid` from the pool's JWKS (fetched lazily, cached,
 //! refreshed on an unknown `kid` at most once a minute), exact issuer and audience,
-//! `token_use = id`, and time checks against an injectable clock.
+//! `token_use = id`, and time checks against an injectable clock. Where asked
+//! ([`JwtVerifier::verify_id_or_access`], AppSync's Cognito auth mode) access tokens
+//! pass too, their app client read from `client_id` (they carry no `aud`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,7 +68,7 @@ pub enum AuthError {
     WrongIssuer,
     #[error("the token was issued for another app client")]
     WrongAudience,
-    #[error("the token is not an IdToken")]
+    #[error("the token is not an IdToken (nor an access token where those are accepted)")]
     WrongTokenUse,
     #[error("the token or claims carry no subject")]
     MissingSubject,
@@ -101,15 +103,28 @@ impl AuthError {
     }
 }
 
-/// The claims of a verified IdToken.
+/// Which Cognito tokens a verification accepts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    /// IdTokens only (`token_use = id`, the app client in `aud`): API Gateway's
+    /// Cognito authorizer and every REST function.
+    #[default]
+    IdTokens,
+    /// IdTokens and access tokens (`token_use = access`, the app client in
+    /// `client_id`): AppSync's Cognito user pool auth mode takes both, and Amplify
+    /// sends the access token.
+    IdOrAccessTokens,
+}
+
+/// The claims of a verified IdToken (or access token, where accepted).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Claims {
     /// The user's Cognito `sub`.
     pub sub: String,
     pub iss: String,
-    /// The app client id.
+    /// The app client id (`aud` of an IdToken, `client_id` of an access token).
     pub aud: String,
-    /// Always `id`.
+    /// `id`, or `access` where [`JwtVerifier::verify_id_or_access`] let one through.
     pub token_use: String,
     pub exp: i64,
     pub iat: i64,
@@ -118,7 +133,8 @@ pub struct Claims {
     pub email: Option<String>,
     /// `cognito:groups`.
     pub groups: Vec<String>,
-    /// `cognito:username` (may be an e-mail address: never log it).
+    /// `cognito:username` of an IdToken, `username` of an access token (may be an
+    /// e-mail address: never log it).
     pub username: Option<String>,
 }
 
@@ -156,26 +172,55 @@ pub(crate) struct RawClaims {
     groups: Option<Value>,
     #[serde(rename = "cognito:username")]
     username: Option<String>,
+    /// An access token's app client (it has no `aud`).
+    client_id: Option<Value>,
+    /// An access token's username (an IdToken's is `cognito:username`).
+    #[serde(rename = "username")]
+    access_username: Option<String>,
 }
 
-/// Checks the claims of a token whose signature verified: `token_use`, `iss`, `aud`,
+/// Checks the claims of an IdToken whose signature verified: `token_use`, `iss`, `aud`,
 /// `exp`, `nbf`, `iat` (at `now_unix`, with [`CLOCK_SKEW_LEEWAY_SECS`]) and `sub`.
+#[cfg(test)]
 pub(crate) fn check_claims(
     raw: RawClaims,
     config: &AuthConfig,
     now_unix: i64,
 ) -> Result<Claims, AuthError> {
-    let token_use = raw.token_use.unwrap_or_default();
-    if token_use != "id" {
-        return Err(AuthError::WrongTokenUse);
-    }
-    let iss = raw.iss.unwrap_or_default();
+    check_claims_accepting(raw, config, now_unix, Accepted::IdTokens)
+}
+
+/// [`check_claims`] for the tokens `accepted` names: an access token's app client is
+/// its `client_id`, checked as exactly as an IdToken's `aud`.
+pub(crate) fn check_claims_accepting(
+    mut raw: RawClaims,
+    config: &AuthConfig,
+    now_unix: i64,
+    accepted: Accepted,
+) -> Result<Claims, AuthError> {
+    let token_use = raw.token_use.take().unwrap_or_default();
+    let access = match (token_use.as_str(), accepted) {
+        ("id", _) => false,
+        ("access", Accepted::IdOrAccessTokens) => true,
+        _ => return Err(AuthError::WrongTokenUse),
+    };
+    let iss = raw.iss.take().unwrap_or_default();
     if iss != config.issuer {
         return Err(AuthError::WrongIssuer);
     }
-    let aud = match raw.aud {
+    let client = if access {
+        raw.client_id.take()
+    } else {
+        raw.aud.take()
+    };
+    let aud = match client {
         Some(Value::String(aud)) if aud == config.audience => aud,
         _ => return Err(AuthError::WrongAudience),
+    };
+    let username = if access {
+        raw.access_username.take()
+    } else {
+        raw.username.take()
     };
     let exp = raw.exp.ok_or(AuthError::MalformedToken)?;
     let iat = raw.iat.ok_or(AuthError::MalformedToken)?;
@@ -200,7 +245,7 @@ pub(crate) fn check_claims(
         nbf: raw.nbf,
         email: raw.email.filter(|e| !e.is_empty()),
         groups: raw.groups.as_ref().map(parse_groups).unwrap_or_default(),
-        username: raw.username,
+        username,
     })
 }
 
@@ -293,11 +338,38 @@ impl JwtVerifier {
 
     /// Verifies `token` as if the time were `now_unix` (seconds since the epoch).
     pub async fn verify_at(&self, token: &str, now_unix: i64) -> Result<Claims, AuthError> {
+        self.verify_accepting_at(token, Accepted::IdTokens, now_unix)
+            .await
+    }
+
+    /// Verifies now an IdToken or an access token of the pool and app client, as
+    /// AppSync's Cognito user pool auth mode does (the REST authorizer's
+    /// [`Self::verify`] keeps refusing access tokens).
+    pub async fn verify_id_or_access(&self, token: &str) -> Result<Claims, AuthError> {
+        self.verify_id_or_access_at(token, unix_now()).await
+    }
+
+    /// [`Self::verify_id_or_access`] as if the time were `now_unix`.
+    pub async fn verify_id_or_access_at(
+        &self,
+        token: &str,
+        now_unix: i64,
+    ) -> Result<Claims, AuthError> {
+        self.verify_accepting_at(token, Accepted::IdOrAccessTokens, now_unix)
+            .await
+    }
+
+    async fn verify_accepting_at(
+        &self,
+        token: &str,
+        accepted: Accepted,
+        now_unix: i64,
+    ) -> Result<Claims, AuthError> {
         let kid = parse_header(token)?;
         let key = self.key(&kid).await?;
         let data =
             jsonwebtoken::decode::<RawClaims>(token, &key, &self.validation).map_err(classify)?;
-        check_claims(data.claims, &self.config, now_unix)
+        check_claims_accepting(data.claims, &self.config, now_unix, accepted)
     }
 
     /// The key for `kid`, fetching the key set when it is unknown and the last fetch is
@@ -745,3 +817,7 @@ mod tests {
         assert!(!shown.contains("holder.example"));
     }
 }
+
+#[cfg(test)]
+#[path = "jwt_access_tests.rs"]
+mod access_tests;

@@ -1,0 +1,111 @@
+//! `POST /event`: the HTTP publish.
+
+use std::sync::Arc;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, request::Parts};
+use axum::response::Response;
+use serde_json::{Value, json};
+use shared::events::{ChannelPath, Use};
+
+use super::EventsApi;
+use super::auth::{Presented, SignedRequest};
+use super::frames::{self, Failure};
+
+/// Largest body read: five events of 240 KB and their JSON escaping.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Serves one publish.
+pub async fn publish(
+    State(api): State<Arc<EventsApi>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let outcome = match to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => api.publish_http(&parts, &body).await,
+        Err(_) => Err((
+            StatusCode::BAD_REQUEST,
+            Failure::bad_request("the request body is too large"),
+        )),
+    };
+    match outcome {
+        Ok(answer) => respond(StatusCode::OK, &answer, None),
+        Err((status, failure)) => {
+            let body = json!({ "errors": failure.errors() });
+            respond(status, &body, Some(failure.error_type))
+        }
+    }
+}
+
+fn respond(status: StatusCode, body: &Value, error_type: Option<&'static str>) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert("content-type", HeaderValue::from_static("application/json"));
+    if let Some(error_type) = error_type {
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(error_type));
+    }
+    response
+}
+
+/// The request's headers as text (a value that is not text cannot be signed).
+fn header_list(parts: &Parts) -> Vec<(String, String)> {
+    parts
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect()
+}
+
+type Refusal = (StatusCode, Failure);
+
+fn bad_request(message: impl Into<String>) -> Refusal {
+    (StatusCode::BAD_REQUEST, Failure::bad_request(message))
+}
+
+impl EventsApi {
+    /// Checks, authorizes and delivers one HTTP publish; the answer's body.
+    async fn publish_http(&self, parts: &Parts, body: &[u8]) -> Result<Value, Refusal> {
+        let request: Value = serde_json::from_slice(body)
+            .map_err(|_| bad_request("the request body is not JSON"))?;
+        let channel = request["channel"]
+            .as_str()
+            .ok_or_else(|| bad_request("channel must be a string"))?;
+        let channel = ChannelPath::parse(channel, Use::Publish)
+            .map_err(|e| bad_request(format!("invalid channel: {e}")))?;
+        let namespace = self
+            .config
+            .namespace(channel.namespace())
+            .ok_or_else(|| bad_request("no channel namespace of that name"))?;
+        let host = parts
+            .headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let url = format!("http://{host}{path}");
+        let headers = header_list(parts);
+        let presented = Presented {
+            authorization: parts
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok()),
+            signed: Some(SignedRequest {
+                method: parts.method.as_str(),
+                url: &url,
+                headers: &headers,
+                body,
+            }),
+        };
+        if let Err(reason) = self.auth.authorize(&namespace.publish, presented).await {
+            tracing::info!(channel = %channel, reason, "events: HTTP publish refused");
+            return Err((StatusCode::UNAUTHORIZED, Failure::unauthorized()));
+        }
+        let events =
+            frames::events(&request["events"]).map_err(|f| (StatusCode::BAD_REQUEST, f))?;
+        let reached = self.broker.publish(&channel, &events);
+        tracing::info!(channel = %channel, events = events.len(), subscriptions = reached, "events: published");
+        Ok(json!({ "failed": [], "successful": frames::successful(events.len()) }))
+    }
+}
