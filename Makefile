@@ -47,7 +47,7 @@ test-chaos: ## The bank workload under injected faults alone, with its report (C
 	$(WITH_EMULATORS) $(CARGO) test -p integration-tests --test chaos_bank -- --nocapture
 
 # Lambda binaries for the cold starts: release profile, one cargo invocation.
-BENCH_FUNCTIONS := accounts auth get-transactions graphql notify process-transactions request-transaction
+BENCH_FUNCTIONS := accounts auth events-subscribe get-transactions graphql notify process-transactions request-transaction
 
 bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cost; report in bench/results/
 	scripts/emulators.sh install

@@ -160,6 +160,14 @@ pub fn all(events: &Path) -> Result<Vec<Function>, String> {
             expects_error: false,
         },
         Function {
+            name: "events-subscribe",
+            event_note: "events-subscribe.json (a holder subscribing to their own channel) → null (allowed)",
+            event: sample(events, "events-subscribe.json")?.to_string(),
+            env: Vec::new(),
+            page_key: false,
+            expects_error: false,
+        },
+        Function {
             name: "graphql",
             event_note: "graphql-request-transaction.json from an IAM caller → UNAUTHORIZED (a Lambda error, as AppSync reads it)",
             event: iam_resolver_event(events)?,

@@ -20,6 +20,7 @@ mod graphql;
 mod handler;
 mod hot_account;
 mod ledger;
+mod live;
 mod load;
 mod markdown;
 mod pipeline;
@@ -74,10 +75,13 @@ fn parse(root: &Path) -> Result<Args, String> {
         }
     }
     if args.command.is_empty() {
-        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|graphql|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
+        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|graphql|live-events|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
     }
     Ok(args)
 }
+
+/// Deposits (and bare publishes) the live-events part makes.
+const LIVE_DEPOSITS: usize = 100;
 
 async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Value, String> {
     let release = cold_start::release_dir(root);
@@ -96,6 +100,7 @@ async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Val
         "ledger" => ledger::run(root).await,
         "hot-account" => hot_account::run(args.transactions).await,
         "graphql" => graphql::run(root).await,
+        "live-events" => live::run(LIVE_DEPOSITS).await,
         other => Err(format!("unknown subcommand {other}")),
     }
 }

@@ -31,6 +31,7 @@ pub fn render(report: &Value) -> String {
     hot_account(&mut md, &report["hotAccount"]);
     ledger(&mut md, &report["ledger"]);
     graphql(&mut md, &report["graphql"]);
+    live(&mut md, &report["liveEvents"]);
     cost(&mut md, &report["cost"]);
     md
 }
@@ -67,6 +68,21 @@ fn graphql(md: &mut String, g: &Value) {
             s(&e["accountsQueryMs"]["p99"]),
         );
     }
+}
+
+fn live(md: &mut String, l: &Value) {
+    if !l.is_object() {
+        return;
+    }
+    let ms = |v: &Value| format!("{} / {}", s(&v["median"]), s(&v["p99"]));
+    let _ = writeln!(
+        md,
+        "\n## Live events\n\nThe local runtime in-process, one holder subscribed to `/users/<sub>` over the AppSync Events WebSocket; {} deposits one after the other, then as many signed `POST /event` publishes.\n\n| measured | p50 / p99 ms |\n|---|---|\n| `POST /transactions` → 201 | {} |\n| `POST /transactions` → `transaction.completed` received (stream, ledger, queue, notify, publish) | {} |\n| signed `POST /event` → received | {} |",
+        s(&l["deposits"]),
+        ms(&l["postTo201Ms"]),
+        ms(&l["postToLiveEventMs"]),
+        ms(&l["signedPublishToSubscriberMs"]),
+    );
 }
 
 fn ledger(md: &mut String, l: &Value) {

@@ -10,13 +10,14 @@ use crate::cost::{self, LambdaUse, PRICES, Usage};
 use crate::stats::round3;
 
 /// The parts, in report order.
-pub const PARTS: [&str; 6] = [
+pub const PARTS: [&str; 7] = [
     "cold-start",
     "handler",
     "pipeline",
     "ledger",
     "hot-account",
     "graphql",
+    "live-events",
 ];
 
 /// Writes one part.
@@ -179,6 +180,7 @@ pub fn write(dir: &Path) -> Result<String, String> {
         "hotAccount": read_part(dir, "hot-account"),
         "ledger": read_part(dir, "ledger"),
         "graphql": read_part(dir, "graphql"),
+        "liveEvents": read_part(dir, "live-events"),
     });
     if report["pipeline"].is_object() {
         report["cost"] = cost(&report["pipeline"], &report["hotAccount"]);
