@@ -59,6 +59,10 @@ bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cos
 replay-dlq: ## Replay the local stack's processing DLQ (`make run` running; see README, Operating it)
 	source .local/emulators.env && $(CARGO) run -q -p local-runtime --bin bank-replay -- --stack .local/stack.json
 
+.PHONY: stats
+stats: ## Print the local stack's business metrics, one screen (`make run` running; see README, Operating it: metrics)
+	$(CARGO) run -q -p local-runtime --bin bank-stats -- --stack .local/stack.json
+
 test-unit: ## Run only the pure unit and property tests (no emulators)
 	$(CARGO) test -p shared
 

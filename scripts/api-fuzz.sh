@@ -34,6 +34,8 @@ up_to_date() {
   [ -x "$VENV/bin/st" ] && "$VENV/bin/python" - "$SCHEMATHESIS_VERSION" "$GQL_VERSION" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
+# gql's AppSync IAM auth signs with botocore and posts with aiohttp: both must be there.
+version("botocore"), version("aiohttp")
 sys.exit(0 if version("schemathesis") == sys.argv[1] and version("gql") == sys.argv[2] else 1)
 PY
 }
@@ -46,7 +48,7 @@ install() {
   log "installing schemathesis==$SCHEMATHESIS_VERSION and gql==$GQL_VERSION into .local/fuzz-venv"
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -c "$CONSTRAINTS" "schemathesis==$SCHEMATHESIS_VERSION" "gql[requests]==$GQL_VERSION" >&2
+    -c "$CONSTRAINTS" "schemathesis==$SCHEMATHESIS_VERSION" "gql[requests,aiohttp,botocore]==$GQL_VERSION" >&2
   up_to_date || die "installed, but schemathesis or gql is not the pinned version"
 }
 

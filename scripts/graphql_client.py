@@ -1,19 +1,28 @@
 """The local GraphQL endpoint through a client nobody here wrote: `gql` (pinned), over
-HTTP with the Cognito IdToken in `Authorization`, as an AppSync client calls it.
+HTTP with the Cognito IdToken in `Authorization`, as an AppSync client calls it, and
+with gql's own AppSync IAM auth (`AppSyncIAMAuthentication`: botocore's SigV4, signed
+with the local credentials, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, `test`/`test` by
+default, for us-east-1).
 
 Covers every query and mutation, idempotent replay and reuse, validation errors,
-another user's ids, paging, a bad token and an over-deep query. Exits non-zero on the
-first failure, naming it.
+another user's ids, paging, a bad token and an over-deep query; for IAM, reads of any
+account, refused mutations and a wrong signature. Exits non-zero on the first
+failure, naming it.
 
 usage: graphql_client.py STACK_JSON   (the running local runtime's stack file)
 """
 
 import json
+import os
 import sys
 import urllib.request
 import uuid
+from urllib.parse import urlparse
 
+from botocore.credentials import Credentials
 from gql import Client, gql
+from gql.transport.aiohttp import AIOHTTPTransport
+from gql.transport.appsync_auth import AppSyncIAMAuthentication
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 from gql.transport.requests import RequestsHTTPTransport
 
@@ -29,6 +38,20 @@ def login(api, user):
 
 def client(url, token):
     transport = RequestsHTTPTransport(url=url, headers={"Authorization": token}, timeout=30)
+    return Client(transport=transport, fetch_schema_from_transport=False)
+
+
+def iam_client(url, secret=None):
+    """A client signing with IAM (SigV4, service appsync, us-east-1), as gql signs for
+    AppSync: the local credentials, or `secret` in place of theirs."""
+    credentials = Credentials(
+        os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+        secret or os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+    )
+    auth = AppSyncIAMAuthentication(
+        host=urlparse(url).netloc, credentials=credentials, region_name="us-east-1"
+    )
+    transport = AIOHTTPTransport(url=url, auth=auth, timeout=30)
     return Client(transport=transport, fetch_schema_from_transport=False)
 
 
@@ -149,7 +172,38 @@ def main(stack_file):
     except TransportServerError as error:
         assert error.code == 401, error
 
+    iam_cases(url, account, paid["transaction"]["transactionId"])
     print("graphql client: every query and mutation answered as AppSync answers")
+
+
+def iam_cases(url, account, transaction):
+    """IAM reads any account as an operator, owns nothing and changes nothing; a wrong
+    signature is refused before anything runs."""
+    iam = iam_client(url)
+    one = iam.execute(ACCOUNT, variable_values={"id": account})["account"]
+    assert one["accountId"] == account, one
+    history = iam.execute(HISTORY, variable_values={"account": account})["transactions"]
+    assert [t["amount"] for t in history["items"]] == ["42.10"], history
+    tx = iam.execute(TRANSACTION, variable_values={"id": transaction})["transaction"]
+    assert tx["amount"] == "42.10", tx
+    own = iam.execute(ACCOUNTS, variable_values={"limit": 5})["accounts"]
+    assert own == {"items": [], "nextToken": None}, own
+    try:
+        iam.execute(OPEN, variable_values={"input": {"name": "ops"}})
+        raise AssertionError("an IAM mutation was answered")
+    except TransportQueryError as error:
+        assert error.data is None, error.data
+        first = error.errors[0]
+        assert first.get("errorType") == "Unauthorized", error.errors
+        assert first.get("message") == "Not Authorized to access openAccount on type Mutation", first
+    forged = iam_client(url, secret="not-the-secret")
+    try:
+        forged.execute(ACCOUNT, variable_values={"id": account})
+        raise AssertionError("a wrong signature was accepted")
+    except TransportQueryError as error:
+        assert error.errors[0].get("errorType") == "InvalidSignatureException", error.errors
+    except TransportServerError as error:
+        assert error.code == 403, error
 
 
 def error_messages(c, query, variables):

@@ -81,7 +81,7 @@ fn parse(root: &Path) -> Result<Args, String> {
 }
 
 /// Deposits (and bare publishes) the live-events part makes.
-const LIVE_DEPOSITS: usize = 100;
+const LIVE_DEPOSITS: usize = 50;
 
 async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Value, String> {
     let release = cold_start::release_dir(root);

@@ -75,13 +75,28 @@ fn live(md: &mut String, l: &Value) {
         return;
     }
     let ms = |v: &Value| format!("{} / {}", s(&v["median"]), s(&v["p99"]));
+    let row = |name: &str, v: &Value| {
+        format!(
+            "| {name} | {} | {} | {} | {} |",
+            ms(&v["postTo201Ms"]),
+            ms(&v["postToLiveEventMs"]),
+            ms(&v["createdToProcessedMs"]),
+            ms(&v["processedToReceivedMs"]),
+        )
+    };
+    let load = &l["underLoad"]["load"];
     let _ = writeln!(
         md,
-        "\n## Live events\n\nThe local runtime in-process, one holder subscribed to `/users/<sub>` over the AppSync Events WebSocket; {} deposits one after the other, then as many signed `POST /event` publishes.\n\n| measured | p50 / p99 ms |\n|---|---|\n| `POST /transactions` → 201 | {} |\n| `POST /transactions` → `transaction.completed` received (stream, ledger, queue, notify, publish) | {} |\n| signed `POST /event` → received | {} |",
+        "\n## Live events\n\nThe local runtime in-process, one holder subscribed to `/users/<sub>` over the AppSync Events WebSocket, {} deposits one after the other at idle, then as many while {} other clients send {} transactions ({} accepted, {} per second). p50 / p99 in ms.\n\n| run | POST → 201 | POST → event received | createdAt → processedAt (ledger) | processedAt → received (queue, notify, publish) |\n|---|---|---|---|---|\n{}\n{}\n\nA signed `POST /event` reaches the subscriber in {} ms; notify makes one publish request per holder told ({} per settled deposit).",
         s(&l["deposits"]),
-        ms(&l["postTo201Ms"]),
-        ms(&l["postToLiveEventMs"]),
+        s(&load["clients"]),
+        s(&load["transactions"]),
+        s(&load["accepted"]),
+        s(&load["perSecond"]),
+        row("idle", &l["idle"]),
+        row("under load", &l["underLoad"]["series"]),
         ms(&l["signedPublishToSubscriberMs"]),
+        s(&l["publishesPerHolderTold"]),
     );
 }
 

@@ -180,20 +180,60 @@ impl Gateway {
                 r#"{"errors":[{"errorType":"MethodNotAllowed","message":"Use POST."}]}"#,
             );
         }
-        let headers = request.headers().clone();
-        // The API's Cognito auth mode: the same check as the REST API's authorizer.
-        let claims = self.authorize(&headers).await;
-        let Ok(body) = axum::body::to_bytes(request.into_body(), 1 << 20).await else {
+        let (parts, body) = request.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
             return plain(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 r#"{"errors":[{"errorType":"BadRequestException","message":"The request is too large."}]}"#,
             );
         };
-        let (status, answer) = api.serve(claims, &headers, &body).await;
-        plain(
+        let (status, answer) = match self.graphql_requester(api, &parts, &body).await {
+            Ok(requester) => api.serve(requester, &parts.headers, &body).await,
+            Err(refused) => refused,
+        };
+        let mut response = plain(
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             &answer.to_string(),
-        )
+        );
+        // AppSync names a refused request's error in a header too.
+        if status != 200
+            && let Some(value) = answer["errors"][0]["errorType"]
+                .as_str()
+                .and_then(|t| HeaderValue::from_str(t).ok())
+        {
+            response.headers_mut().insert("x-amzn-errortype", value);
+        }
+        response
+    }
+
+    /// Who sends a GraphQL request, per the API's auth modes: the IAM principal for a
+    /// SigV4 `Authorization` (checked over the whole request: its refusal is the
+    /// answer), otherwise a Cognito user (`None` without a valid IdToken: the same
+    /// check as the REST API's authorizer).
+    async fn graphql_requester(
+        &self,
+        api: &crate::appsync::GraphqlApi,
+        parts: &axum::http::request::Parts,
+        body: &[u8],
+    ) -> Result<Option<crate::appsync::Requester>, (u16, Value)> {
+        let signed = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(crate::iam::is_signature);
+        if !signed {
+            let claims = self.authorize(&parts.headers).await;
+            return Ok(claims.map(|c| crate::appsync::Requester::Cognito(Box::new(c))));
+        }
+        let url = crate::iam::signed_url(&parts.headers, &parts.uri);
+        let headers = crate::iam::header_list(&parts.headers);
+        let request = crate::iam::SignedRequest {
+            method: parts.method.as_str(),
+            url: &url,
+            headers: &headers,
+            body,
+        };
+        api.authenticate_iam(&request).await.map(Some)
     }
 
     /// The Cognito authorizer: a valid IdToken in `Authorization` (raw or `Bearer`).

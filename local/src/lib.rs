@@ -11,6 +11,7 @@ pub mod console;
 pub mod events;
 pub mod functions;
 pub mod gateway;
+pub mod iam;
 pub mod mapping;
 pub mod provision;
 pub mod replay;
@@ -19,6 +20,7 @@ pub mod seed;
 pub mod shard_consumer;
 mod sources;
 pub mod sqs_source;
+pub mod stats;
 pub mod stream_reader;
 pub mod stream_source;
 pub mod template;
@@ -124,6 +126,7 @@ pub async fn start_configured(
     sources: SourceOptions,
 ) -> Result<Running, StartError> {
     let template = Template::load(&options.template)?;
+    stats::install(); // Before any function runs: their metrics feed `/_local/stats`.
     // Bound first: the Events API's domain (`EventsApi.Dns.Http`) is this listener's.
     let (listener, authority) = listen(options).await?;
     let clients = provision_clients(&config);
@@ -222,7 +225,7 @@ fn serve(
     events_api: Option<&Arc<events::EventsApi>>,
     gateway: Arc<gateway::Gateway>,
 ) -> JoinHandle<()> {
-    let mut app = console.router();
+    let mut app = console.router().merge(stats::router());
     if let Some(api) = events_api {
         app = app.merge(api.router());
     }
@@ -281,7 +284,8 @@ async fn graphql_api(
         root,
         Arc::new(graphql::App::new(config, &tables, pages)),
     )
-    .map(|api| api.map(Arc::new))
+    // Its IAM mode lets in whoever signs with the runtime's own credentials.
+    .map(|api| api.map(|api| Arc::new(api.with_iam(iam::LocalIam::new(config)))))
     .map_err(StartError::Other)
 }
 

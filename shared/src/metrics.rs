@@ -1,8 +1,37 @@
-//! CloudWatch metrics as Embedded Metric Format log lines: a function prints one JSON
-//! line to stdout and CloudWatch Logs turns it into metrics, with no API call and no
+//! CloudWatch metrics as Embedded Metric Format log lines: a function prints JSON lines
+//! to stdout and CloudWatch Logs turns them into metrics, with no API call and no
 //! extra latency on the request path.
+//!
+//! - [`Emf`]: one EMF document (one log line): a namespace, base dimensions
+//!   (`Environment`), metric values, distributions ([`Distribution`]: `Values` and
+//!   `Counts`) and counts broken down by one more dimension (`Type`, `Reason`,
+//!   `Channel`), published both under the base dimensions and under them plus the
+//!   breakdown.
+//! - [`Invocation`]: what one invocation measured, aggregated, packed into as few
+//!   documents as EMF allows (one, unless a breakdown dimension has several values:
+//!   a document holds one value per dimension).
+//! - [`Metrics`]: where a function's documents go (stdout on Lambda, a [`Sink`] in
+//!   tests and in the local runtime) and the `Environment` they carry.
+//! - [`Summary`]: documents read back and aggregated (the local runtime's `make stats`,
+//!   tests).
+
+mod distribution;
+mod invocation;
+mod sink;
+mod summary;
+
+#[cfg(test)]
+mod tests;
 
 use serde_json::{Map, Value, json};
+
+pub use distribution::{Distribution, MAX_VALUES};
+pub use invocation::Invocation;
+pub use sink::{Collector, Metrics, Sink, install};
+pub use summary::{Series, Summary, SummaryError};
+
+/// The namespace of the bank's metrics.
+pub const NAMESPACE: &str = "Bank/Ledger";
 
 /// A metric's unit, as CloudWatch names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,7 +42,8 @@ pub enum Unit {
 }
 
 impl Unit {
-    const fn as_str(self) -> &'static str {
+    /// CloudWatch's name of the unit.
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Count => "Count",
             Self::Seconds => "Seconds",
@@ -22,12 +52,31 @@ impl Unit {
     }
 }
 
+/// A metric's value in a document.
+#[derive(Debug, Clone, PartialEq)]
+enum Reading {
+    Value(f64),
+    Distribution(Distribution),
+}
+
+/// One metric of a document.
+#[derive(Debug, Clone, PartialEq)]
+struct Metric {
+    name: &'static str,
+    unit: Unit,
+    reading: Reading,
+    /// The breakdown dimension it is also published under.
+    by: Option<&'static str>,
+}
+
 /// One EMF record: a namespace, dimensions and metric values, at `timestamp_ms`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Emf {
     namespace: &'static str,
     dimensions: Vec<(&'static str, String)>,
-    metrics: Vec<(&'static str, Unit, f64)>,
+    /// Breakdown dimensions' values (each in its own metric directive only).
+    breakdowns: Vec<(&'static str, String)>,
+    metrics: Vec<Metric>,
     timestamp_ms: i64,
 }
 
@@ -37,86 +86,122 @@ impl Emf {
         Self {
             namespace,
             dimensions: Vec::new(),
+            breakdowns: Vec::new(),
             metrics: Vec::new(),
             timestamp_ms,
         }
     }
 
-    /// Adds a dimension (all metrics of the record share the dimension set).
+    /// Adds a base dimension (every metric of the record is published under it).
     #[must_use]
     pub fn dimension(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.dimensions.push((name, value.into()));
         self
     }
 
-    /// Adds a metric value.
+    /// Adds a metric value, published under the base dimensions.
     #[must_use]
     pub fn metric(mut self, name: &'static str, unit: Unit, value: f64) -> Self {
-        self.metrics.push((name, unit, value));
+        self.push(name, unit, Reading::Value(value), None);
         self
+    }
+
+    /// Adds a distribution (`Values` and `Counts`) under the base dimensions; an empty
+    /// one adds nothing.
+    #[must_use]
+    pub fn distribution(mut self, name: &'static str, unit: Unit, values: &Distribution) -> Self {
+        if !values.is_empty() {
+            self.push(name, unit, Reading::Distribution(values.clone()), None);
+        }
+        self
+    }
+
+    /// Whether `metric_by(name, _, _, dimension, value)` can be added: the record has
+    /// no other value for `dimension` and no metric `name` yet.
+    fn fits(&self, name: &str, dimension: &str, value: &str) -> bool {
+        self.metrics.iter().all(|m| m.name != name)
+            && self
+                .breakdowns
+                .iter()
+                .all(|(d, v)| *d != dimension || v == value)
+    }
+
+    /// Adds a value published twice: under the base dimensions, and under them plus
+    /// `dimension` = `value`. The caller checks [`Emf::fits`] first.
+    fn metric_by(
+        &mut self,
+        (name, unit, amount): (&'static str, Unit, f64),
+        dimension: &'static str,
+        value: &str,
+    ) {
+        if !self.breakdowns.iter().any(|(d, _)| *d == dimension) {
+            self.breakdowns.push((dimension, value.to_owned()));
+        }
+        self.push(name, unit, Reading::Value(amount), Some(dimension));
+    }
+
+    fn push(&mut self, name: &'static str, unit: Unit, reading: Reading, by: Option<&'static str>) {
+        self.metrics.push(Metric {
+            name,
+            unit,
+            reading,
+            by,
+        });
     }
 
     /// Writes the record to stdout, where Lambda's log capture hands it to CloudWatch
     /// (which reads EMF lines in either log format). A failed write loses a metric,
     /// never the caller's work.
     pub fn emit(&self) {
-        use std::io::Write;
-        let _ = writeln!(std::io::stdout().lock(), "{}", self.to_line());
+        sink::stdout(&[self.to_line()]);
     }
 
     /// The JSON line CloudWatch Logs reads.
     pub fn to_line(&self) -> String {
-        let mut root = Map::new();
-        let names: Vec<&str> = self.dimensions.iter().map(|(n, _)| *n).collect();
-        let definitions: Vec<Value> = self
-            .metrics
+        let base: Vec<&str> = self.dimensions.iter().map(|(n, _)| *n).collect();
+        // One directive per breakdown (the base one first), in first-use order.
+        let mut groups: Vec<Option<&'static str>> = Vec::new();
+        for metric in &self.metrics {
+            if !groups.contains(&metric.by) {
+                groups.push(metric.by);
+            }
+        }
+        groups.sort_by_key(Option::is_some);
+        let directives: Vec<Value> = groups
             .iter()
-            .map(|(name, unit, _)| json!({"Name": name, "Unit": unit.as_str()}))
+            .map(|group| {
+                let sets = match group {
+                    None => json!([base]),
+                    Some(by) => {
+                        let mut with = base.clone();
+                        with.push(by);
+                        json!([base, with])
+                    }
+                };
+                let definitions: Vec<Value> = self
+                    .metrics
+                    .iter()
+                    .filter(|m| m.by == *group)
+                    .map(|m| json!({"Name": m.name, "Unit": m.unit.as_str()}))
+                    .collect();
+                json!({"Namespace": self.namespace, "Dimensions": sets, "Metrics": definitions})
+            })
             .collect();
+        let mut root = Map::new();
         root.insert(
             "_aws".to_owned(),
-            json!({
-                "Timestamp": self.timestamp_ms,
-                "CloudWatchMetrics": [{
-                    "Namespace": self.namespace,
-                    "Dimensions": [names],
-                    "Metrics": definitions,
-                }],
-            }),
+            json!({"Timestamp": self.timestamp_ms, "CloudWatchMetrics": directives}),
         );
-        for (name, value) in &self.dimensions {
+        for (name, value) in self.dimensions.iter().chain(&self.breakdowns) {
             root.insert((*name).to_owned(), json!(value));
         }
-        for (name, _, value) in &self.metrics {
-            root.insert((*name).to_owned(), json!(value));
+        for metric in &self.metrics {
+            let value = match &metric.reading {
+                Reading::Value(v) => json!(v),
+                Reading::Distribution(d) => d.to_emf(),
+            };
+            root.insert(metric.name.to_owned(), value);
         }
         Value::Object(root).to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_record_declares_its_metrics_and_carries_their_values() {
-        let line = Emf::new("Bank/Ledger", 1_795_591_141_000)
-            .dimension("Environment", "dev")
-            .metric("OldestPendingAgeSeconds", Unit::Seconds, 12.5)
-            .metric("PendingTransactions", Unit::Count, 3.0)
-            .to_line();
-        let value: Value = serde_json::from_str(&line).unwrap_or_default();
-        assert_eq!(value["_aws"]["Timestamp"], 1_795_591_141_000_i64);
-        let directive = &value["_aws"]["CloudWatchMetrics"][0];
-        assert_eq!(directive["Namespace"], "Bank/Ledger");
-        assert_eq!(directive["Dimensions"], json!([["Environment"]]));
-        assert_eq!(
-            directive["Metrics"][0],
-            json!({"Name": "OldestPendingAgeSeconds", "Unit": "Seconds"})
-        );
-        assert_eq!(value["Environment"], "dev");
-        assert_eq!(value["OldestPendingAgeSeconds"], 12.5);
-        assert_eq!(value["PendingTransactions"], 3.0);
-        assert!(!line.contains('\n'), "one record is one line");
     }
 }

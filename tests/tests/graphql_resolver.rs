@@ -3,7 +3,7 @@
 //! errors AppSync turns into GraphQL. The same application as REST: the same JSON for
 //! the same account or transaction, the same idempotency and ownership rules.
 
-use aws_lambda_events::event::appsync::AppSyncDirectResolverEvent;
+use aws_lambda_events::event::appsync::{AppSyncDirectResolverEvent, AppSyncIdentity};
 use integration_tests::api::{ApiEvent, Caller, sample_event};
 use integration_tests::fixture::{ApiFixture, new_key};
 use serde_json::{Value, json};
@@ -211,10 +211,24 @@ async fn another_users_ids_answer_exactly_like_unknown_ones() {
         .await;
     assert_eq!(history.err().map(|e| e.0).as_deref(), Some("NOT_FOUND"));
 
-    // Only Cognito users: an IAM caller has no account.
-    let mut iam = Gql::event(&alice, "Query", "accounts", json!({}));
-    iam["identity"] = json!({ "accountId": "123456789012", "userArn": "arn:aws:iam::123456789012:user/x", "sourceIp": ["203.0.113.7"] });
-    let refused = g.app.handle(iam).await.err().map(|d| d.error_type);
+    // An IAM principal reads any account as an operator, owns none, changes nothing.
+    let iam = |field: &str, arguments: Value| {
+        let mut event = Gql::event(&alice, "Query", field, arguments);
+        event["identity"] = sample_event("graphql-iam-account.json")["identity"].clone();
+        event
+    };
+    let read = g
+        .app
+        .handle(iam("account", json!({ "accountId": account })));
+    assert_eq!(
+        read.await.ok().map(|a| a["accountId"].clone()),
+        Some(json!(account))
+    );
+    let own = g.app.handle(iam("accounts", json!({}))).await.ok();
+    assert_eq!(own, Some(json!({ "items": [], "nextToken": null })));
+    let mut open = iam("openAccount", json!({ "input": {} }));
+    open["info"]["parentTypeName"] = json!("Mutation");
+    let refused = g.app.handle(open).await.err().map(|d| d.error_type);
     assert_eq!(refused.as_deref(), Some("UNAUTHORIZED"));
 }
 
@@ -338,6 +352,10 @@ fn the_sample_contexts_are_appsync_direct_resolver_events() {
     let batch = batch.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(batch.len(), 2);
     assert!(batch.iter().all(|e| e.source.is_some()));
+    let iam: Result<AppSyncDirectResolverEvent, _> =
+        serde_json::from_value(sample_event("graphql-iam-account.json"));
+    let iam = iam.unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(iam.identity, Some(AppSyncIdentity::IAM(ref i)) if i.user_arn.is_some()));
     // The keys of AWS's documented context.
     let event = sample_event("graphql-request-transaction.json");
     for key in [

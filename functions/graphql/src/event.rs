@@ -35,8 +35,9 @@ pub struct Info {
     pub selection_set_list: Vec<String>,
 }
 
-/// The caller as AppSync's auth mode found them: a Cognito user (`sub`, groups) or,
-/// for IAM, a principal without either.
+/// The caller as AppSync's auth mode found them: a Cognito user (`sub`, groups) or an
+/// IAM principal (`userArn`, `accountId`, and for Cognito identity pools the
+/// `cognitoIdentity*` fields; never a `sub`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Identity {
@@ -46,26 +47,64 @@ pub struct Identity {
     pub groups: Option<Vec<String>>,
     #[serde(default)]
     pub claims: Option<Map<String, Value>>,
+    /// The IAM principal's ARN (IAM mode only).
+    #[serde(default)]
+    pub user_arn: Option<String>,
+}
+
+/// Who is asking, per auth mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A Cognito user: their own accounts; an operator (group `admin`) audits any.
+    User(Caller),
+    /// An IAM principal: a trusted backend caller (operators' tools, other services)
+    /// that reads any account as an operator does, and owns and records nothing. Its
+    /// user id is [`IAM_USER_PREFIX`] and its ARN: never a Cognito `sub` (a UUID).
+    Iam(Caller),
+}
+
+/// What an IAM principal's user id starts with.
+pub const IAM_USER_PREFIX: &str = "iam:";
+
+impl Principal {
+    /// The application's caller.
+    pub const fn caller(&self) -> &Caller {
+        match self {
+            Self::User(caller) | Self::Iam(caller) => caller,
+        }
+    }
 }
 
 impl Identity {
-    /// The Cognito user, if the caller is one.
-    pub fn caller(&self) -> Option<Caller> {
-        let sub = self.sub.as_deref().filter(|s| !s.is_empty())?;
+    /// The caller: a Cognito user (a `sub`, no `userArn`) or an IAM principal (a
+    /// `userArn`, no `sub`); `None` for anything else, which AppSync never builds.
+    pub fn principal(&self) -> Option<Principal> {
+        let present = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        match (present(&self.sub), present(&self.user_arn)) {
+            (Some(sub), None) => Some(Principal::User(Caller {
+                user_id: UserId::new(sub),
+                operator: self.is_operator(),
+            })),
+            (None, Some(arn)) => Some(Principal::Iam(Caller {
+                user_id: UserId::new(format!("{IAM_USER_PREFIX}{arn}")),
+                operator: true,
+            })),
+            _ => None,
+        }
+    }
+
+    /// Whether the Cognito user is in the operators' group.
+    fn is_operator(&self) -> bool {
         let claimed = self
             .claims
             .as_ref()
             .and_then(|c| c.get("cognito:groups"))
             .and_then(Value::as_array);
-        let operator = self.groups.iter().flatten().any(|g| g == OPERATORS)
+        self.groups.iter().flatten().any(|g| g == OPERATORS)
             || claimed
                 .into_iter()
                 .flatten()
-                .any(|g| g.as_str() == Some(OPERATORS));
-        Some(Caller {
-            user_id: UserId::new(sub),
-            operator,
-        })
+                .any(|g| g.as_str() == Some(OPERATORS))
     }
 }
 

@@ -11,6 +11,14 @@
 //!   each), answered as a list of `{data}` or `{data: null, errorType, errorMessage}`
 //!   in the same order.
 //!
+//! Callers, per AppSync auth mode ([`event::Principal`]): a Cognito user sees their own
+//! accounts (an operator, group `admin`, any account); an IAM principal (a trusted
+//! backend caller: operators' tools, other services) reads as an operator does
+//! (`account`, `transactions(accountId:)`, `transaction`, `Account.transactions`),
+//! while the listings of what the caller owns or recorded (`accounts`, `transactions`
+//! without `accountId`) answer it an empty page, and every mutation `UNAUTHORIZED`
+//! (the schema already keeps mutations to Cognito users).
+//!
 //! Trust: only AppSync invokes this function (its data source role). The caller's
 //! identity is AppSync's, and so are parent values (`source`): an `Account` it passes
 //! was answered by this resolver to this caller, so `Account.transactions` does not
@@ -125,3 +133,7 @@ fn diagnostic(error: &AppError) -> Diagnostic {
         error_message: error.message.clone(),
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests;

@@ -9,43 +9,57 @@ use shared::store::{HistoryEntry, View};
 use shared::views;
 
 use crate::Inner;
-use crate::event::ResolverEvent;
+use crate::event::{Identity, Principal, ResolverEvent};
 
 impl Inner {
     /// The value of the field `event` names, for its caller.
     pub(crate) async fn resolve(&self, event: &ResolverEvent) -> Result<Value, AppError> {
-        let caller = event
+        let principal = event
             .identity
             .as_ref()
-            .and_then(|identity| identity.caller())
+            .and_then(Identity::principal)
             .ok_or_else(|| {
-                AppError::new(
-                    ErrorKind::Forbidden,
-                    "UNAUTHORIZED",
-                    "This API answers signed-in users (Cognito); the caller is not one.",
-                )
+                unauthorized("This API answers signed-in users (Cognito) and IAM principals; the caller is neither.")
             })?;
-        let bank = &self.bank;
+        if event.info.parent_type_name == "Mutation" {
+            // The schema keeps mutations to Cognito users; this holds even if it did not.
+            let Principal::User(caller) = &principal else {
+                return Err(unauthorized(
+                    "IAM principals read; opening accounts and recording transactions take a signed-in user (Cognito).",
+                ));
+            };
+            return self.mutation(caller, event).await;
+        }
+        self.read(&principal, event).await
+    }
+
+    /// A field of `Query` or of an object a query answered.
+    async fn read(&self, principal: &Principal, event: &ResolverEvent) -> Result<Value, AppError> {
+        let (bank, caller) = (&self.bank, principal.caller());
+        let iam = matches!(principal, Principal::Iam(_));
         match (
             event.info.parent_type_name.as_str(),
             event.info.field_name.as_str(),
         ) {
+            // An IAM principal owns no account and recorded nothing.
+            ("Query", "accounts") if iam => nothing_owned(event),
             ("Query", "accounts") => {
                 let listed = bank
-                    .list_accounts(&caller, &self.pages, limit(event)?, event.text("nextToken"))
+                    .list_accounts(caller, &self.pages, limit(event)?, event.text("nextToken"))
                     .await?;
                 Ok(page(&listed, views::account))
             }
             ("Query", "account") => {
                 let id = event.text("accountId").unwrap_or_default();
-                Ok(views::account(&bank.account(&caller, id).await?))
+                Ok(views::account(&bank.account(caller, id).await?))
             }
             ("Query", "transactions") => match event.text("accountId") {
-                Some(id) => self.history(&caller, event, id).await,
+                Some(id) => self.history(caller, event, id).await,
+                None if iam => nothing_owned(event),
                 None => {
                     let listed = bank
                         .list_transactions(
-                            &caller,
+                            caller,
                             &self.pages,
                             limit(event)?,
                             event.text("nextToken"),
@@ -58,45 +72,53 @@ impl Inner {
             },
             ("Query", "transaction") => {
                 let id = event.text("transactionId").unwrap_or_default();
-                let (record, view) = bank.transaction(&caller, id).await?;
+                let (record, view) = bank.transaction(caller, id).await?;
                 Ok(views::transaction(&record, view))
             }
-            ("Account", "transactions") => {
-                // The parent value is an Account this resolver answered to this caller
-                // (AppSync alone invokes it): not read again.
-                let shown = event
-                    .source
-                    .as_ref()
-                    .and_then(|account| account.get("accountId"))
-                    .and_then(Value::as_str)
-                    .and_then(|id| AccountId::parse(id).ok())
-                    .ok_or_else(|| AppError::not_found("Account"))?;
-                let listed = bank
-                    .shown_history(
-                        &caller,
-                        &self.pages,
-                        shown,
-                        limit(event)?,
-                        event.text("nextToken"),
-                    )
-                    .await?;
-                Ok(transactions_page(listed))
-            }
-            ("Mutation", "openAccount") => {
+            ("Account", "transactions") => self.shown(caller, event).await,
+            _ => Err(no_resolver(event)),
+        }
+    }
+
+    /// A field of `Mutation`, for a Cognito user.
+    async fn mutation(&self, caller: &Caller, event: &ResolverEvent) -> Result<Value, AppError> {
+        match event.info.field_name.as_str() {
+            "openAccount" => {
                 let input = event.object("input");
                 let text = |name: &str| input.and_then(|i| i.get(name)).and_then(Value::as_str);
                 let key = event.text("idempotencyKey").map(key).transpose()?;
-                let (account, _replayed) = bank
-                    .open_account(&caller, text("name"), text("currency"), key.as_ref())
+                let (account, _replayed) = self
+                    .bank
+                    .open_account(caller, text("name"), text("currency"), key.as_ref())
                     .await?;
                 Ok(views::account(&account))
             }
-            ("Mutation", "requestTransaction") => self.request(&caller, event).await,
-            _ => {
-                tracing::error!(field = %event.field(), "no resolver for this field");
-                Err(AppError::internal())
-            }
+            "requestTransaction" => self.request(caller, event).await,
+            _ => Err(no_resolver(event)),
         }
+    }
+
+    /// `Account.transactions`: the parent value is an Account this resolver answered
+    /// to this caller (AppSync alone invokes it), not read again.
+    async fn shown(&self, caller: &Caller, event: &ResolverEvent) -> Result<Value, AppError> {
+        let shown = event
+            .source
+            .as_ref()
+            .and_then(|account| account.get("accountId"))
+            .and_then(Value::as_str)
+            .and_then(|id| AccountId::parse(id).ok())
+            .ok_or_else(|| AppError::not_found("Account"))?;
+        let listed = self
+            .bank
+            .shown_history(
+                caller,
+                &self.pages,
+                shown,
+                limit(event)?,
+                event.text("nextToken"),
+            )
+            .await?;
+        Ok(transactions_page(listed))
     }
 
     /// An account's transactions, the caller's (any, for an operator) or NOT_FOUND.
@@ -158,6 +180,29 @@ fn transactions_page(listed: Listed<History>) -> Value {
     page(&transactions, |(entry, view)| {
         views::history_entry(entry, *view)
     })
+}
+
+/// `UNAUTHORIZED`: the caller may not call this field (AppSync's auth passed them).
+fn unauthorized(message: &str) -> AppError {
+    AppError::new(ErrorKind::Forbidden, "UNAUTHORIZED", message)
+}
+
+/// A field the template routes here that this resolver does not know.
+fn no_resolver(event: &ResolverEvent) -> AppError {
+    tracing::error!(field = %event.field(), "no resolver for this field");
+    AppError::internal()
+}
+
+/// The caller's own accounts or recorded transactions when they own and record
+/// nothing (an IAM principal): an empty last page, read from no table. The limit is
+/// checked as for anyone; no page token was ever sealed for this listing, so any
+/// `nextToken` is `INVALID_NEXT_TOKEN`, as a foreign one is.
+fn nothing_owned(event: &ResolverEvent) -> Result<Value, AppError> {
+    limit(event)?;
+    if event.text("nextToken").is_some() {
+        return Err(AppError::invalid_next_token());
+    }
+    Ok(json!({ "items": [], "nextToken": null }))
 }
 
 /// The page size asked for.

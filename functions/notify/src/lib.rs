@@ -29,6 +29,8 @@
 //! claim over after its expiry sends that channel again; so does a provider that
 //! accepted a send whose answer was lost (timeout). The per-channel scheme had the same
 //! window. At-least-once is preferred to losing a notification.
+//!
+//! Each invocation prints its metrics once, at its end (EMF, see [`tally`]).
 
 pub mod claims;
 pub mod config;
@@ -39,6 +41,7 @@ pub mod message;
 mod process;
 pub mod render;
 pub mod senders;
+mod tally;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -48,6 +51,7 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use shared::aws::SdkConfig;
 use shared::events::publish::Publisher;
+use shared::metrics::Metrics;
 use tokio::task::JoinSet;
 
 pub use config::{ConfigError, NotifyConfig};
@@ -139,16 +143,25 @@ struct Inner {
 #[derive(Debug, Clone)]
 pub struct App {
     inner: Arc<Inner>,
+    metrics: Metrics,
 }
 
 impl App {
     /// Settings from the environment (see [`config`]), clients from `config`.
     pub fn from_env(config: &SdkConfig) -> Result<Self, String> {
         let settings = NotifyConfig::from_env().map_err(|e| e.to_string())?;
-        Ok(Self::new(
-            Clients::for_settings(config, &settings),
-            settings,
-        ))
+        Ok(
+            Self::new(Clients::for_settings(config, &settings), settings)
+                .with_metrics(Metrics::from_env()),
+        )
+    }
+
+    /// The same app, its metrics written by `metrics` (by default, the process's
+    /// installed sink: [`Metrics::local`]).
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// An app on explicit clients and settings (tests, local runtime).
@@ -185,6 +198,7 @@ impl App {
         };
         Self {
             inner: Arc::new(inner),
+            metrics: Metrics::local("local"),
         }
     }
 
@@ -220,7 +234,8 @@ impl App {
         let max_tasks = self.inner.config.max_concurrency.max(1);
         let margin = self.inner.config.send_timeout * START_MARGIN;
         let too_late = || deadline.is_some_and(|d| Instant::now() + margin > d);
-        let (groups, mut failed) = group_jobs(event.records);
+        let counts = Arc::new(tally::Counts::default());
+        let (groups, mut failed) = group_jobs(event.records, &counts);
         let mut owners: HashMap<tokio::task::Id, Vec<(usize, String)>> = HashMap::new();
         let mut tasks = JoinSet::new();
         let mut deferred = 0;
@@ -252,6 +267,9 @@ impl App {
                 "invocation deadline near: notifications not started, their messages will be retried"
             );
         }
+        let mut invocation = self.metrics.invocation();
+        counts.add_to(&mut invocation);
+        self.metrics.emit(&invocation);
         // A body carrying several notifications fails once, whichever of them failed.
         failed.sort();
         failed.dedup();
@@ -308,7 +326,10 @@ fn collect(
 /// already sent). Malformed bodies are logged and returned apart, to be reported
 /// failed: retrying cannot fix them, but the queue's redrive policy then keeps them in
 /// the dead-letter queue for inspection and replay instead of losing them.
-fn group_jobs(records: Vec<SqsMessage>) -> (Vec<Vec<Job>>, Vec<(usize, String)>) {
+fn group_jobs(
+    records: Vec<SqsMessage>,
+    counts: &Arc<tally::Counts>,
+) -> (Vec<Vec<Job>>, Vec<(usize, String)>) {
     let mut groups: Vec<Vec<Job>> = Vec::new();
     let mut malformed_bodies = Vec::new();
     let mut positions: HashMap<String, usize> = HashMap::new();
@@ -336,6 +357,7 @@ fn group_jobs(records: Vec<SqsMessage>) -> (Vec<Vec<Job>>, Vec<(usize, String)>)
                 message_id: message_id.clone(),
                 receive_count: receive_count.clone(),
                 message,
+                counts: Arc::clone(counts),
             };
             match positions.get(&key) {
                 Some(&position) => groups[position].push(job),

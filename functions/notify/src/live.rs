@@ -38,7 +38,9 @@ pub(crate) async fn publish(publisher: Option<&Publisher>, job: &Job) -> Publish
         return Published::Done;
     };
     let channel = user_channel(message.holder_id.as_str());
-    match publisher.publish(&channel, &[event.to_json()]).await {
+    let published = publisher.publish(&channel, &[event.to_json()]).await;
+    job.counts.live(published.is_ok());
+    match published {
         Ok(()) => {
             tracing::info!(
                 message_id = %job.message_id,

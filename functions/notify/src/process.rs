@@ -19,6 +19,8 @@ pub(crate) struct Job {
     pub message_id: String,
     pub receive_count: Option<String>,
     pub message: Notification,
+    /// The invocation's counts (its metrics).
+    pub counts: std::sync::Arc<crate::tally::Counts>,
 }
 
 /// What happened on one channel. Logged as `outcome`.
@@ -315,7 +317,9 @@ fn log_retry(job: &Job, failure: &SdkFailure, summary: &'static str) {
     );
 }
 
+/// Logs a channel's outcome, and counts it in the invocation's metrics.
 fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
+    job.counts.channel(channel, outcome);
     let (failure, provider_message_id, recorded) = match outcome {
         Outcome::Sent {
             provider_message_id,

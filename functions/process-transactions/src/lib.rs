@@ -19,6 +19,10 @@
 //! item failure (later records are redelivered with it); a malformed record is
 //! reported too, so that the mapping's retry limit and bisection route it to the
 //! on-failure destination.
+//!
+//! Each invocation that settles anything prints its metrics (EMF, see
+//! [`shared::settle::Tally::add_to`]): transactions settled by type and rejected by
+//! reason, settlement latency, batch size, commit retries, chunks split.
 
 pub mod outbox;
 
@@ -28,6 +32,7 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_dynamodb::types::AttributeValue;
 use shared::domain::TransactionStatus;
+use shared::metrics::Metrics;
 use shared::notification::Notification;
 use shared::settle::{Deadline, Engine, Unsettled};
 use shared::store::{Ledger, StatusChange, TableNames, TransactionRecord};
@@ -40,6 +45,7 @@ pub struct App {
     engine: Engine,
     sqs: aws_sdk_sqs::Client,
     queue_url: String,
+    metrics: Metrics,
 }
 
 /// Why a record was not handled.
@@ -59,15 +65,14 @@ impl App {
             .ok()
             .filter(|v| !v.is_empty())
             .ok_or("NOTIFICATIONS_QUEUE_URL is not set")?;
-        Ok(Self::new(
-            config,
-            &tables,
-            &queue_url,
-            RetryPolicy::default(),
-        ))
+        Ok(
+            Self::new(config, &tables, &queue_url, RetryPolicy::default())
+                .with_metrics(Metrics::from_env()),
+        )
     }
 
-    /// An app on explicit tables and queue (tests, local runtime).
+    /// An app on explicit tables and queue (tests, local runtime); its metrics go to
+    /// the process's installed sink ([`Metrics::local`]).
     pub fn new(
         config: &shared::aws::SdkConfig,
         tables: &TableNames,
@@ -82,7 +87,15 @@ impl App {
             ),
             sqs: shared::aws::sqs(config),
             queue_url: queue_url.to_owned(),
+            metrics: Metrics::local("local"),
         }
+    }
+
+    /// The same app, its metrics written by `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Handles one stream batch with no deadline (tools, tests).
@@ -148,6 +161,9 @@ impl App {
         // Boxed: the SDK's futures nest deeply enough to hit the compiler's layout
         // depth limit in the Lambda's main.
         let settled = Box::pin(self.engine.settle(&transactions, deadline)).await;
+        let mut invocation = self.metrics.invocation();
+        settled.tally.add_to(&mut invocation);
+        self.metrics.emit(&invocation);
         for (transaction, outcome) in transactions.iter().zip(&settled.outcomes) {
             if let Some(outcome) = outcome {
                 tracing::info!(

@@ -2,6 +2,11 @@
 //! bound, through the stream consumer's own engine ([`shared::settle::Engine`]), and
 //! reports the oldest PENDING age as a metric.
 //!
+//! Each run prints one EMF document (more only when what it settled spans several
+//! transaction types or rejection reasons): `OldestPendingAgeSeconds`,
+//! `PendingTransactions`, `ReconciledTransactions`, `ReconcilerLeftPending`, and what
+//! the engine counted when it settled anything ([`shared::settle::Tally`]).
+//!
 //! The stream is the fast path; this is the guarantee. A record dropped after the
 //! mapping's `MaximumRecordAgeInSeconds`, lost with the stream's 24 h retention, or
 //! stuck behind a poison record on its shard is still settled, exactly once: every
@@ -12,8 +17,8 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use shared::metrics::{Emf, Unit};
-use shared::settle::{Deadline, Engine, RetryPolicy};
+use shared::metrics::{Emf, Invocation, Metrics, Unit};
+use shared::settle::{Deadline, Engine, RetryPolicy, Tally};
 use shared::store::{Ledger, StoreError, TableNames};
 
 /// Default age past which a PENDING transaction is the reconciler's.
@@ -21,14 +26,14 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(120);
 /// How many pending-index entries one run reads at most.
 pub const SCAN_LIMIT: usize = 5_000;
 /// The metrics' namespace.
-pub const NAMESPACE: &str = "Bank/Ledger";
+pub const NAMESPACE: &str = shared::metrics::NAMESPACE;
 
 /// The function's state, built once per execution environment.
 #[derive(Debug, Clone)]
 pub struct App {
     engine: Engine,
     max_age: Duration,
-    environment: String,
+    metrics: Metrics,
 }
 
 /// What a run found and did (the function's response, and its log).
@@ -63,11 +68,13 @@ impl App {
             })?),
             _ => DEFAULT_MAX_AGE,
         };
-        let environment = std::env::var("ENVIRONMENT").unwrap_or_else(|_| "dev".to_owned());
-        Ok(Self::new(config, &tables, max_age, &environment))
+        let metrics = Metrics::from_env();
+        Ok(Self::new(config, &tables, max_age, metrics.environment()).with_metrics(metrics))
     }
 
-    /// A reconciler on explicit tables (tests, local runtime).
+    /// A reconciler on explicit tables (tests, local runtime); its metrics, with
+    /// `Environment` = `environment`, go to the process's installed sink
+    /// ([`Metrics::local`]).
     pub fn new(
         config: &shared::aws::SdkConfig,
         tables: &TableNames,
@@ -82,8 +89,15 @@ impl App {
         Self {
             engine: Engine::new(ledger, RetryPolicy::default()),
             max_age,
-            environment: environment.to_owned(),
+            metrics: Metrics::local(environment),
         }
+    }
+
+    /// The same reconciler, its metrics written by `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// One run: find, settle, report (and print the metrics line).
@@ -105,6 +119,7 @@ impl App {
             complete: scan.complete,
             ..Report::default()
         };
+        let mut tally = None;
         if !scan.stale.is_empty() {
             let keys: Vec<String> = scan.stale.into_iter().map(|p| p.key).collect();
             let records = ledger.read_pending(&keys).await?;
@@ -118,11 +133,13 @@ impl App {
                 }
             }
             report.settled += settled.helped;
+            tally = Some(settled.tally);
             if let Some(reason) = settled.unsettled {
                 tracing::warn!(left = report.left, reason = %reason, "transactions left PENDING for the next run");
             }
         }
-        self.metrics(&report, now.timestamp_millis()).emit();
+        let invocation = self.invocation(&report, tally.as_ref(), now.timestamp_millis());
+        self.metrics.emit(&invocation);
         tracing::info!(
             pending = report.pending,
             oldest_pending_age_seconds = report.oldest_pending_age_seconds,
@@ -135,17 +152,29 @@ impl App {
         Ok(report)
     }
 
-    /// The run's metrics as one EMF record.
+    /// The run's own metrics as one EMF record (without what the engine counted).
     pub fn metrics(&self, report: &Report, timestamp_ms: i64) -> Emf {
-        #[allow(clippy::cast_precision_loss)]
-        let count = |n: usize| n as f64;
+        self.invocation(report, None, timestamp_ms)
+            .documents()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Emf::new(NAMESPACE, timestamp_ms))
+    }
+
+    /// The run's metrics, and the engine's when it settled anything.
+    fn invocation(&self, report: &Report, tally: Option<&Tally>, timestamp_ms: i64) -> Invocation {
         #[allow(clippy::cast_precision_loss)]
         let seconds = report.oldest_pending_age_seconds as f64;
-        Emf::new(NAMESPACE, timestamp_ms)
-            .dimension("Environment", self.environment.clone())
+        let mut invocation = Invocation::new(NAMESPACE, timestamp_ms)
+            .dimension("Environment", self.metrics.environment().to_owned());
+        invocation
             .metric("OldestPendingAgeSeconds", Unit::Seconds, seconds)
-            .metric("PendingTransactions", Unit::Count, count(report.pending))
-            .metric("ReconciledTransactions", Unit::Count, count(report.settled))
-            .metric("ReconcilerLeftPending", Unit::Count, count(report.left))
+            .count("PendingTransactions", report.pending)
+            .count("ReconciledTransactions", report.settled)
+            .count("ReconcilerLeftPending", report.left);
+        if let Some(tally) = tally {
+            tally.add_to(&mut invocation);
+        }
+        invocation
     }
 }

@@ -7,6 +7,9 @@
 //! change, come from a strongly consistent `GetItem` the first time an environment
 //! sees the account, then from its cache (see [`shared::app::facts`]). The rules are
 //! the application's ([`shared::app::Bank::record`]); this is the REST edge.
+//!
+//! A request that records a transaction prints one EMF document:
+//! `TransactionsAccepted` by `Type`, or `TransactionsReplayed` for a replay.
 
 mod request;
 
@@ -15,6 +18,7 @@ use lambda_http::{Body, Request, Response};
 use shared::auth::Authenticator;
 use shared::context::ApiContext;
 use shared::http::{ApiError, created_headers, raw_json};
+use shared::metrics::Metrics;
 use shared::store::TableNames;
 
 pub use request::{TransactionRequest, parse_request};
@@ -24,6 +28,7 @@ pub use shared::http::idempotency_key;
 #[derive(Debug)]
 pub struct App {
     ctx: ApiContext,
+    metrics: Metrics,
 }
 
 impl App {
@@ -31,14 +36,24 @@ impl App {
     pub fn from_env(config: &shared::aws::SdkConfig) -> Result<Self, String> {
         Ok(Self {
             ctx: ApiContext::from_env(config)?,
+            metrics: Metrics::from_env(),
         })
     }
 
-    /// An app on explicit tables (tests, local runtime).
+    /// An app on explicit tables (tests, local runtime); its metrics go to the
+    /// process's installed sink ([`Metrics::local`]).
     pub fn new(auth: Authenticator, config: &shared::aws::SdkConfig, tables: &TableNames) -> Self {
         Self {
             ctx: ApiContext::new(auth, config, tables),
+            metrics: Metrics::local("local"),
         }
+    }
+
+    /// The same app, its metrics written by `metrics`.
+    #[must_use]
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Account lookups served from the cache (hits) and from the table (misses).
@@ -70,6 +85,14 @@ impl App {
             .bank
             .record(&identity.caller(), key, &parsed)
             .await?;
+        let mut invocation = self.metrics.invocation();
+        if recorded.replayed {
+            invocation.count("TransactionsReplayed", 1);
+        } else {
+            let kind = recorded.record.kind.transaction_type().as_str();
+            invocation.count_by("TransactionsAccepted", "Type", kind, 1);
+        }
+        self.metrics.emit(&invocation);
         let location = format!("/transactions/{}", recorded.record.transaction_id);
         Ok(raw_json(
             StatusCode::CREATED,

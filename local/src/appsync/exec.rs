@@ -5,12 +5,15 @@
 //! without one is read from its parent's value. A batched resolver (`MaxBatchSize`) on
 //! the items of a list is invoked once per batch of items (`BatchInvoke`), as AppSync
 //! batches it. A resolver's error becomes the field's error with its `errorType`.
+//! Every field is first checked against the schema's auth directives for the
+//! request's auth mode ([`super::auth::Directives`]): a field the caller may not
+//! select is null with an `Unauthorized` error, and its resolver is never invoked.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use apollo_compiler::ExecutableDocument;
-use apollo_compiler::executable::{Field, Selection, SelectionSet};
+use apollo_compiler::executable::{Selection, SelectionSet};
 use apollo_compiler::resolvers::{
     AsyncObjectValue, AsyncResolvedValue, Execution, FieldError, ResolveInfo,
 };
@@ -22,7 +25,7 @@ use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use super::{GraphqlApi, validation_error};
+use super::{GraphqlApi, Requester, validation_error};
 
 /// Separates a resolver error's type from its message inside apollo-compiler's field
 /// error (which carries a message only); split again when the response is built.
@@ -31,6 +34,8 @@ const TYPE_MARK: char = '\u{1F}';
 /// What every resolver context of one request shares.
 pub struct Context {
     pub api: Arc<GraphqlApi>,
+    /// Who sent the request, and the `identity` AppSync hands resolvers for them.
+    pub requester: Requester,
     pub identity: Value,
     pub headers: serde_json::Map<String, Value>,
     pub variables: Value,
@@ -39,16 +44,17 @@ pub struct Context {
 }
 
 impl Context {
-    /// The context of a request from `identity` with these `headers` and `variables`.
+    /// The context of a request from `requester` with these `headers` and `variables`.
     pub fn new(
         api: Arc<GraphqlApi>,
-        identity: Value,
+        requester: Requester,
         headers: serde_json::Map<String, Value>,
         variables: Value,
     ) -> Self {
         Self {
             api,
-            identity,
+            identity: requester.identity("127.0.0.1"),
+            requester,
             headers,
             variables,
             resolver_calls: std::sync::atomic::AtomicUsize::new(0),
@@ -177,6 +183,12 @@ impl AsyncObjectValue for Object {
     ) -> BoxFuture<'a, Result<AsyncResolvedValue<'a>, FieldError>> {
         Box::pin(async move {
             let field = info.field_name();
+            let returns = info.field_definition().ty.inner_named_type();
+            self.context
+                .api
+                .directives
+                .check(&self.context.requester, &self.type_name, field, returns)
+                .map_err(|message| field_error("Unauthorized", &message))?;
             let key = (self.type_name.clone(), field.to_owned());
             let value = match self.context.api.resolvers.get(&key) {
                 Some(batch) => self.invoke(info, *batch).await?,
@@ -369,62 +381,5 @@ fn selection_list(
                 }
             }
         }
-    }
-}
-
-/// The depth of the operation: the longest chain of nested fields.
-pub fn depth(document: &Valid<ExecutableDocument>, operation: Option<&str>) -> usize {
-    document.operations.get(operation).map_or(0, |operation| {
-        set_depth(document, &operation.selection_set, 0)
-    })
-}
-
-fn set_depth(document: &ExecutableDocument, set: &SelectionSet, seen: usize) -> usize {
-    // Fragments cannot cycle in a valid document; the bound guards anyway.
-    if seen > 64 {
-        return seen;
-    }
-    set.selections
-        .iter()
-        .map(|selection| match selection {
-            Selection::Field(field) => 1 + field_depth(document, field, seen),
-            Selection::InlineFragment(fragment) => {
-                set_depth(document, &fragment.selection_set, seen + 1)
-            }
-            Selection::FragmentSpread(spread) => document
-                .fragments
-                .get(&spread.fragment_name)
-                .map_or(0, |f| set_depth(document, &f.selection_set, seen + 1)),
-        })
-        .max()
-        .unwrap_or(0)
-}
-
-fn field_depth(document: &ExecutableDocument, field: &Field, seen: usize) -> usize {
-    set_depth(document, &field.selection_set, seen + 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use apollo_compiler::Schema;
-
-    #[test]
-    fn depth_counts_nested_fields_through_fragments() {
-        let schema = Schema::parse_and_validate(
-            "type Query { node: Node } type Node { id: ID child: Node }",
-            "s.graphql",
-        )
-        .unwrap_or_else(|e| panic!("{}", e.errors));
-        let doc = |q: &str| {
-            ExecutableDocument::parse_and_validate(&schema, q, "q.graphql")
-                .unwrap_or_else(|e| panic!("{}", e.errors))
-        };
-        assert_eq!(depth(&doc("{ node { id } }"), None), 2);
-        assert_eq!(depth(&doc("{ node { child { child { id } } } }"), None), 4);
-        let fragment = "fragment F on Node { child { id } } { node { ...F } }";
-        assert_eq!(depth(&doc(fragment), None), 3);
-        let inline = "{ node { ... on Node { child { child { id } } } } }";
-        assert_eq!(depth(&doc(inline), None), 4);
     }
 }

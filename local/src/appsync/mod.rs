@@ -1,11 +1,19 @@
 //! The local AppSync GraphQL endpoint, `POST /graphql`, from `template.yml`: the API's
-//! auth mode (the Cognito user pool: AppSync's 401 `UnauthorizedException` otherwise),
-//! the schema file with AppSync's scalars and directives pre-declared, the query depth
-//! limit and introspection setting, and the direct Lambda resolvers (with `MaxBatchSize`
-//! for batched ones), all served by the same handler the Lambda runs
-//! ([`graphql::App`]). Documents are parsed, validated and executed with
-//! `apollo-compiler`; each resolver gets the context AppSync builds (see [`exec`]).
+//! auth modes (the default and the additional ones: a Cognito IdToken of the stack's
+//! pool, or a SigV4 signature by the runtime's own IAM principal; AppSync's 401
+//! `UnauthorizedException` without either, its signature errors for a bad signature),
+//! the schema file with AppSync's scalars and directives pre-declared and its auth
+//! directives applied field by field (see [`auth`]), the query depth limit and
+//! introspection setting, and the direct Lambda resolvers (with `MaxBatchSize` for
+//! batched ones), all served by the same handler the Lambda runs ([`graphql::App`]).
+//! Documents are parsed, validated and executed with `apollo-compiler`; each resolver
+//! gets the context AppSync builds (see [`exec`]).
+//!
+//! Not emulated: API keys, OIDC and Lambda authorizers, IAM policies (the signature
+//! is the whole grant), the user pool's `DefaultAction: DENY`.
 
+mod auth;
+mod depth;
 mod exec;
 
 use std::collections::HashMap;
@@ -15,8 +23,11 @@ use std::sync::Arc;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 use serde_json::{Value, json};
-use shared::auth::Claims;
+use shared::events::sigv4::VerifyError;
 
+pub use auth::{Mode, Requester};
+
+use crate::iam::{LocalIam, Refusal, SignedRequest};
 use crate::template::{Resolver, Template, scalar};
 
 /// What AppSync declares for every schema (its scalars and auth directives).
@@ -50,6 +61,12 @@ pub struct GraphqlApi {
     /// AppSync's 10000). Each field resolved counts, each item of a batch too.
     resolver_limit: usize,
     introspection: bool,
+    /// The default auth mode first, then the additional ones.
+    modes: Vec<Mode>,
+    /// The schema's auth directives.
+    directives: auth::Directives,
+    /// Who passes the IAM mode.
+    iam: LocalIam,
     handler: Arc<dyn DataSource>,
 }
 
@@ -59,6 +76,7 @@ impl std::fmt::Debug for GraphqlApi {
             .field("resolvers", &self.resolvers.len())
             .field("depth_limit", &self.depth_limit)
             .field("introspection", &self.introspection)
+            .field("modes", &self.modes)
             .finish_non_exhaustive()
     }
 }
@@ -104,92 +122,65 @@ impl GraphqlApi {
             .filter(|n| *n > 0)
             .unwrap_or(10_000);
         let introspection = scalar(&api["IntrospectionConfig"]).as_deref() != Some("DISABLED");
+        let modes = modes(&api)?;
+        let directives = auth::Directives::read(&schema, modes[0]);
         Ok(Some(Self {
             schema,
             resolvers,
             depth_limit,
             resolver_limit,
             introspection,
+            modes,
+            directives,
+            iam: LocalIam::default(),
             handler,
         }))
     }
 
-    /// Answers one `POST /graphql` whose `Authorization` the gateway's Cognito
-    /// authorizer checked (`None`: no valid IdToken): (HTTP status, body).
+    /// The API with `iam` as the principal its IAM mode lets in (without: none).
+    #[must_use]
+    pub fn with_iam(mut self, iam: LocalIam) -> Self {
+        self.iam = iam;
+        self
+    }
+
+    /// The IAM mode's check of a request whose `Authorization` is a SigV4 signature:
+    /// the requester, or AppSync's refusal (HTTP status, body).
+    pub async fn authenticate_iam(
+        &self,
+        signed: &SignedRequest<'_>,
+    ) -> Result<Requester, (u16, Value)> {
+        if !self.modes.contains(&Mode::Iam) {
+            tracing::info!("graphql: IAM is not an auth mode of this API");
+            return Err(unauthorized());
+        }
+        match self.iam.verify(signed).await {
+            Ok(()) => Ok(Requester::Iam),
+            Err(refusal) => {
+                tracing::info!(reason = %refusal, "graphql: signature refused");
+                Err(signature_error(&refusal))
+            }
+        }
+    }
+
+    /// Answers one `POST /graphql` from `requester`, as the gateway found them (`None`:
+    /// no valid credentials): (HTTP status, body).
     pub async fn serve(
         self: &Arc<Self>,
-        claims: Option<Claims>,
+        requester: Option<Requester>,
         headers: &axum::http::HeaderMap,
         body: &[u8],
     ) -> (u16, Value) {
-        let Some(claims) = claims else {
-            return (
-                401,
-                request_error(
-                    "UnauthorizedException",
-                    "You are not authorized to make this call.",
-                ),
-            );
+        let Some(requester) = requester.filter(|r| self.modes.contains(&r.mode())) else {
+            return unauthorized();
         };
-        let request: Value = match serde_json::from_slice(body) {
-            Ok(Value::Object(request)) => Value::Object(request),
-            _ => {
-                return (
-                    400,
-                    request_error(
-                        "MalformedHttpRequestException",
-                        "The request body is not a GraphQL request (JSON with a query).",
-                    ),
-                );
-            }
+        let (document, operation, variables) = match self.read_request(body) {
+            Ok(read) => read,
+            Err(refused) => return refused,
         };
-        let Some(query) = request["query"].as_str() else {
-            return (
-                400,
-                request_error("MalformedHttpRequestException", "The request has no query."),
-            );
-        };
-        let variables = request["variables"]
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        let operation = request["operationName"].as_str();
-        let document = match ExecutableDocument::parse_and_validate(
-            &self.schema,
-            query,
-            "request.graphql",
-        ) {
-            Ok(document) => document,
-            Err(invalid) => {
-                let errors: Vec<Value> = invalid
-                    .errors
-                    .iter()
-                    .map(|d| {
-                        let error = d.to_json();
-                        json!({
-                            "errorType": "ValidationError",
-                            "message": error.message,
-                            "locations": error.locations.iter().map(|l| json!({ "line": l.line, "column": l.column, "sourceName": null })).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
-                return (200, json!({ "data": null, "errors": errors }));
-            }
-        };
-        if let Some(limit) = self.depth_limit {
-            let depth = exec::depth(&document, operation);
-            if depth > limit {
-                return (
-                    200,
-                    validation_error(&format!(
-                        "Query depth {depth} exceeds the limit of {limit}."
-                    )),
-                );
-            }
-        }
         let context = exec::Context::new(
             Arc::clone(self),
-            identity(&claims),
+            requester,
             headers
                 .iter()
                 .filter_map(|(k, v)| Some((k.as_str().to_owned(), Value::from(v.to_str().ok()?))))
@@ -198,7 +189,6 @@ impl GraphqlApi {
         );
         // apollo-compiler's execution future is not Send (it borrows the root object
         // as a `dyn` reference): run it on a blocking thread of this runtime.
-        let operation = operation.map(str::to_owned);
         let runtime = tokio::runtime::Handle::current();
         let executed = tokio::task::spawn_blocking(move || {
             runtime.block_on(exec::execute(
@@ -225,6 +215,63 @@ impl GraphqlApi {
     }
 }
 
+impl GraphqlApi {
+    /// The request `body`'s document (parsed, validated, within the depth limit), its
+    /// operation name and variables; AppSync's answer when it is none of that.
+    fn read_request(&self, body: &[u8]) -> Result<ReadRequest, (u16, Value)> {
+        let malformed = |message| (400, request_error("MalformedHttpRequestException", message));
+        let Ok(Value::Object(request)) = serde_json::from_slice::<Value>(body) else {
+            return Err(malformed(
+                "The request body is not a GraphQL request (JSON with a query).",
+            ));
+        };
+        let Some(query) = request.get("query").and_then(Value::as_str) else {
+            return Err(malformed("The request has no query."));
+        };
+        let variables = request
+            .get("variables")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let operation = request
+            .get("operationName")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let document =
+            ExecutableDocument::parse_and_validate(&self.schema, query, "request.graphql")
+                .map_err(|invalid| {
+                    let errors: Vec<Value> = invalid
+                        .errors
+                        .iter()
+                        .map(|d| {
+                            let error = d.to_json();
+                            json!({
+                                "errorType": "ValidationError",
+                                "message": error.message,
+                                "locations": error.locations.iter().map(|l| json!({ "line": l.line, "column": l.column, "sourceName": null })).collect::<Vec<_>>(),
+                            })
+                        })
+                        .collect();
+                    (200, json!({ "data": null, "errors": errors }))
+                })?;
+        if let Some(limit) = self.depth_limit {
+            let depth = depth::depth(&document, operation.as_deref());
+            if depth > limit {
+                let message = format!("Query depth {depth} exceeds the limit of {limit}.");
+                return Err((200, validation_error(&message)));
+            }
+        }
+        Ok((document, operation, variables))
+    }
+}
+
+/// A request read: its document, operation name and variables.
+type ReadRequest = (
+    Valid<ExecutableDocument>,
+    Option<String>,
+    serde_json::Map<String, Value>,
+);
+
 /// A template number, written as a number or a string.
 fn number(value: &Value) -> Option<usize> {
     value
@@ -243,34 +290,70 @@ fn validation_error(message: &str) -> Value {
     json!({ "data": null, "errors": [{ "errorType": "ValidationError", "message": message }] })
 }
 
-/// The resolver context's `identity` for a Cognito user, as AppSync builds it.
-fn identity(claims: &Claims) -> Value {
-    let mut raw = json!({
-        "sub": claims.sub,
-        "iss": claims.iss,
-        "aud": claims.aud,
-        "token_use": claims.token_use,
-        "exp": claims.exp,
-        "iat": claims.iat,
-    });
-    if let Some(username) = &claims.username {
-        raw["cognito:username"] = json!(username);
-    }
-    if let Some(email) = &claims.email {
-        raw["email"] = json!(email);
-    }
-    if !claims.groups.is_empty() {
-        raw["cognito:groups"] = json!(claims.groups);
-    }
-    json!({
-        "claims": raw,
-        "defaultAuthStrategy": "ALLOW",
-        "groups": if claims.groups.is_empty() { Value::Null } else { json!(claims.groups) },
-        "issuer": claims.iss,
-        "sourceIp": ["127.0.0.1"],
-        "sub": claims.sub,
-        "username": claims.username,
-    })
+/// The template's auth modes: `AuthenticationType` first, then each of
+/// `AdditionalAuthenticationProviders`.
+fn modes(api: &Value) -> Result<Vec<Mode>, String> {
+    let additional = api["AdditionalAuthenticationProviders"].as_array();
+    std::iter::once(&api["AuthenticationType"])
+        .chain(
+            additional
+                .into_iter()
+                .flatten()
+                .map(|p| &p["AuthenticationType"]),
+        )
+        .map(|kind| {
+            let name = scalar(kind).unwrap_or_default();
+            Mode::from_template(&name)
+                .ok_or_else(|| format!("the GraphQL API's auth mode {name:?} is not known"))
+        })
+        .collect()
+}
+
+/// AppSync's 401: no credentials of any of the API's modes.
+fn unauthorized() -> (u16, Value) {
+    (
+        401,
+        request_error(
+            "UnauthorizedException",
+            "You are not authorized to make this call.",
+        ),
+    )
+}
+
+/// AppSync's answer to a SigV4 signature it refuses (its IAM mode's errors, as AWS
+/// words them).
+fn signature_error(refusal: &Refusal) -> (u16, Value) {
+    let (status, error_type, message) = match refusal {
+        Refusal::Signature(VerifyError::Missing) => return unauthorized(),
+        Refusal::Signature(VerifyError::Malformed) => (
+            400,
+            "IncompleteSignatureException",
+            "The request signature does not conform to AWS standards.",
+        ),
+        Refusal::Signature(VerifyError::Skewed) => (
+            403,
+            "InvalidSignatureException",
+            "Signature expired: the request's X-Amz-Date is more than 15 minutes from the server's time.",
+        ),
+        Refusal::Signature(VerifyError::WrongScope) => (
+            403,
+            "InvalidSignatureException",
+            "Credential should be scoped to a valid region and to the service 'appsync'.",
+        ),
+        Refusal::Signature(VerifyError::Mismatch) => (
+            403,
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ),
+        Refusal::Signature(VerifyError::UnknownAccessKey)
+        | Refusal::NoCredentials
+        | Refusal::Unavailable => (
+            403,
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        ),
+    };
+    (status, request_error(error_type, message))
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use apollo_compiler::validation::Valid;
 use aws_lambda_events::event::appsync::AppSyncDirectResolverEvent;
 use serde_json::{Value, json};
 
+use super::auth::tests::user;
 use super::{DataSource, GraphqlApi, exec};
 use crate::template::{Resolver, Template};
 
@@ -63,11 +64,11 @@ fn document(api: &GraphqlApi, query: &str) -> Valid<ExecutableDocument> {
         .unwrap_or_else(|e| panic!("{}", e.errors))
 }
 
-/// A request with no identity, headers or variables.
+/// A request from a Cognito user, with no headers or variables.
 fn bare(api: &Arc<GraphqlApi>) -> exec::Context {
     exec::Context::new(
         Arc::clone(api),
-        json!({}),
+        user(&[]),
         serde_json::Map::new(),
         json!({}),
     )
@@ -81,11 +82,11 @@ async fn the_runtime_builds_appsync_contexts_and_batches_a_page() {
         &api,
         "query Q($n: Int) { accounts(limit: $n) { items { accountId transactions(limit: 3) { items { amount } } } nextToken } }",
     );
-    let identity = json!({ "sub": "u-1", "issuer": "https://cognito-idp.us-east-1.amazonaws.com/x", "username": "alice",
-        "claims": { "sub": "u-1" }, "sourceIp": ["127.0.0.1"], "defaultAuthStrategy": "ALLOW", "groups": null });
+    let alice = user(&[]);
+    let identity = alice.identity("127.0.0.1");
     let context = exec::Context::new(
         Arc::clone(&api),
-        identity.clone(),
+        alice,
         serde_json::Map::from_iter([("host".to_owned(), json!("127.0.0.1"))]),
         json!({ "n": 2 }),
     );
@@ -234,4 +235,62 @@ async fn a_request_needing_more_resolver_calls_than_the_limit_fails_there() {
         .map(|p| p.len())
         .unwrap_or_default();
     assert_eq!(after - before, 1, "only the page was resolved");
+}
+
+#[tokio::test]
+async fn an_iam_mutation_is_unauthorized_by_the_schema_and_never_reaches_the_resolver() {
+    let recorder = Arc::new(Recorder::default());
+    let api = Arc::new(api(recorder.clone()));
+    let document = document(
+        &api,
+        "mutation { openAccount(input: { name: \"x\" }) { accountId } }",
+    );
+    let context = exec::Context::new(
+        Arc::clone(&api),
+        super::Requester::Iam,
+        serde_json::Map::new(),
+        json!({}),
+    );
+    let answer = exec::execute(context, &document, None, serde_json::Map::new()).await;
+    assert_eq!(
+        answer["data"],
+        Value::Null,
+        "openAccount is non-null: {answer}"
+    );
+    let error = &answer["errors"][0];
+    assert_eq!(error["errorType"], "Unauthorized");
+    assert_eq!(
+        error["message"],
+        "Not Authorized to access openAccount on type Mutation"
+    );
+    assert_eq!(error["path"], json!(["openAccount"]));
+    assert_eq!(error["locations"][0]["line"], 1);
+    let invoked = recorder.payloads.lock().map(|p| p.len()).unwrap_or(1);
+    assert_eq!(invoked, 0, "the resolver was never invoked");
+}
+
+#[tokio::test]
+async fn an_iam_query_reaches_the_resolver_with_appsyncs_iam_identity() {
+    let recorder = Arc::new(Recorder::default());
+    let api = Arc::new(api(recorder.clone()));
+    let document = document(&api, "{ accounts { items { accountId } } }");
+    let context = exec::Context::new(
+        Arc::clone(&api),
+        super::Requester::Iam,
+        serde_json::Map::new(),
+        json!({}),
+    );
+    let answer = exec::execute(context, &document, None, serde_json::Map::new()).await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    let payloads = recorder
+        .payloads
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default();
+    let event: AppSyncDirectResolverEvent = serde_json::from_value(payloads[0].clone())
+        .unwrap_or_else(|e| panic!("{e}: {}", payloads[0]));
+    let identity = &payloads[0]["identity"];
+    assert_eq!(identity["userArn"], json!(crate::iam::user_arn()));
+    assert_eq!(identity["sub"], Value::Null);
+    assert!(event.identity.is_some());
 }

@@ -1,19 +1,17 @@
 //! Who calls the Events API, per auth mode: a Cognito user (an IdToken or an access
 //! token of the stack's pool and client, checked by the runtime's [`JwtVerifier`]) or
 //! the local IAM principal (a SigV4 signature made with the runtime's own
-//! credentials, checked by [`shared::events::sigv4::verify`]). Refusal reasons are
-//! logged as kinds only: never a token, never a claim.
+//! credentials, checked by [`LocalIam`], as the GraphQL API's IAM mode is). Refusal
+//! reasons are logged as kinds only: never a token, never a claim.
 
-use std::time::SystemTime;
-
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use shared::auth::{Claims, JwtVerifier};
 
 use super::config::AuthMode;
-use crate::template::REGION;
+use crate::iam::LocalIam;
+pub use crate::iam::SignedRequest;
 
 /// A request's credentials, as the auth modes read them.
 #[derive(Debug, Clone, Copy)]
@@ -22,15 +20,6 @@ pub struct Presented<'a> {
     pub authorization: Option<&'a str>,
     /// The whole HTTP request, when there is one to check a signature of.
     pub signed: Option<SignedRequest<'a>>,
-}
-
-/// An HTTP request as SigV4 signs it.
-#[derive(Debug, Clone, Copy)]
-pub struct SignedRequest<'a> {
-    pub method: &'a str,
-    pub url: &'a str,
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
 }
 
 /// A verified Cognito caller: the checked claims and every claim of the token (for
@@ -77,8 +66,8 @@ pub enum Caller {
 #[derive(Debug)]
 pub struct Authorizer {
     pub verifier: JwtVerifier,
-    /// The local IAM principal's credentials (the runtime's SDK configuration).
-    pub credentials: Option<SharedCredentialsProvider>,
+    /// The local IAM principal (the runtime's SDK credentials).
+    pub iam: LocalIam,
 }
 
 impl Authorizer {
@@ -128,26 +117,9 @@ impl Authorizer {
         Ok(CognitoCaller { claims, all_claims })
     }
 
-    /// A SigV4 signature by the local credentials, for `appsync` in [`REGION`].
+    /// A SigV4 signature by the local IAM principal, for `appsync` in us-east-1.
     async fn iam(&self, signed: Option<SignedRequest<'_>>) -> Result<(), String> {
         let signed = signed.ok_or("iam: SigV4 over the WebSocket is not emulated")?;
-        let provider = self
-            .credentials
-            .as_ref()
-            .ok_or("iam: the runtime has no credentials")?;
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(|_| "iam: the runtime's credentials are unavailable")?;
-        shared::events::sigv4::verify(
-            signed.method,
-            signed.url,
-            signed.headers,
-            signed.body,
-            &credentials,
-            REGION,
-            SystemTime::now(),
-        )
-        .map_err(|e| format!("iam: {e}"))
+        self.iam.verify(&signed).await.map_err(|e| e.to_string())
     }
 }

@@ -49,15 +49,6 @@ fn respond(status: StatusCode, body: &Value, error_type: Option<&'static str>) -
     response
 }
 
-/// The request's headers as text (a value that is not text cannot be signed).
-fn header_list(parts: &Parts) -> Vec<(String, String)> {
-    parts
-        .headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect()
-}
-
 type Refusal = (StatusCode, Failure);
 
 fn bad_request(message: impl Into<String>) -> Refusal {
@@ -78,14 +69,8 @@ impl EventsApi {
             .config
             .namespace(channel.namespace())
             .ok_or_else(|| bad_request("no channel namespace of that name"))?;
-        let host = parts
-            .headers
-            .get("host")
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or_default();
-        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        let url = format!("http://{host}{path}");
-        let headers = header_list(parts);
+        let url = crate::iam::signed_url(&parts.headers, &parts.uri);
+        let headers = crate::iam::header_list(&parts.headers);
         let presented = Presented {
             authorization: parts
                 .headers

@@ -82,7 +82,7 @@ impl EventsApi {
             config,
             auth: auth::Authorizer {
                 verifier: JwtVerifier::new(auth, http),
-                credentials: sdk.sdk().credentials_provider(),
+                iam: crate::iam::LocalIam::new(sdk),
             },
             broker: broker::Broker::default(),
             host: host.to_owned(),

@@ -8,7 +8,7 @@ use super::incoming::Known;
 use super::plan;
 use super::work::Work;
 use super::{Applied, Deadline, Engine, Unsettled};
-use crate::clock::now_rfc3339;
+use crate::clock::Timestamp;
 use crate::domain::{AccountId, Outcome};
 use crate::store::{
     Account, AccountWrite, Commit, Settle, Settlement, StoreError, TransactionRecord,
@@ -45,6 +45,7 @@ impl Engine {
                 Step::Done => {}
                 Step::Stop(Unsettled::Store(_)) if chunk.len() > 1 => {
                     // Same path, one transaction at a time.
+                    work.tally.chunks_split += 1;
                     for one in chunk {
                         match self.settle_chunk(work, &[*one], deadline, known).await {
                             Step::Done => {}
@@ -86,6 +87,9 @@ impl Engine {
             if !deadline.allows(self.round_budget + delay) {
                 return Step::Stop(Unsettled::Deadline);
             }
+            if attempt > 0 {
+                work.tally.commit_retries += 1;
+            }
             tokio::time::sleep(delay).await;
             let records: Vec<TransactionRecord> = open
                 .iter()
@@ -94,8 +98,10 @@ impl Engine {
             work.classify(&mut known.settled, &mut known.waiting, &open);
             let round = self.round(&records, deadline, known).await;
             match round {
-                Round::Written(outcomes) => {
+                Round::Written(outcomes, processed_at) => {
                     for (i, outcome) in open.iter().zip(outcomes) {
+                        work.tally
+                            .written(&work.entries[*i].record, outcome, &processed_at);
                         work.entries[*i].outcome = Some(outcome);
                     }
                     return Step::Done;
@@ -175,9 +181,10 @@ impl Engine {
             .iter()
             .filter_map(|id| accounts.get(id))
             .collect();
+        let processed_at = Timestamp::now();
         match self
             .ledger
-            .commit(&writes, &settles, &unchanged, &now_rfc3339())
+            .commit(&writes, &settles, &unchanged, processed_at.as_str())
             .await
         {
             Ok(Commit::Written) => Round::Written(
@@ -188,6 +195,7 @@ impl Engine {
                         Outcome::Rejected(reason) => Applied::Rejected(*reason),
                     })
                     .collect(),
+                processed_at,
             ),
             Ok(Commit::Cancelled(cancelled)) => {
                 tracing::info!(
@@ -216,7 +224,8 @@ impl Engine {
 
 /// What one round did.
 enum Round {
-    Written(Vec<Applied>),
+    /// Written, at this `processedAt`.
+    Written(Vec<Applied>, Timestamp),
     Cancelled {
         no_longer_pending: Vec<usize>,
         pause: bool,

@@ -20,6 +20,7 @@ pub mod retry;
 
 mod chunk;
 mod incoming;
+mod tally;
 mod work;
 
 #[cfg(test)]
@@ -32,6 +33,7 @@ use crate::store::{Ledger, StoreError, TransactionRecord};
 
 pub use order::OrderPolicy;
 pub use retry::RetryPolicy;
+pub use tally::Tally;
 
 /// How one transaction ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +68,8 @@ pub struct Settled {
     pub unsettled: Option<Unsettled>,
     /// PENDING predecessors settled first that were not in the input.
     pub helped: usize,
+    /// What the call wrote, counted (the invocation's metrics).
+    pub tally: Tally,
 }
 
 impl Settled {
@@ -162,11 +166,13 @@ impl Engine {
             }
         }
         let helped = work.helped();
+        let tally = std::mem::take(&mut work.tally);
         let outcomes = work.into_outcomes(records.len());
         Settled {
             unsettled: unsettled.filter(|_| outcomes.iter().any(Option::is_none)),
             outcomes,
             helped,
+            tally,
         }
     }
 

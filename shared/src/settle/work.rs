@@ -21,12 +21,18 @@ pub(super) struct Entry {
 #[derive(Debug)]
 pub(super) struct Work {
     pub(super) entries: Vec<Entry>,
+    /// What the call did so far.
+    pub(super) tally: super::Tally,
 }
 
 impl Work {
     pub(super) fn new(records: &[TransactionRecord]) -> Self {
         let mut work = Self {
             entries: Vec::with_capacity(records.len()),
+            tally: super::Tally {
+                batch_size: records.len(),
+                ..super::Tally::default()
+            },
         };
         let mut positions: HashMap<String, usize> = HashMap::with_capacity(records.len());
         for (position, record) in records.iter().enumerate() {
