@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::load;
 use crate::stats::Summary;
 
-const WAIT: Duration = Duration::from_secs(60);
+const WAIT: Duration = Duration::from_secs(180);
 
 /// What the background load is: transactions, clients, users.
 pub const LOAD: (usize, usize, usize) = (1500, 32, 8);

@@ -131,7 +131,12 @@ pub async fn start_configured(
     let (listener, authority) = listen(options).await?;
     let clients = provision_clients(&config);
     let mut resolver = Resolver {
-        params: template.parameters(&[("Environment", options.environment.as_str())]),
+        params: template.parameters(
+            &parameter_overrides(&options.environment)
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect::<Vec<_>>(),
+        ),
         stack_name: options.stack_name.clone(),
         ..Resolver::default()
     };
@@ -185,6 +190,23 @@ pub async fn start_configured(
     }
     console.configure(&info);
     Ok(Running { info, tasks })
+}
+
+/// The template parameters this runtime sets: `Environment`, then any
+/// `Name=Value` pairs of `BANK_PARAMETER_OVERRIDES` (space-separated, as `sam deploy
+/// --parameter-overrides` takes them), e.g. `LedgerBatchingWindowSeconds=0`.
+fn parameter_overrides(environment: &str) -> Vec<(String, String)> {
+    let given = std::env::var("BANK_PARAMETER_OVERRIDES").unwrap_or_default();
+    overrides_from(environment, &given)
+}
+
+fn overrides_from(environment: &str, given: &str) -> Vec<(String, String)> {
+    let mut overrides = vec![("Environment".to_owned(), environment.to_owned())];
+    overrides.extend(given.split_whitespace().filter_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        Some((name.to_owned(), value.to_owned()))
+    }));
+    overrides
 }
 
 /// Clients for provisioning and seeding: `config` without the added interceptors.
@@ -396,4 +418,27 @@ pub fn print_quickstart(info: &Value, stack_file: &std::path::Path) {
         admin = info["adminUser"]["username"].as_str().unwrap_or_default(),
         quickstart = quickstart(api),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overrides_from;
+
+    #[test]
+    fn parameter_overrides_are_read_as_sam_takes_them() {
+        let pairs = |v: &[(&str, &str)]| {
+            v.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(overrides_from("dev", ""), pairs(&[("Environment", "dev")]));
+        assert_eq!(
+            overrides_from("dev", " LedgerBatchingWindowSeconds=0  Junk Other=a=b "),
+            pairs(&[
+                ("Environment", "dev"),
+                ("LedgerBatchingWindowSeconds", "0"),
+                ("Other", "a=b")
+            ])
+        );
+    }
 }
