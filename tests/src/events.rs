@@ -240,20 +240,7 @@ pub fn signature(
 
 /// `POST /event` with `body` as JSON and `headers`.
 pub async fn post_event(s: &LocalStack, body: &str, headers: &[(String, String)]) -> Answer {
-    let url = http_url(s);
-    let mut request = s
-        .http
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(body.to_owned());
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let response = request
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    Answer::read(response).await
+    s.post_json(&http_url(s), body, headers).await
 }
 
 /// [`post_event`] signed with the local credentials, as notify signs.

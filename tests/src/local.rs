@@ -50,6 +50,24 @@ impl Answer {
 }
 
 impl LocalStack {
+    /// `POST url` with the JSON text `body` and these extra headers (a signature, a
+    /// token): the answer as it came.
+    pub async fn post_json(&self, url: &str, body: &str, headers: &[(String, String)]) -> Answer {
+        let mut request = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        Answer::read(response).await
+    }
+
     /// Starts a stack from the repository's `template.yml` on a free port.
     pub async fn start() -> Self {
         Self::start_with(|config| config).await

@@ -5,9 +5,11 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use process_transactions::RetryPolicy;
 use serde_json::Value;
+use shared::aws::SdkConfig;
 use shared::domain::Balance;
 use shared::store::{Account, AccountsTable, TransactionRecord, TransactionsTable};
 
+use crate::faults::{FaultInjector, Kind, Rule};
 use crate::fixture::ApiFixture;
 use crate::streams::StreamReader;
 
@@ -28,6 +30,31 @@ pub struct PipelineFixture {
 }
 
 impl PipelineFixture {
+    /// The stack's SDK configuration with its first `conflicts` `TransactWriteItems`
+    /// cancelled as a transaction conflict (what AWS answers two overlapping commits).
+    pub fn config_with_commit_conflicts(
+        &self,
+        seed: u64,
+        conflicts: u64,
+    ) -> (FaultInjector, SdkConfig) {
+        let injector = FaultInjector::new(seed);
+        injector.set_rules(vec![Rule::periodic(
+            "DynamoDB",
+            &["TransactWriteItems"],
+            Kind::Conflict,
+            1,
+            conflicts,
+        )]);
+        injector.set_enabled(true);
+        let config = self
+            .api
+            .stack
+            .config
+            .clone()
+            .with_interceptor(injector.clone());
+        (injector, config)
+    }
+
     /// Fresh tables, queue and a stream reader at the start of the transactions stream.
     pub async fn new() -> Self {
         let api = ApiFixture::new().await;

@@ -19,21 +19,13 @@ fn url(s: &LocalStack) -> String {
 
 /// (HTTP status, body) of a GraphQL request with these extra headers.
 async fn post(s: &LocalStack, body: &str, headers: &[(String, String)]) -> (u16, Value) {
-    let url = url(s);
-    let mut request = s
-        .http
-        .post(&url)
-        .header("content-type", "application/json")
-        .body(body.to_owned());
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let response = request
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let answer = s.post_json(&url(s), body, headers).await;
+    let body = if answer.body.is_string() {
+        Value::Null
+    } else {
+        answer.body
+    };
+    (answer.status, body)
 }
 
 fn request(query: &str, variables: &Value) -> String {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::dynamodb::Event;
 use integration_tests::api::Caller;
-use integration_tests::faults::{FaultInjector, Kind, Rule};
+use integration_tests::faults::Kind;
 use integration_tests::pipeline::{PipelineFixture, tx};
 use process_transactions::RetryPolicy;
 use reconcile_pending::App as Reconciler;
@@ -29,21 +29,7 @@ async fn status(p: &PipelineFixture, id: &str) -> (String, Option<String>) {
 #[tokio::test]
 async fn a_transaction_conflict_on_the_first_commit_is_retried_in_the_same_invocation() {
     let mut p = PipelineFixture::new().await;
-    let injector = FaultInjector::new(11);
-    injector.set_rules(vec![Rule::periodic(
-        "DynamoDB",
-        &["TransactWriteItems"],
-        Kind::Conflict,
-        1,
-        1,
-    )]);
-    injector.set_enabled(true);
-    let config = p
-        .api
-        .stack
-        .config
-        .clone()
-        .with_interceptor(injector.clone());
+    let (injector, config) = p.config_with_commit_conflicts(11, 1);
     p.processor = process_transactions::App::new(
         &config,
         &p.api.tables,

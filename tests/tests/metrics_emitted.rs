@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use integration_tests::api::{ApiEvent, Caller, Reply};
-use integration_tests::faults::{FaultInjector, Kind, Rule};
 use integration_tests::fixture::{ApiFixture, new_key};
 use integration_tests::notify_fixture::{
     HolderKind, NotifyFixture, body, completed_deposit, failed_ids,
@@ -93,21 +92,7 @@ async fn a_batch_of_three_with_an_overdraft_counts_two_settled_and_one_rejected_
 #[tokio::test]
 async fn commit_conflicts_count_as_retries_and_a_chunk_that_still_fails_as_split() {
     let mut p = PipelineFixture::new().await;
-    let injector = FaultInjector::new(17);
-    injector.set_rules(vec![Rule::periodic(
-        "DynamoDB",
-        &["TransactWriteItems"],
-        Kind::Conflict,
-        1,
-        2,
-    )]);
-    injector.set_enabled(true);
-    let config = p
-        .api
-        .stack
-        .config
-        .clone()
-        .with_interceptor(injector.clone());
+    let (_, config) = p.config_with_commit_conflicts(17, 2);
     let retry = RetryPolicy {
         attempts: 2,
         ..RetryPolicy::default()
