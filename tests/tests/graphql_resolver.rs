@@ -7,18 +7,24 @@ use aws_lambda_events::event::appsync::{AppSyncDirectResolverEvent, AppSyncIdent
 use integration_tests::api::{ApiEvent, Caller, sample_event};
 use integration_tests::fixture::{ApiFixture, new_key};
 use serde_json::{Value, json};
+use shared::metrics::{Collector, Metrics};
+use std::sync::Arc;
 
 struct Gql {
     fx: ApiFixture,
     app: graphql::App,
+    /// What the app's metrics wrote.
+    metrics: Arc<Collector>,
 }
 
 impl Gql {
     async fn new() -> Self {
         let fx = ApiFixture::new().await;
         let pages = fx.stack.page_sealer().await;
-        let app = graphql::App::new(&fx.stack.config, &fx.tables, pages);
-        Self { fx, app }
+        let metrics = Collector::new();
+        let sink = Metrics::local("test").with_sink(metrics.clone());
+        let app = graphql::App::with_metrics(&fx.stack.config, &fx.tables, pages, sink);
+        Self { fx, app, metrics }
     }
 
     /// The context AppSync sends for `parent.field` with `arguments`, from `caller`.
@@ -96,6 +102,17 @@ async fn request_transaction_is_idempotent_like_rest_and_renders_the_same_json()
 
     let again = g.ok(&alice, "Mutation", "requestTransaction", args).await;
     assert_eq!(again["replayed"], true);
+    // Counted as REST counts: one accepted deposit, one replay.
+    let counted = g
+        .metrics
+        .summary()
+        .unwrap_or_else(|e| panic!("{e}: {:?}", g.metrics.lines()));
+    let env = ("Environment", "test");
+    assert_eq!(
+        counted.sum("TransactionsAccepted", &[env, ("Type", "DEPOSIT")]),
+        1.0
+    );
+    assert_eq!(counted.sum("TransactionsReplayed", &[env]), 1.0);
     assert_eq!(
         again["transaction"], first["transaction"],
         "the same transaction"

@@ -44,6 +44,8 @@ use event::ResolverEvent;
 struct Inner {
     bank: Bank,
     pages: PageSealer,
+    /// `requestTransaction` counts what it records as the REST edge does.
+    metrics: shared::metrics::Metrics,
 }
 
 /// The function, built once per execution environment.
@@ -56,15 +58,33 @@ impl App {
     /// Tables from the environment; page tokens sealed by `pages`.
     pub fn from_env(config: &shared::aws::SdkConfig, pages: PageSealer) -> Result<Self, String> {
         let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
-        Ok(Self::new(config, &tables, pages))
+        let metrics = shared::metrics::Metrics::from_env();
+        Ok(Self::with_metrics(config, &tables, pages, metrics))
     }
 
     /// An app on explicit tables (tests, local runtime).
     pub fn new(config: &shared::aws::SdkConfig, tables: &TableNames, pages: PageSealer) -> Self {
+        Self::with_metrics(
+            config,
+            tables,
+            pages,
+            shared::metrics::Metrics::local("local"),
+        )
+    }
+
+    /// An app on explicit tables whose `requestTransaction` metrics `metrics` writes
+    /// (on Lambda: stdout).
+    pub fn with_metrics(
+        config: &shared::aws::SdkConfig,
+        tables: &TableNames,
+        pages: PageSealer,
+        metrics: shared::metrics::Metrics,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 bank: Bank::new(config, tables),
                 pages,
+                metrics,
             }),
         }
     }

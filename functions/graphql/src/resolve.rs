@@ -157,6 +157,7 @@ impl Inner {
         }
         .validate()?;
         let recorded = self.bank.record(caller, key, &request).await?;
+        recorded.emit_metrics(&self.metrics);
         // The first answer, byte for byte on a replay, as REST's.
         let transaction: Value = serde_json::from_str(&recorded.body).map_err(|e| {
             tracing::error!(error = %e, "stored answer is not JSON");

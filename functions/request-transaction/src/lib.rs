@@ -85,14 +85,7 @@ impl App {
             .bank
             .record(&identity.caller(), key, &parsed)
             .await?;
-        let mut invocation = self.metrics.invocation();
-        if recorded.replayed {
-            invocation.count("TransactionsReplayed", 1);
-        } else {
-            let kind = recorded.record.kind.transaction_type().as_str();
-            invocation.count_by("TransactionsAccepted", "Type", kind, 1);
-        }
-        self.metrics.emit(&invocation);
+        recorded.emit_metrics(&self.metrics);
         let location = format!("/transactions/{}", recorded.record.transaction_id);
         Ok(raw_json(
             StatusCode::CREATED,

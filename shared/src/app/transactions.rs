@@ -21,6 +21,21 @@ pub struct Recorded {
     pub replayed: bool,
 }
 
+impl Recorded {
+    /// Prints this recording's metrics, whichever edge took it (REST, GraphQL): one
+    /// EMF document, `TransactionsAccepted` by `Type`, or `TransactionsReplayed`.
+    pub fn emit_metrics(&self, metrics: &crate::metrics::Metrics) {
+        let mut invocation = metrics.invocation();
+        if self.replayed {
+            invocation.count("TransactionsReplayed", 1);
+        } else {
+            let kind = self.record.kind.transaction_type().as_str();
+            invocation.count_by("TransactionsAccepted", "Type", kind, 1);
+        }
+        metrics.emit(&invocation);
+    }
+}
+
 impl Bank {
     /// Records `request` as PENDING for `caller` under `key`; the stream consumer
     /// applies it. The same key with the same request answers with the first
