@@ -11,7 +11,7 @@ use super::{Applied, Deadline, Engine, Unsettled};
 use crate::clock::Timestamp;
 use crate::domain::{AccountId, Outcome};
 use crate::store::{
-    Account, AccountWrite, Commit, Settle, Settlement, StoreError, TransactionRecord,
+    Account, AccountWrite, Cancelled, Commit, Settle, Settlement, StoreError, TransactionRecord,
 };
 
 /// Where a pass over the work ended.
@@ -152,31 +152,8 @@ impl Engine {
         if let Some(step) = self.before_rejecting(records, &plan, deadline, known).await {
             return Round::Step(step);
         }
-        let writes: Vec<AccountWrite<'_>> = plan
-            .written
-            .iter()
-            .filter_map(|(id, after)| {
-                let account = accounts.get(id)?;
-                Some(AccountWrite {
-                    account,
-                    after: *after,
-                    version: plan
-                        .version_after
-                        .get(id)
-                        .copied()
-                        .unwrap_or_else(|| account.version.saturating_add(1)),
-                })
-            })
-            .collect();
-        let settles: Vec<Settle<'_>> = records
-            .iter()
-            .zip(plan.outcomes.iter().zip(&plan.versions))
-            .map(|(record, (outcome, versions))| Settle {
-                record,
-                settlement: settlement(record, outcome, &accounts),
-                versions: *versions,
-            })
-            .collect();
+        let writes = account_writes(&plan, &accounts);
+        let settles = settles(records, &plan, &accounts);
         let unchanged: Vec<&Account> = plan::rejections_read(records, &plan, &accounts)
             .iter()
             .filter_map(|id| accounts.get(id))
@@ -197,26 +174,7 @@ impl Engine {
                     .collect(),
                 processed_at,
             ),
-            Ok(Commit::Cancelled(cancelled)) => {
-                tracing::info!(
-                    transactions = records.len(),
-                    no_longer_pending = cancelled.no_longer_pending.len(),
-                    account_changed = cancelled.account_changed,
-                    contention = cancelled.contention,
-                    "commit cancelled; deciding again"
-                );
-                Round::Cancelled {
-                    no_longer_pending: cancelled.no_longer_pending,
-                    pause: cancelled.contention || cancelled.account_changed,
-                    error: cancelled.contention.then(|| {
-                        StoreError::service(
-                            "TransactWriteItems",
-                            "TransactionConflict",
-                            "cancelled by contention",
-                        )
-                    }),
-                }
-            }
+            Ok(Commit::Cancelled(cancelled)) => after_cancel(records.len(), cancelled),
             Err(error) => Round::failed(error),
         }
     }
@@ -249,6 +207,68 @@ impl Round {
         } else {
             Self::Step(Step::Stop(Unsettled::Store(error)))
         }
+    }
+}
+
+/// Each account the plan changes, at the balance and version it ends at.
+fn account_writes<'a>(
+    plan: &plan::Plan,
+    accounts: &'a HashMap<AccountId, Account>,
+) -> Vec<AccountWrite<'a>> {
+    plan.written
+        .iter()
+        .filter_map(|(id, after)| {
+            let account = accounts.get(id)?;
+            Some(AccountWrite {
+                account,
+                after: *after,
+                version: plan
+                    .version_after
+                    .get(id)
+                    .copied()
+                    .unwrap_or_else(|| account.version.saturating_add(1)),
+            })
+        })
+        .collect()
+}
+
+/// Each transaction's move out of PENDING, as the plan decided it.
+fn settles<'a>(
+    records: &'a [TransactionRecord],
+    plan: &plan::Plan,
+    accounts: &'a HashMap<AccountId, Account>,
+) -> Vec<Settle<'a>> {
+    records
+        .iter()
+        .zip(plan.outcomes.iter().zip(&plan.versions))
+        .map(|(record, (outcome, versions))| Settle {
+            record,
+            settlement: settlement(record, outcome, accounts),
+            versions: *versions,
+        })
+        .collect()
+}
+
+/// A round whose commit was cancelled: decided again, after a pause when contention
+/// or a changed account caused it.
+fn after_cancel(transactions: usize, cancelled: Cancelled) -> Round {
+    tracing::info!(
+        transactions,
+        no_longer_pending = cancelled.no_longer_pending.len(),
+        account_changed = cancelled.account_changed,
+        contention = cancelled.contention,
+        "commit cancelled; deciding again"
+    );
+    Round::Cancelled {
+        no_longer_pending: cancelled.no_longer_pending,
+        pause: cancelled.contention || cancelled.account_changed,
+        error: cancelled.contention.then(|| {
+            StoreError::service(
+                "TransactWriteItems",
+                "TransactionConflict",
+                "cancelled by contention",
+            )
+        }),
     }
 }
 
