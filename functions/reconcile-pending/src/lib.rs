@@ -165,8 +165,7 @@ impl App {
     fn invocation(&self, report: &Report, tally: Option<&Tally>, timestamp_ms: i64) -> Invocation {
         #[allow(clippy::cast_precision_loss)]
         let seconds = report.oldest_pending_age_seconds as f64;
-        let mut invocation = Invocation::new(NAMESPACE, timestamp_ms)
-            .dimension("Environment", self.metrics.environment().to_owned());
+        let mut invocation = self.metrics.invocation_at(timestamp_ms);
         invocation
             .metric("OldestPendingAgeSeconds", Unit::Seconds, seconds)
             .count("PendingTransactions", report.pending)

@@ -90,7 +90,13 @@ impl Metrics {
 
     /// An empty invocation in [`NAMESPACE`] with the `Environment` dimension, now.
     pub fn invocation(&self) -> Invocation {
-        Invocation::new(NAMESPACE, chrono::Utc::now().timestamp_millis())
+        self.invocation_at(chrono::Utc::now().timestamp_millis())
+    }
+
+    /// An empty invocation in [`NAMESPACE`] with the `Environment` dimension, stamped
+    /// `timestamp_ms` (a run that measured at a known instant).
+    pub fn invocation_at(&self, timestamp_ms: i64) -> Invocation {
+        Invocation::new(NAMESPACE, timestamp_ms)
             .dimension("Environment", self.environment.to_string())
     }
 
