@@ -27,6 +27,19 @@ pub fn write_units(operation: &str, body: &Value) -> f64 {
                 .map(|item| 2.0 * units(size(&item["Put"]["Item"]), WRITE_UNIT_BYTES))
                 .sum()
         }),
+        // PartiQL: each statement is billed as the single write it stands for (the
+        // notification log's claims and settles, items far below 1 KB).
+        "BatchExecuteStatement" => body["Statements"].as_array().map_or(0.0, |statements| {
+            statements
+                .iter()
+                .filter(|s| {
+                    let text = s["Statement"].as_str().unwrap_or_default().trim_start();
+                    !text
+                        .get(..6)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("SELECT"))
+                })
+                .count() as f64
+        }),
         "BatchWriteItem" => body["RequestItems"].as_object().map_or(0.0, |tables| {
             tables
                 .values()

@@ -141,7 +141,7 @@ fn targets(report: &Value) -> Vec<Value> {
         out.push(check(
             "DynamoDB requests per transaction",
             f(&pipeline["perTransaction"]["dynamodb"]),
-            4.0,
+            2.0,
             "requests",
         ));
         out.push(check(

@@ -12,12 +12,14 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use shared::aws::Intercept;
 
 /// DynamoDB operations that write (and are billed as writes, failed conditions too).
-pub const DYNAMODB_WRITES: [&str; 5] = [
+pub const DYNAMODB_WRITES: [&str; 6] = [
     "PutItem",
     "UpdateItem",
     "DeleteItem",
     "BatchWriteItem",
     "TransactWriteItems",
+    // PartiQL (the notification log's batched claims and settles: every use here writes).
+    "BatchExecuteStatement",
 ];
 
 /// Requests sent so far, by (service, operation). Clones share the counts.

@@ -10,7 +10,9 @@ use integration_tests::notify_fixture::{
     HolderKind, NotifyFixture, attribute, body, completed_deposit, failed_ids, log_key, message_ids,
 };
 use notify::App;
-use notify::claims::{ChannelRecord, ChannelState, Claim, Clock, LogError, NotificationLog};
+use notify::claims::{
+    ChannelRecord, ChannelState, Claim, Clock, LogError, NotificationLog, Settle,
+};
 use notify::senders::Channel;
 
 fn now() -> i64 {
@@ -250,4 +252,113 @@ async fn a_claim_acquired_too_late_to_send_within_it_sends_nothing_and_is_handed
     assert!(failed_ids(&response).is_empty(), "{response:?}");
     assert_eq!(fx.emails(&holder).await.len(), 1);
     assert_eq!(fx.sms(&holder).await.len(), 1);
+}
+
+#[tokio::test]
+async fn one_batched_claim_and_settle_answer_each_message_on_its_own() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let log = NotificationLog::new(
+        fx.clients().dynamodb,
+        &fx.table,
+        Duration::from_secs(60),
+        Duration::from_secs(3600),
+    );
+    let keys: Vec<String> = (0..5)
+        .map(|_| log_key(&completed_deposit(&holder)))
+        .collect();
+    let sent = |channel| ChannelRecord {
+        channel,
+        state: ChannelState::Sent,
+        provider_message_id: Some(format!("earlier-{}", channel.name())),
+        error_code: None,
+    };
+    // keys[1]: an earlier attempt sent the email and released the message for the SMS;
+    // keys[2]: completed; keys[3]: held by a live claim elsewhere; keys[0], keys[4]: new.
+    let Ok(Claim::Acquired { token, .. }) = log.claim(&keys[1]).await else {
+        panic!("claim not acquired");
+    };
+    assert_eq!(
+        log.settle(&keys[1], &token, false, &[sent(Channel::Email)])
+            .await,
+        Ok(())
+    );
+    let Ok(Claim::Acquired { token, .. }) = log.claim(&keys[2]).await else {
+        panic!("claim not acquired");
+    };
+    assert_eq!(log.settle(&keys[2], &token, true, &[]).await, Ok(()));
+    fx.put_claim(&keys[3], now() + 60).await;
+
+    let claims = log.claim_many(&keys).await;
+
+    let tokens: Vec<_> = claims
+        .iter()
+        .map(|claim| match claim {
+            Ok(Claim::Acquired { token, .. }) => Some(token.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(&claims[0], Ok(Claim::Acquired { recorded, .. }) if recorded.get(Channel::Email).is_none())
+    );
+    assert!(
+        matches!(&claims[1], Ok(Claim::Acquired { recorded, .. }) if recorded.get(Channel::Email) == Some(ChannelState::Sent)),
+        "a released message is taken over with what it recorded: {:?}",
+        claims[1]
+    );
+    assert!(
+        matches!(claims[2], Ok(Claim::Completed(_))),
+        "{:?}",
+        claims[2]
+    );
+    assert!(matches!(claims[3], Ok(Claim::InFlight)), "{:?}", claims[3]);
+    assert!(
+        matches!(claims[4], Ok(Claim::Acquired { .. })),
+        "{:?}",
+        claims[4]
+    );
+
+    // keys[4]'s claim is taken over before its settle: only that settle is refused.
+    let (Some(first), Some(second), Some(last)) = (&tokens[0], &tokens[1], &tokens[4]) else {
+        panic!("tokens missing: {tokens:?}");
+    };
+    fx.put_claim(&keys[4], now() + 60).await;
+    let settles = [
+        Settle {
+            key: &keys[0],
+            token: first,
+            completed: true,
+            records: vec![sent(Channel::Sms)],
+        },
+        Settle {
+            key: &keys[1],
+            token: second,
+            completed: true,
+            records: vec![sent(Channel::Sms)],
+        },
+        Settle {
+            key: &keys[4],
+            token: last,
+            completed: true,
+            records: vec![],
+        },
+    ];
+    let written = log.settle_many(&settles).await;
+
+    assert_eq!(written, [Ok(()), Ok(()), Err(LogError::ClaimLost)]);
+    for key in &keys[..2] {
+        let record = fx.record(key).await;
+        assert_eq!(attribute(record.as_ref(), "status"), Some("COMPLETED"));
+        assert_eq!(attribute(record.as_ref(), "sms"), Some("SENT"));
+    }
+    let kept = fx.record(&keys[1]).await;
+    assert_eq!(
+        attribute(kept.as_ref(), "emailProviderMessageId"),
+        Some("earlier-email")
+    );
+    let taken_over = fx.record(&keys[4]).await;
+    assert_eq!(
+        attribute(taken_over.as_ref(), "status"),
+        Some("IN_PROGRESS")
+    );
 }

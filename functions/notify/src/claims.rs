@@ -3,21 +3,25 @@
 //! `<transactionId>#<accountId>`, holding the message's status and every channel's state.
 //!
 //! Powertools-style idempotency with fencing, two writes per message on the happy path
-//! whatever the number of channels:
+//! whatever the number of channels, and two *requests* per batch of messages (see
+//! [`batch`]: a Lambda invocation claims all its messages in one request and settles
+//! them in another):
 //!
-//! * **claim** — one conditional `UpdateItem` setting `{status: IN_PROGRESS, claimToken,
-//!   claimedAt, expiresAt: now + in-progress TTL}` (now: before the call; see [`Lease`]
-//!   for why, and for the deadline this attempt derives from it) if the item is absent, RELEASED (an
-//!   earlier attempt left a channel to retry), or IN_PROGRESS with `expiresAt` passed (a
-//!   crashed attempt). It is an `UpdateItem` rather than a `PutItem` so that the
-//!   channel states of a released item survive the claim; `ReturnValues=ALL_OLD` hands
-//!   them back with no extra read. On a failed condition the existing item comes back
-//!   (ALL_OLD) and says why: COMPLETED (done) or IN_PROGRESS (someone is on it).
-//! * **settle** — one `UpdateItem` conditioned on the claim token, recording the outcome
-//!   of every channel handled by this attempt (`email`/`sms`: SENT, PENDING,
-//!   FAILED_PERMANENT or SKIPPED, with the provider message id or error code) and the
-//!   final status: COMPLETED when no channel is left to retry, else RELEASED so that
-//!   the SQS redelivery claims at once and retries only the PENDING channels.
+//! * **claim** — `{status: IN_PROGRESS, claimToken, claimedAt, expiresAt: now +
+//!   in-progress TTL}` (now: before the call; see [`Lease`] for why, and for the
+//!   deadline this attempt derives from it). A new message is claimed by a batched
+//!   PartiQL `INSERT`; an existing one by one conditional `UpdateItem`
+//!   ([`NotificationLog::claim`]) if it is RELEASED (an earlier attempt left a channel
+//!   to retry) or IN_PROGRESS with `expiresAt` passed (a crashed attempt). It is an
+//!   `UpdateItem` rather than a `PutItem` so that the channel states of a released
+//!   item survive the claim; `ReturnValues=ALL_OLD` hands them back with no extra
+//!   read. On a failed condition the existing item comes back (ALL_OLD) and says why:
+//!   COMPLETED (done) or IN_PROGRESS (someone is on it).
+//! * **settle** — a batched PartiQL `UPDATE` conditioned on the claim token, recording
+//!   the outcome of every channel handled by this attempt (`email`/`sms`: SENT,
+//!   PENDING, FAILED_PERMANENT or SKIPPED, with the provider message id or error code)
+//!   and the final status: COMPLETED when no channel is left to retry, else RELEASED so
+//!   that the SQS redelivery claims at once and retries only the PENDING channels.
 //!   `expiresAt: now + retention` either way.
 //!
 //! The token condition means an attempt that outlived its claim never overwrites the
@@ -35,9 +39,11 @@ use shared::store::{Item, SdkFailure, UpdateExpression, classify, n, s};
 
 use crate::senders::Channel;
 
+mod batch;
 mod lease;
 mod update;
 
+pub use batch::{STATEMENTS_PER_REQUEST, Settle};
 pub use lease::{Clock, Lease};
 
 /// Hash key (S).
@@ -195,12 +201,12 @@ pub struct NotificationLog {
     clock: Clock,
 }
 
-fn service<E>(error: &SdkError<E>) -> LogError
+fn service<E>(operation: &'static str, error: &SdkError<E>) -> LogError
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     LogError::Service {
-        operation: "UpdateItem",
+        operation,
         failure: SdkFailure::from_sdk(error, classify),
     }
 }
@@ -295,12 +301,13 @@ impl NotificationLog {
                 _ => Claim::InFlight,
             });
         }
-        Err(service(&error))
+        Err(service("UpdateItem", &error))
     }
 
     /// Records the outcome of this attempt's channels and gives the message up:
-    /// COMPLETED when `completed`, else RELEASED for a retry (one conditional
-    /// `UpdateItem`). Channels absent from `records` keep their recorded state.
+    /// COMPLETED when `completed`, else RELEASED for a retry. Channels absent from
+    /// `records` keep their recorded state. [`NotificationLog::settle_many`] for one
+    /// message.
     pub async fn settle(
         &self,
         key: &str,
@@ -308,47 +315,16 @@ impl NotificationLog {
         completed: bool,
         records: &[ChannelRecord],
     ) -> Result<(), LogError> {
-        let at = self.clock.now();
-        let now = shared::clock::format_rfc3339(at);
-        let mut update = UpdateExpression::new();
-        update
-            .set(
-                ATTR_STATUS,
-                ATTR_STATUS,
-                s(if completed { COMPLETED } else { RELEASED }),
-            )
-            .set(
-                ATTR_EXPIRES_AT,
-                ATTR_EXPIRES_AT,
-                n(lease::epoch_after(at, self.retention)),
-            )
-            .set(ATTR_SETTLED_AT, ATTR_SETTLED_AT, s(&now))
-            .name(ATTR_CLAIM_TOKEN, ATTR_CLAIM_TOKEN)
-            .value("token", s(&token.0));
-        for record in records {
-            update::channel(&mut update, record, &now);
-        }
-        let (expression, names, values) = update.into_parts();
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(ATTR_ID, s(key))
-            .update_expression(expression)
-            .condition_expression("#claimToken = :token")
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(e))
-                if matches!(e.err(), UpdateItemError::ConditionalCheckFailedException(_)) =>
-            {
-                Err(LogError::ClaimLost)
-            }
-            Err(error) => Err(service(&error)),
-        }
+        let settle = Settle {
+            key,
+            token,
+            completed,
+            records: records.to_vec(),
+        };
+        self.settle_many(&[settle])
+            .await
+            .pop()
+            .unwrap_or(Err(LogError::ClaimLost))
     }
 }
 

@@ -7,11 +7,13 @@
 //! own, and a body is retried when any of its notifications must be.
 //!
 //! Per notification: the holder's contact details from Cognito (`ListUsers` by `sub`,
-//! cached per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then one conditional
+//! cached per execution environment for `CONTACT_CACHE_TTL_SECONDS`), then a conditional
 //! claim of the message in the notification log, the sends (email and SMS at once),
-//! and one conditional update recording every channel's outcome (see [`claims`]). A
-//! happy-path message costs two DynamoDB writes whatever the number of channels, one
-//! send per channel, and Cognito only on a cache miss.
+//! and a conditional update recording every channel's outcome (see [`claims`]). The
+//! messages of a batch are claimed together in one DynamoDB request and settled
+//! together in another (up to `max_concurrency` at a time): a happy-path message
+//! costs two DynamoDB writes whatever the number of channels, a batch two requests,
+//! one send per channel, and Cognito only on a cache miss.
 //!
 //! Partial batch responses: a notification makes its body fail only when retrying can
 //! help (a transient failure, or a concurrent attempt holding the claim); the retry
@@ -52,7 +54,6 @@ use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use shared::aws::SdkConfig;
 use shared::events::publish::Publisher;
 use shared::metrics::Metrics;
-use tokio::task::JoinSet;
 
 pub use config::{ConfigError, NotifyConfig};
 pub use shared::cache::CacheStats;
@@ -231,35 +232,34 @@ impl App {
         event: SqsEvent,
         deadline: Option<Instant>,
     ) -> SqsBatchResponse {
-        let max_tasks = self.inner.config.max_concurrency.max(1);
+        let chunk = self.inner.config.max_concurrency.max(1);
         let margin = self.inner.config.send_timeout * START_MARGIN;
         let too_late = || deadline.is_some_and(|d| Instant::now() + margin > d);
         let counts = Arc::new(tally::Counts::default());
-        let (groups, mut failed) = group_jobs(event.records, &counts);
-        let mut owners: HashMap<tokio::task::Id, Vec<(usize, String)>> = HashMap::new();
-        let mut tasks = JoinSet::new();
+        let (rounds, mut failed) = group_jobs(event.records, &counts);
         let mut deferred = 0;
-        for group in groups {
-            while tasks.len() >= max_tasks {
-                if let Some(joined) = tasks.join_next_with_id().await {
-                    collect(joined, &mut owners, &mut failed);
+        for round in rounds {
+            let mut jobs = round.into_iter().peekable();
+            while jobs.peek().is_some() {
+                let jobs: Vec<Job> = jobs.by_ref().take(chunk).collect();
+                let ids: Vec<(usize, String)> = jobs
+                    .iter()
+                    .map(|job| (job.index, job.message_id.clone()))
+                    .collect();
+                if too_late() {
+                    deferred += jobs.len();
+                    failed.extend(ids);
+                    continue;
+                }
+                let inner = Arc::clone(&self.inner);
+                match tokio::spawn(async move { inner.process_many(&jobs).await }).await {
+                    Ok(failures) => failed.extend(failures),
+                    Err(error) => {
+                        tracing::error!(messages = ids.len(), error = %error, "notification task failed: its messages will be retried");
+                        failed.extend(ids);
+                    }
                 }
             }
-            let ids: Vec<(usize, String)> = group
-                .iter()
-                .map(|job| (job.index, job.message_id.clone()))
-                .collect();
-            if too_late() {
-                deferred += group.len();
-                failed.extend(ids);
-                continue;
-            }
-            let inner = Arc::clone(&self.inner);
-            let task = tasks.spawn(async move { inner.process_group(group).await });
-            owners.insert(task.id(), ids);
-        }
-        while let Some(joined) = tasks.join_next_with_id().await {
-            collect(joined, &mut owners, &mut failed);
         }
         if deferred > 0 {
             tracing::warn!(
@@ -286,42 +286,11 @@ impl App {
     }
 }
 
-impl Inner {
-    /// Messages about one (transaction, account), one after the other.
-    async fn process_group(&self, group: Vec<Job>) -> Vec<(usize, String)> {
-        let mut failed = Vec::new();
-        for job in group {
-            if self.process(&job).await {
-                failed.push((job.index, job.message_id));
-            }
-        }
-        failed
-    }
-}
-
-type Joined = Result<(tokio::task::Id, Vec<(usize, String)>), tokio::task::JoinError>;
-
-/// Adds a finished task's failures; a task that panicked fails all its messages.
-fn collect(
-    joined: Joined,
-    owners: &mut HashMap<tokio::task::Id, Vec<(usize, String)>>,
-    failed: &mut Vec<(usize, String)>,
-) {
-    match joined {
-        Ok((id, failures)) => {
-            owners.remove(&id);
-            failed.extend(failures);
-        }
-        Err(error) => {
-            let messages = owners.remove(&error.id()).unwrap_or_default();
-            tracing::error!(messages = messages.len(), error = %error, "notification task failed: its messages will be retried");
-            failed.extend(messages);
-        }
-    }
-}
-
-/// Parses the batch and groups the notifications of its bodies by (transaction,
-/// account), in batch order. The notifications of one body share its position and
+/// Parses the batch into rounds, in batch order: a notification goes to the first round
+/// without one about the same (transaction, account), so that a round's notifications
+/// are about distinct pairs and may be claimed together, and a duplicate in the same
+/// batch is handled after its first copy (and skipped) rather than at the same time
+/// (and retried). The notifications of one body share its position and
 /// message id: the body is retried when any of them must be (the retry skips those
 /// already sent). Malformed bodies are logged and returned apart, to be reported
 /// failed: retrying cannot fix them, but the queue's redrive policy then keeps them in
@@ -330,9 +299,9 @@ fn group_jobs(
     records: Vec<SqsMessage>,
     counts: &Arc<tally::Counts>,
 ) -> (Vec<Vec<Job>>, Vec<(usize, String)>) {
-    let mut groups: Vec<Vec<Job>> = Vec::new();
+    let mut rounds: Vec<Vec<Job>> = Vec::new();
     let mut malformed_bodies = Vec::new();
-    let mut positions: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, record) in records.into_iter().enumerate() {
         let message_id = record.message_id.unwrap_or_default();
         let receive_count = record.attributes.get("ApproximateReceiveCount").cloned();
@@ -359,16 +328,15 @@ fn group_jobs(
                 message,
                 counts: Arc::clone(counts),
             };
-            match positions.get(&key) {
-                Some(&position) => groups[position].push(job),
-                None => {
-                    positions.insert(key, groups.len());
-                    groups.push(vec![job]);
-                }
+            let copies = seen.entry(key).or_default();
+            match rounds.get_mut(*copies) {
+                Some(round) => round.push(job),
+                None => rounds.push(vec![job]),
             }
+            *copies += 1;
         }
     }
-    (groups, malformed_bodies)
+    (rounds, malformed_bodies)
 }
 
 #[cfg(test)]
