@@ -149,13 +149,6 @@ impl Emf {
         });
     }
 
-    /// Writes the record to stdout, where Lambda's log capture hands it to CloudWatch
-    /// (which reads EMF lines in either log format). A failed write loses a metric,
-    /// never the caller's work.
-    pub fn emit(&self) {
-        sink::stdout(&[self.to_line()]);
-    }
-
     /// The JSON line CloudWatch Logs reads.
     pub fn to_line(&self) -> String {
         let base: Vec<&str> = self.dimensions.iter().map(|(n, _)| *n).collect();

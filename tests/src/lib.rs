@@ -6,6 +6,7 @@
 //! resources, so tests run in parallel and never see each other's data.
 
 pub mod api;
+pub mod canned;
 pub mod chaos;
 pub mod cognito;
 pub mod events;

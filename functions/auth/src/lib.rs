@@ -441,13 +441,9 @@ where
             ApiError::too_many_requests()
         }
         Failure::Unexpected => match error {
+            // Not Cognito's message: like a refusal's, it may repeat the username.
             SdkError::ServiceError(_) => {
-                tracing::error!(
-                    operation,
-                    code,
-                    message = error.message(),
-                    "Cognito call failed"
-                );
+                tracing::error!(operation, code, "Cognito call failed");
                 internal_error()
             }
             _ => {

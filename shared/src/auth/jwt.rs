@@ -326,11 +326,6 @@ impl JwtVerifier {
         }
     }
 
-    /// The pool and client this verifier accepts.
-    pub fn config(&self) -> &AuthConfig {
-        &self.config
-    }
-
     /// Verifies `token` now.
     pub async fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         self.verify_at(token, unix_now()).await
@@ -821,3 +816,7 @@ mod tests {
 #[cfg(test)]
 #[path = "jwt_access_tests.rs"]
 mod access_tests;
+
+#[cfg(test)]
+#[path = "jwt_keys_tests.rs"]
+mod keys_tests;

@@ -46,24 +46,6 @@ impl From<&UserId> for String {
     }
 }
 
-impl From<UserId> for String {
-    fn from(user: UserId) -> Self {
-        user.0
-    }
-}
-
-impl AsRef<str> for UserId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for UserId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
 impl PartialEq<&str> for UserId {
     fn eq(&self, other: &&str) -> bool {
         self.0 == *other

@@ -75,11 +75,6 @@ impl Publisher {
         })
     }
 
-    /// The endpoint published to.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     /// Publishes `events` (JSON texts, at most five) to `channel`.
     pub async fn publish(&self, channel: &str, events: &[String]) -> Result<(), PublishError> {
         if events.is_empty() || events.len() > MAX_EVENTS_PER_PUBLISH {

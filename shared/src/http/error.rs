@@ -50,20 +50,6 @@ impl ApiError {
         )
     }
 
-    /// 422 `IDEMPOTENCY_KEY_REUSED`: the key was used before with another request.
-    pub fn idempotency_key_reused(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "IDEMPOTENCY_KEY_REUSED",
-            message,
-        )
-    }
-
-    /// 403.
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "FORBIDDEN", message)
-    }
-
     /// 404 for anything missing *or* not owned by the caller (no existence leak).
     pub fn not_found(what: &str) -> Self {
         Self::new(
@@ -101,15 +87,6 @@ impl ApiError {
         )
     }
 
-    /// 500 with a generic message; log the cause before returning this.
-    pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_ERROR",
-            "The request could not be completed; it is safe to retry with the same Idempotency-Key.",
-        )
-    }
-
     /// 503 for a dependency that is unavailable or throttling.
     pub fn unavailable() -> Self {
         Self::new(
@@ -129,11 +106,6 @@ impl ApiError {
         self.code
     }
 
-    /// The human message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
     /// The JSON body.
     pub fn body(&self) -> Value {
         let mut body = Map::new();
@@ -149,6 +121,7 @@ impl ApiError {
     }
 }
 
+/// As a test failure or a log shows it: `401 UNAUTHORIZED: Missing or invalid credentials.`
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -162,3 +135,25 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_reads_as_its_status_code_and_message_and_its_body_carries_the_details() {
+        let error = ApiError::payload_too_large(1024);
+        assert_eq!(
+            error.to_string(),
+            "413 PAYLOAD_TOO_LARGE: The request body must be at most 1024 bytes."
+        );
+        assert_eq!(
+            error.body(),
+            json!({
+                "code": "PAYLOAD_TOO_LARGE",
+                "message": "The request body must be at most 1024 bytes.",
+                "limit": 1024,
+            })
+        );
+    }
+}

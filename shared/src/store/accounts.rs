@@ -148,11 +148,6 @@ impl AccountsTable {
         }
     }
 
-    /// The table's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Writes a new account; never overwrites one. An existing account with the
     /// same id comes back from the failed condition (ALL_OLD: still one request).
     pub async fn create(&self, account: &Account) -> Result<Opened, StoreError> {
@@ -165,11 +160,7 @@ impl AccountsTable {
         .await?
         {
             PutIfAbsent::Written => return Ok(Opened::Created),
-            PutIfAbsent::Taken(Some(item)) => Account::from_item(&item)?,
-            PutIfAbsent::Taken(None) => self
-                .get(&account.account_id)
-                .await?
-                .ok_or_else(|| StoreError::corrupt(attr::ACCOUNT_ID, "conflict without item"))?,
+            PutIfAbsent::Taken(item) => Account::from_item(&item)?,
         };
         Ok(Opened::Exists(Box::new(existing)))
     }

@@ -13,8 +13,8 @@ use super::attrs::Item;
 /// What a conditional insert found.
 pub(super) enum PutIfAbsent {
     Written,
-    /// The key was taken: the item holding it, when DynamoDB returned it.
-    Taken(Option<Item>),
+    /// The key was taken: the item holding it.
+    Taken(Item),
 }
 
 /// Writes `item` to `table` unless an item with the same `key_attr` exists.
@@ -22,7 +22,7 @@ pub(super) async fn put_if_absent(
     client: &Client,
     table: &str,
     item: Item,
-    key_attr: &str,
+    key_attr: &'static str,
 ) -> Result<PutIfAbsent, StoreError> {
     let result = client
         .put_item()
@@ -36,9 +36,13 @@ pub(super) async fn put_if_absent(
     match result {
         Ok(_) => Ok(PutIfAbsent::Written),
         Err(SdkError::ServiceError(failure)) => match failure.err() {
-            PutItemError::ConditionalCheckFailedException(conflict) => {
-                Ok(PutIfAbsent::Taken(conflict.item().cloned()))
-            }
+            // The condition fails only when an item holds the key, and ALL_OLD hands
+            // that item back: an answer without it is not DynamoDB's.
+            PutItemError::ConditionalCheckFailedException(conflict) => conflict
+                .item()
+                .cloned()
+                .map(PutIfAbsent::Taken)
+                .ok_or_else(|| StoreError::corrupt(key_attr, "conflict without item")),
             _ => Err(StoreError::sdk("PutItem", &SdkError::ServiceError(failure))),
         },
         Err(other) => Err(StoreError::sdk("PutItem", &other)),

@@ -37,11 +37,6 @@ impl TransactionsTable {
         }
     }
 
-    /// The table's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Writes `record` unless its idempotency key is taken; then returns the existing
     /// item (from the failed condition's ALL_OLD: still one request).
     pub async fn insert_new(&self, record: &TransactionRecord) -> Result<Inserted, StoreError> {
@@ -54,31 +49,9 @@ impl TransactionsTable {
         .await?
         {
             PutIfAbsent::Written => return Ok(Inserted::Created),
-            PutIfAbsent::Taken(Some(item)) => TransactionRecord::from_item(&item)?,
-            PutIfAbsent::Taken(None) => {
-                self.get_by_key(&record.table_key()).await?.ok_or_else(|| {
-                    StoreError::corrupt(attr::IDEMPOTENCY_KEY, "conflict without item")
-                })?
-            }
+            PutIfAbsent::Taken(item) => TransactionRecord::from_item(&item)?,
         };
         Ok(Inserted::Exists(Box::new(existing)))
-    }
-
-    /// A transaction by its table key (strongly consistent).
-    pub async fn get_by_key(
-        &self,
-        table_key: &str,
-    ) -> Result<Option<TransactionRecord>, StoreError> {
-        let output = self
-            .client
-            .get_item()
-            .table_name(&self.name)
-            .key(attr::IDEMPOTENCY_KEY, s(table_key))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("GetItem", &e))?;
-        output.item().map(TransactionRecord::from_item).transpose()
     }
 
     /// A transaction by id, through the `TransactionIdIndex`.
@@ -123,23 +96,6 @@ impl TransactionsTable {
         self.history(
             index::ACCOUNT_HISTORY,
             attr::ACCOUNT_ID,
-            account_id,
-            limit,
-            token,
-        )
-        .await
-    }
-
-    /// The transfers received by an account, newest first.
-    pub async fn list_incoming(
-        &self,
-        account_id: &str,
-        limit: i32,
-        token: Option<&PageToken>,
-    ) -> Result<Page<TransactionRecord>, StoreError> {
-        self.history(
-            index::INCOMING_HISTORY,
-            attr::TO_ACCOUNT_ID,
             account_id,
             limit,
             token,

@@ -1,0 +1,129 @@
+//! An account's history through the accounts function: what the holder recorded on it,
+//! the transfers it received and its status changes, merged newest first under one
+//! page token, every entry exactly once whatever the page size.
+
+use integration_tests::api::{ApiEvent, Caller};
+use integration_tests::fixture::{ApiFixture, new_key};
+use serde_json::{Value, json};
+
+fn history(account: &str, caller: &Caller) -> ApiEvent {
+    ApiEvent::from_sample("accounts-transactions.json")
+        .route(
+            "GET",
+            &format!("/accounts/{account}/transactions"),
+            "/accounts/{accountId}/transactions",
+        )
+        .path_param("accountId", account)
+        .caller(Some(caller))
+}
+
+fn status_action(account: &str, operator: &Caller, action: &str) -> ApiEvent {
+    ApiEvent::from_sample("accounts-create.json")
+        .route(
+            "POST",
+            &format!("/accounts/{account}/{action}"),
+            &format!("/accounts/{{accountId}}/{action}"),
+        )
+        .path_param("accountId", account)
+        .caller(Some(operator))
+        .json_body(&json!({ "reason": "routine check" }))
+}
+
+/// Records `body` for `caller` and settles it; returns its transaction id.
+async fn settled(f: &ApiFixture, caller: &Caller, body: &Value) -> String {
+    let key = new_key();
+    let reply = f.record(caller, &key, body).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    f.settle(caller, &key).await;
+    reply.json()["transactionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Every entry of the history, `limit` at a time, following `nextToken`.
+async fn pages(f: &ApiFixture, account: &str, caller: &Caller, limit: usize) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..50 {
+        let mut event = history(account, caller).query("limit", &limit.to_string());
+        if let Some(t) = &token {
+            event = event.query("nextToken", t);
+        }
+        let reply = f.accounts_call(&event).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        let body = reply.json();
+        let page = body["items"].as_array().cloned().unwrap_or_default();
+        assert!(page.len() <= limit, "limit {limit}: {body}");
+        items.extend(page);
+        match body.get("nextToken").and_then(Value::as_str) {
+            Some(next) => token = Some(next.to_owned()),
+            None => return items,
+        }
+    }
+    panic!("limit {limit}: paging did not end");
+}
+
+/// An entry's identity: a transaction's id, or a status change's new status.
+fn label(entry: &Value) -> String {
+    match entry["transactionId"].as_str() {
+        Some(id) => id.to_owned(),
+        None => format!("{}:{}", entry["entryType"], entry["toStatus"]),
+    }
+}
+
+#[tokio::test]
+async fn own_transactions_received_transfers_and_status_changes_merge_newest_first_on_every_page_size()
+ {
+    let f = ApiFixture::new().await;
+    let (alice, bob, operator) = (Caller::new_user(), Caller::new_user(), Caller::new_admin());
+    let alices = f.open_account(&alice, "USD").await;
+    let bobs = f.open_account(&bob, "USD").await;
+    let funding = json!({ "accountId": bobs, "amount": "100.00", "type": "ADJUSTMENT", "description": "opening credit" });
+    settled(&f, &operator, &funding).await;
+
+    // Oldest first: the two listings (recorded on the account, received by it) alternate.
+    let deposit =
+        |amount: &str| json!({ "accountId": alices, "amount": amount, "type": "DEPOSIT" });
+    let transfer = |amount: &str| json!({ "accountId": bobs, "toAccountId": alices, "amount": amount, "type": "TRANSFER" });
+    let mut expected = vec![
+        settled(&f, &alice, &deposit("1.00")).await,
+        settled(&f, &bob, &transfer("2.00")).await,
+        settled(&f, &alice, &deposit("3.00")).await,
+        settled(&f, &bob, &transfer("4.00")).await,
+    ];
+    let frozen = f
+        .accounts_call(&status_action(&alices, &operator, "freeze"))
+        .await;
+    assert_eq!(frozen.status, 200, "{}", frozen.text);
+    expected.push("\"STATUS_CHANGE\":\"FROZEN\"".to_owned());
+    let thawed = f
+        .accounts_call(&status_action(&alices, &operator, "unfreeze"))
+        .await;
+    assert_eq!(thawed.status, 200, "{}", thawed.text);
+    expected.push("\"STATUS_CHANGE\":\"OPEN\"".to_owned());
+    expected.push(settled(&f, &bob, &transfer("5.00")).await);
+    expected.push(settled(&f, &alice, &deposit("6.00")).await);
+    expected.reverse();
+
+    for limit in [1, 2, 3, 4, 100] {
+        let items = pages(&f, &alices, &alice, limit).await;
+        let labels: Vec<String> = items.iter().map(label).collect();
+        assert_eq!(labels, expected, "limit {limit}: each once, newest first");
+        let times: Vec<&str> = items
+            .iter()
+            .filter_map(|i| i["createdAt"].as_str())
+            .collect();
+        assert!(
+            times.windows(2).all(|w| w[0] >= w[1]),
+            "limit {limit}: {times:?}"
+        );
+        for item in items.iter().filter(|i| i["type"] == "TRANSFER") {
+            assert_eq!(item["toAccountId"], alices.as_str(), "{item}");
+            assert!(
+                item.get("idempotencyKey").is_none(),
+                "a received transfer does not show the sender's key: {item}"
+            );
+        }
+    }
+}
