@@ -2,6 +2,8 @@
 //! response returns (DynamoDB sizes items by attribute names and values; the JSON
 //! text is a slight over-estimate, and items here are far below 1 KB either way).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 const WRITE_UNIT_BYTES: f64 = 1024.0;
@@ -93,11 +95,170 @@ pub fn account_writes(operation: &str, body: &Value, table: &str) -> u64 {
     }
 }
 
+/// Marks the units of cancelled transactions, after the table's name.
+pub const CANCELLED: &str = "(cancelled transactions)";
+
+/// Whether `operation` takes `ReturnConsumedCapacity`.
+pub fn reports_capacity(operation: &str) -> bool {
+    is_read(operation)
+        || matches!(
+            operation,
+            "PutItem"
+                | "UpdateItem"
+                | "DeleteItem"
+                | "BatchWriteItem"
+                | "TransactWriteItems"
+                | "ExecuteStatement"
+                | "BatchExecuteStatement"
+                | "ExecuteTransaction"
+        )
+}
+
+/// Items a `TransactWriteItems` request writes, by table: (every item, condition checks
+/// included, as DynamoDB bills them; items that can write an index: puts, updates and
+/// deletes).
+pub fn transaction_items(body: &Value) -> BTreeMap<String, (f64, f64)> {
+    let mut items: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for item in body["TransactItems"].as_array().into_iter().flatten() {
+        for (kind, writes_indexes) in [
+            ("Put", true),
+            ("Update", true),
+            ("Delete", true),
+            ("ConditionCheck", false),
+        ] {
+            if let Some(table) = item[kind]["TableName"].as_str() {
+                let entry = items.entry(table.to_owned()).or_default();
+                entry.0 += 1.0;
+                if writes_indexes {
+                    entry.1 += 1.0;
+                }
+            }
+        }
+    }
+    items
+}
+
+/// The capacity a response's `ConsumedCapacity` (one object, or a list of them) reports,
+/// by table and `table/index`, counted as written or read after `operation`.
+///
+/// DynamoDB Local miscounts a `TransactWriteItems`: 2 units for three updates of one
+/// table, 4 for an update and a condition check. With `items` (see
+/// [`transaction_items`]) a table is counted as DynamoDB bills it, 2 units per item
+/// (every item here is far below 1 KB: the measured inserts take 1 unit each), and each
+/// index Local reports as written, 2 units per item that could write it (an
+/// over-estimate when only some items of the request are in a sparse index).
+pub fn reported(
+    consumed: &Value,
+    operation: &str,
+    items: Option<&BTreeMap<String, (f64, f64)>>,
+) -> Vec<(String, crate::counter::Measured)> {
+    let entries: Vec<&Value> = match consumed {
+        Value::Array(list) => list.iter().collect(),
+        Value::Object(_) => vec![consumed],
+        _ => Vec::new(),
+    };
+    let read = is_read(operation);
+    let units = |value: &Value| {
+        let units = value["CapacityUnits"].as_f64().unwrap_or(0.0);
+        if read {
+            crate::counter::Measured {
+                write: 0.0,
+                read: units,
+            }
+        } else {
+            crate::counter::Measured {
+                write: units,
+                read: 0.0,
+            }
+        }
+    };
+    let mut found = Vec::new();
+    let cancelled = entries.is_empty();
+    for entry in entries {
+        let table = entry["TableName"].as_str().unwrap_or("unknown").to_owned();
+        let counted = items.and_then(|items| items.get(&table).copied());
+        // `table`: the table's own figure, else an index's.
+        let units = |value: &Value, table: bool| match counted {
+            Some(_) if table => crate::counter::Measured::default(),
+            Some((_, writing)) => {
+                let written = value["CapacityUnits"].as_f64().unwrap_or(0.0) > 0.0;
+                let write = if written { 2.0 * writing } else { 0.0 };
+                crate::counter::Measured { write, read: 0.0 }
+            }
+            None => units(value),
+        };
+        match entry["Table"].is_object() {
+            // A transaction's tables are counted from its items, below.
+            _ if counted.is_some() => {}
+            true => found.push((table.clone(), units(&entry["Table"], true))),
+            // Only a total: the table's.
+            false => found.push((table.clone(), units(entry, true))),
+        }
+        for kind in ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
+            if let Some(indexes) = entry[kind].as_object() {
+                for (index, value) in indexes {
+                    found.push((format!("{table}/{index}"), units(value, false)));
+                }
+            }
+        }
+    }
+    // Every table a transaction wrote: 2 units per item. A transaction that reported
+    // nothing was cancelled (a condition, a conflict): counted apart, as billed (an
+    // upper bound: it wrote nothing, indexes included).
+    for (table, (all, _)) in items.into_iter().flatten() {
+        let write = 2.0 * all;
+        let name = if cancelled {
+            format!("{table} {CANCELLED}")
+        } else {
+            table.clone()
+        };
+        found.push((name, crate::counter::Measured { write, read: 0.0 }));
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn reported_capacity_is_split_by_table_and_index() {
+        let consumed = serde_json::json!([{
+            "TableName": "bank-1a2b-TransactionsTable",
+            "CapacityUnits": 4.0,
+            "Table": {"CapacityUnits": 2.0},
+            "GlobalSecondaryIndexes": {"PendingIndex": {"CapacityUnits": 2.0}}
+        }]);
+        let body = serde_json::json!({"TransactItems": [
+            {"Update": {"TableName": "bank-1a2b-TransactionsTable"}},
+            {"Update": {"TableName": "bank-1a2b-TransactionsTable"}},
+            {"ConditionCheck": {"TableName": "bank-1a2b-TransactionsTable"}},
+        ]});
+        let items = transaction_items(&body);
+        let found = reported(&consumed, "TransactWriteItems", Some(&items));
+        assert_eq!(found.len(), 2);
+        // Three items billed, two of them writing the index.
+        assert_eq!(found[0].0, "bank-1a2b-TransactionsTable/PendingIndex");
+        assert!((found[0].1.write - 4.0).abs() < 1e-9);
+        assert_eq!(found[1].0, "bank-1a2b-TransactionsTable");
+        assert!((found[1].1.write - 6.0).abs() < 1e-9 && found[1].1.read == 0.0);
+        let read = reported(
+            &serde_json::json!({"TableName": "t-AccountsTable", "CapacityUnits": 1.5}),
+            "BatchGetItem",
+            None,
+        );
+        assert_eq!(read[0].0, "t-AccountsTable");
+        assert!((read[0].1.read - 1.5).abs() < 1e-9);
+        assert!(reported(&Value::Null, "PutItem", None).is_empty());
+        let cancelled = reported(&Value::Null, "TransactWriteItems", Some(&items));
+        assert_eq!(
+            cancelled[0].0,
+            format!("bank-1a2b-TransactionsTable {CANCELLED}")
+        );
+        assert!((cancelled[0].1.write - 6.0).abs() < 1e-9);
+    }
 
     #[test]
     fn transactions_cost_two_units_per_item_and_count_account_updates() {

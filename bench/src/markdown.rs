@@ -324,6 +324,31 @@ fn pipeline(md: &mut String, p: &Value) {
         let _ = writeln!(md, "| {op} | {} |", s(v));
     }
     md.push('\n');
+    capacity(md, &p["perTransaction"]["measured"]);
+}
+
+/// Measured capacity units per transaction, by table and index.
+fn capacity(md: &mut String, m: &Value) {
+    let Some(by) = m["byTableAndIndex"].as_object() else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "DynamoDB capacity per transaction as DynamoDB reported it (`ReturnConsumedCapacity=INDEXES` on every request; method in the cost section): {} WRU in all, {} more in cancelled transactions.\n\n| table / index | WRU | RRU reported |\n|---|---|---|",
+        s(&m["wru"]),
+        s(&m["cancelledTransactionsWru"])
+    );
+    for (name, v) in by {
+        let _ = writeln!(md, "| {name} | {} | {} |", s(&v["write"]), s(&v["read"]));
+    }
+    for operation in m["writesEstimatedFor"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            md,
+            "| {} (estimated: not reported locally) | | |",
+            operation.as_str().unwrap_or_default()
+        );
+    }
+    md.push('\n');
 }
 
 fn hot_account(md: &mut String, h: &Value) {

@@ -56,6 +56,11 @@ pub async fn run(root: &Path, params: Params) -> Result<Value, String> {
     let (stack, info, tasks) = start(root, &counter, params.shards).await?;
     let table = |id: &str| info["tables"][id].as_str().unwrap_or_default().to_owned();
     counter.set_accounts_table(&table("AccountsTable"));
+    if let Some(tables) = info["tables"].as_object() {
+        for (logical, physical) in tables {
+            counter.name_table(physical.as_str().unwrap_or_default(), logical);
+        }
+    }
     let api = info["apiUrl"].as_str().unwrap_or_default().to_owned();
     let http = reqwest::Client::new();
     let users = Arc::new(load::users(&stack, &info, &http, params.users).await?);
@@ -93,7 +98,6 @@ pub async fn run(root: &Path, params: Params) -> Result<Value, String> {
     let (raw_rate, raw_failed) =
         putrate::measure(&stack, params.transactions, params.concurrency).await;
     let apply_rate = accepted as f64 / settled.span_s.max(1e-9);
-    let per = |x: f64, n: usize| if n == 0 { 0.0 } else { round3(x / n as f64) };
     let notifications = notified.0;
     Ok(json!({
         "shards": params.shards,
@@ -134,6 +138,7 @@ pub async fn run(root: &Path, params: Params) -> Result<Value, String> {
             "byOperation": by_operation(&counts, accepted),
             "wru": per(counts.wru, accepted),
             "rru": per(counts.rru, accepted),
+            "measured": measured_json(&counts, accepted),
             "accountWrites": per(counts.account_writes as f64, accepted),
             "sqs": per(counts.service_total("sqs") as f64, accepted),
             "cognito": per(counts.service_total("cognito") as f64, accepted),
@@ -157,6 +162,32 @@ pub fn counts_json(counts: &Counts) -> Value {
         "accountWriteRequests": counts.account_write_requests,
         "wru": round3(counts.wru),
         "rru": round3(counts.rru),
+    })
+}
+
+/// `x` per one of `n` (0 when there are none), to 3 decimals.
+fn per(x: f64, n: usize) -> f64 {
+    if n == 0 { 0.0 } else { round3(x / n as f64) }
+}
+
+/// The capacity DynamoDB reported, per transaction: write units in all (with the
+/// estimate for operations that never report), read units reported, and both by table
+/// and index.
+pub fn measured_json(counts: &Counts, n: usize) -> Value {
+    let by: Map<String, Value> = counts
+        .measured
+        .iter()
+        .map(|(name, m)| {
+            let value = json!({ "write": per(m.write, n), "read": per(m.read, n) });
+            (name.clone(), value)
+        })
+        .collect();
+    json!({
+        "wru": per(counts.measured_wru(), n),
+        "cancelledTransactionsWru": per(counts.cancelled_wru(), n),
+        "rruReported": per(counts.measured_rru(), n),
+        "byTableAndIndex": by,
+        "writesEstimatedFor": counts.estimated_for(),
     })
 }
 
