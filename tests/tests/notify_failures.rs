@@ -193,3 +193,32 @@ async fn logs_carry_ids_and_outcomes_but_never_addresses_or_numbers() {
     assert!(!text.contains(&phone), "phone number in logs");
     assert!(!text.contains(&phone[2..]), "phone digits in logs");
 }
+
+#[tokio::test]
+async fn with_the_log_unreachable_nothing_is_sent_and_every_message_is_retried() {
+    let fx = NotifyFixture::new().await;
+    let holder = fx.holder(HolderKind::EmailAndPhone).await;
+    let bodies: Vec<String> = (0..3).map(|_| body(&completed_deposit(&holder))).collect();
+    let event = fx.deliver(&bodies).await;
+    let mut config = fx.config();
+    config.log_table = format!("{}-missing", fx.table);
+
+    let response = fx.app_with(config).handle(event.clone()).await;
+
+    // The batched claim fails as a whole (no such table): a claim that cannot be
+    // recorded sends nothing, and the queue redelivers every message.
+    let mut failed = failed_ids(&response);
+    failed.sort();
+    let mut all = message_ids(&event);
+    all.sort();
+    assert_eq!(failed, all);
+    assert!(fx.emails(&holder).await.is_empty() && fx.sms(&holder).await.is_empty());
+
+    // With the log back, the redelivery sends each notification once.
+    let again = fx.app().handle(fx.redeliver(&event).await).await;
+    assert!(failed_ids(&again).is_empty(), "{again:?}");
+    assert_eq!(
+        (fx.emails(&holder).await.len(), fx.sms(&holder).await.len()),
+        (3, 3)
+    );
+}
