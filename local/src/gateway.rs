@@ -85,6 +85,16 @@ fn plain(status: StatusCode, body: &str) -> AxumResponse {
     response
 }
 
+/// An AWS JSON answer: `body`, and for a refusal its error type in `x-amzn-errortype`
+/// too, as AppSync (GraphQL and Events) names it.
+pub(crate) fn aws_json(status: StatusCode, body: &Value, error_type: Option<&str>) -> AxumResponse {
+    let mut response = plain(status, &body.to_string());
+    if let Some(value) = error_type.and_then(|t| HeaderValue::from_str(t).ok()) {
+        response.headers_mut().insert("x-amzn-errortype", value);
+    }
+    response
+}
+
 fn cors(mut response: AxumResponse) -> AxumResponse {
     let headers = response.headers_mut();
     for (name, value) in shared::http::security_headers() {
@@ -191,19 +201,14 @@ impl Gateway {
             Ok(requester) => api.serve(requester, &parts.headers, &body).await,
             Err(refused) => refused,
         };
-        let mut response = plain(
+        let error_type = answer["errors"][0]["errorType"]
+            .as_str()
+            .filter(|_| status != 200);
+        aws_json(
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &answer.to_string(),
-        );
-        // AppSync names a refused request's error in a header too.
-        if status != 200
-            && let Some(value) = answer["errors"][0]["errorType"]
-                .as_str()
-                .and_then(|t| HeaderValue::from_str(t).ok())
-        {
-            response.headers_mut().insert("x-amzn-errortype", value);
-        }
-        response
+            &answer,
+            error_type,
+        )
     }
 
     /// Who sends a GraphQL request, per the API's auth modes: the IAM principal for a

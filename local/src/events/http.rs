@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, to_bytes};
+use axum::body::to_bytes;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, request::Parts};
+use axum::http::{StatusCode, request::Parts};
 use axum::response::Response;
 use serde_json::{Value, json};
 use shared::events::{ChannelPath, Use};
@@ -12,6 +12,7 @@ use shared::events::{ChannelPath, Use};
 use super::EventsApi;
 use super::auth::{Presented, SignedRequest};
 use super::frames::{self, Failure};
+use crate::gateway::aws_json;
 
 /// Largest body read: five events of 240 KB and their JSON escaping.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -30,23 +31,12 @@ pub async fn publish(
         )),
     };
     match outcome {
-        Ok(answer) => respond(StatusCode::OK, &answer, None),
+        Ok(answer) => aws_json(StatusCode::OK, &answer, None),
         Err((status, failure)) => {
             let body = json!({ "errors": failure.errors() });
-            respond(status, &body, Some(failure.error_type))
+            aws_json(status, &body, Some(failure.error_type))
         }
     }
-}
-
-fn respond(status: StatusCode, body: &Value, error_type: Option<&'static str>) -> Response {
-    let mut response = Response::new(Body::from(body.to_string()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static("application/json"));
-    if let Some(error_type) = error_type {
-        headers.insert("x-amzn-errortype", HeaderValue::from_static(error_type));
-    }
-    response
 }
 
 type Refusal = (StatusCode, Failure);
