@@ -50,6 +50,18 @@ impl Caller {
 pub struct ApiEvent(Value);
 
 impl ApiEvent {
+    /// `GET /accounts/{account}/transactions` by `caller`.
+    pub fn account_history(account: &str, caller: &Caller) -> Self {
+        Self::from_sample("accounts-transactions.json")
+            .route(
+                "GET",
+                &format!("/accounts/{account}/transactions"),
+                "/accounts/{accountId}/transactions",
+            )
+            .path_param("accountId", account)
+            .caller(Some(caller))
+    }
+
     /// Starts from `events/<file>`.
     pub fn from_sample(file: &str) -> Self {
         Self(sample_event(file))

@@ -19,12 +19,7 @@ pub struct Canned {
 impl Canned {
     /// Serves `status` with `headers` and `body` to every request, until the process ends.
     pub async fn serve(status: u16, headers: &[(&str, &str)], body: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let address = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("address: {e}"));
+        let (listener, address) = loopback().await;
         let mut response = format!("HTTP/1.1 {status} Canned\r\n");
         for (name, value) in headers {
             response.push_str(&format!("{name}: {value}\r\n"));
@@ -66,14 +61,20 @@ impl Canned {
 
 /// A loopback URL nothing listens on: connections to it are refused.
 pub async fn refused_url() -> String {
+    let (listener, address) = loopback().await;
+    drop(listener);
+    format!("http://{address}")
+}
+
+/// A listener on a free loopback port, and its address.
+async fn loopback() -> (TcpListener, std::net::SocketAddr) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("bind: {e}"));
     let address = listener
         .local_addr()
         .unwrap_or_else(|e| panic!("address: {e}"));
-    drop(listener);
-    format!("http://{address}")
+    (listener, address)
 }
 
 /// Reads one request: its head, then as many body bytes as `Content-Length` says.

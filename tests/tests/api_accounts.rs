@@ -17,17 +17,6 @@ fn get_account(account: &str, caller: &Caller) -> ApiEvent {
         .caller(Some(caller))
 }
 
-fn history(account: &str, caller: &Caller) -> ApiEvent {
-    ApiEvent::from_sample("accounts-transactions.json")
-        .route(
-            "GET",
-            &format!("/accounts/{account}/transactions"),
-            "/accounts/{accountId}/transactions",
-        )
-        .path_param("accountId", account)
-        .caller(Some(caller))
-}
-
 fn get_transaction(id: &str, caller: &Caller) -> ApiEvent {
     ApiEvent::from_sample("transactions-get.json")
         .route(
@@ -128,7 +117,9 @@ async fn another_users_account_is_404_on_every_route() {
     let tx_id = tx["transactionId"].as_str().unwrap_or_default();
 
     let read = f.accounts_call(&get_account(&account, &bob)).await;
-    let hist = f.accounts_call(&history(&account, &bob)).await;
+    let hist = f
+        .accounts_call(&ApiEvent::account_history(&account, &bob))
+        .await;
     let one = f.get_call(&get_transaction(tx_id, &bob)).await;
     for reply in [&read, &hist, &one] {
         assert_eq!(reply.status, 404, "{}", reply.text);
@@ -188,7 +179,7 @@ async fn paging_through_250_transactions_returns_each_exactly_once_newest_first(
     assert_eq!(recorded.len(), 250);
 
     for (first, via_accounts) in [
-        (history(&account, &alice), true),
+        (ApiEvent::account_history(&account, &alice), true),
         (
             ApiEvent::from_sample("transactions-list.json").caller(Some(&alice)),
             false,
@@ -241,14 +232,14 @@ async fn a_page_token_cannot_be_used_by_another_user_or_on_another_account() {
     assert_eq!(reply.json()["code"], "INVALID_NEXT_TOKEN");
 
     let hist = f
-        .accounts_call(&history(&alices, &alice).query("limit", "1"))
+        .accounts_call(&ApiEvent::account_history(&alices, &alice).query("limit", "1"))
         .await;
     let hist_token = hist.json()["nextToken"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
     let elsewhere = f
-        .accounts_call(&history(&bobs, &bob).query("nextToken", &hist_token))
+        .accounts_call(&ApiEvent::account_history(&bobs, &bob).query("nextToken", &hist_token))
         .await;
     assert_eq!(elsewhere.status, 400, "{}", elsewhere.text);
 
@@ -291,12 +282,18 @@ async fn a_transfer_shows_in_both_histories_each_from_its_own_side() {
         .to_owned();
 
     // PENDING: not yet the receiver's to see, in history or by id.
-    let before = f.accounts_call(&history(&alices, &alice)).await.json();
+    let before = f
+        .accounts_call(&ApiEvent::account_history(&alices, &alice))
+        .await
+        .json();
     assert_eq!(before["items"], json!([]), "{before}");
     assert_eq!(f.get_call(&get_transaction(&id, &alice)).await.status, 404);
     f.settle(&bob, &key).await;
 
-    let alices_history = f.accounts_call(&history(&alices, &alice)).await.json();
+    let alices_history = f
+        .accounts_call(&ApiEvent::account_history(&alices, &alice))
+        .await
+        .json();
     let incoming = &alices_history["items"][0];
     assert_eq!(incoming["transactionId"], id.as_str());
     assert_eq!(incoming["toAccountId"], alices.as_str());

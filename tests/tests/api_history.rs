@@ -6,17 +6,6 @@ use integration_tests::api::{ApiEvent, Caller};
 use integration_tests::fixture::{ApiFixture, new_key};
 use serde_json::{Value, json};
 
-fn history(account: &str, caller: &Caller) -> ApiEvent {
-    ApiEvent::from_sample("accounts-transactions.json")
-        .route(
-            "GET",
-            &format!("/accounts/{account}/transactions"),
-            "/accounts/{accountId}/transactions",
-        )
-        .path_param("accountId", account)
-        .caller(Some(caller))
-}
-
 fn status_action(account: &str, operator: &Caller, action: &str) -> ApiEvent {
     ApiEvent::from_sample("accounts-create.json")
         .route(
@@ -46,7 +35,8 @@ async fn pages(f: &ApiFixture, account: &str, caller: &Caller, limit: usize) -> 
     let mut items = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..50 {
-        let mut event = history(account, caller).query("limit", &limit.to_string());
+        let mut event =
+            ApiEvent::account_history(account, caller).query("limit", &limit.to_string());
         if let Some(t) = &token {
             event = event.query("nextToken", t);
         }
