@@ -40,6 +40,7 @@ pub mod contacts;
 pub mod failure;
 mod live;
 pub mod message;
+mod outcome;
 mod process;
 pub mod render;
 pub mod senders;
@@ -242,10 +243,7 @@ impl App {
             let mut jobs = round.into_iter().peekable();
             while jobs.peek().is_some() {
                 let jobs: Vec<Job> = jobs.by_ref().take(chunk).collect();
-                let ids: Vec<(usize, String)> = jobs
-                    .iter()
-                    .map(|job| (job.index, job.message_id.clone()))
-                    .collect();
+                let ids: Vec<(usize, String)> = jobs.iter().map(Job::id).collect();
                 if too_late() {
                     deferred += jobs.len();
                     failed.extend(ids);

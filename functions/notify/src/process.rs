@@ -6,12 +6,11 @@
 use futures::future::join_all;
 use shared::notification::Notification;
 
-use crate::claims::{
-    self, ChannelRecord, ChannelState, Claim, ClaimToken, LogError, Recorded, Settle,
-};
+use crate::claims::{self, ChannelRecord, Claim, ClaimToken, LogError, Recorded, Settle};
 use crate::contacts::Contact;
 use crate::failure::{self, ErrorClass, SdkFailure};
 use crate::live::{self, Published};
+use crate::outcome::{Outcome, log_outcome, log_retry};
 use crate::senders::Channel;
 use crate::{Inner, render};
 
@@ -27,72 +26,10 @@ pub(crate) struct Job {
     pub counts: std::sync::Arc<crate::tally::Counts>,
 }
 
-/// What happened on one channel. Logged as `outcome`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    Sent {
-        provider_message_id: Option<String>,
-    },
-    /// The log already holds SENT or FAILED_PERMANENT (or, for a completed message,
-    /// any state) for this channel.
-    SkippedDuplicate {
-        status: &'static str,
-    },
-    SkippedDisabled,
-    SkippedNoPhone,
-    /// Recorded as FAILED_PERMANENT; the message is not retried.
-    PermanentFailure {
-        failure: SdkFailure,
-    },
-    /// Transient failure; recorded as PENDING, the claim released and the message
-    /// retried.
-    Retry {
-        failure: SdkFailure,
-    },
-}
-
-impl Outcome {
-    fn name(&self) -> &'static str {
-        match self {
-            Self::Sent { .. } => "sent",
-            Self::SkippedDuplicate { .. } => "skipped-duplicate",
-            Self::SkippedDisabled => "skipped-disabled",
-            Self::SkippedNoPhone => "skipped-no-phone",
-            Self::PermanentFailure { .. } => "permanent-failure",
-            Self::Retry { .. } => "retry",
-        }
-    }
-
-    fn summary(&self) -> &'static str {
-        match self {
-            Self::Sent { .. } => "notification sent",
-            Self::SkippedDuplicate { .. } => "notification already handled: skipped",
-            Self::SkippedDisabled => "email disabled (SES_ENABLED=false): skipped",
-            Self::SkippedNoPhone => "holder has no usable phone number: no SMS",
-            Self::PermanentFailure { .. } => "notification cannot be sent: recorded, not retried",
-            Self::Retry { .. } => "notification failed transiently: will be retried",
-        }
-    }
-
-    /// What the log records for this outcome; `None` when it records nothing new.
-    fn record(&self, channel: Channel) -> Option<ChannelRecord> {
-        let (state, provider_message_id, error_code) = match self {
-            Self::Sent {
-                provider_message_id,
-            } => (ChannelState::Sent, provider_message_id.clone(), None),
-            Self::SkippedDisabled | Self::SkippedNoPhone => (ChannelState::Skipped, None, None),
-            Self::PermanentFailure { failure } => {
-                (ChannelState::FailedPermanent, None, Some(&failure.code))
-            }
-            Self::Retry { failure } => (ChannelState::Pending, None, Some(&failure.code)),
-            Self::SkippedDuplicate { .. } => return None,
-        };
-        Some(ChannelRecord {
-            channel,
-            state,
-            provider_message_id,
-            error_code: error_code.cloned(),
-        })
+impl Job {
+    /// Its position and message id, as a batch item failure names it.
+    pub(crate) fn id(&self) -> (usize, String) {
+        (self.index, self.message_id.clone())
     }
 }
 
@@ -148,11 +85,6 @@ enum Prepared<'a> {
     Retry,
 }
 
-/// A message's position and id, as a batch item failure names it.
-fn id(job: &Job) -> (usize, String) {
-    (job.index, job.message_id.clone())
-}
-
 impl Inner {
     /// Handles messages about distinct (transaction, account) pairs together: each
     /// published live and its holder looked up, all claimed in the log in one request,
@@ -168,7 +100,7 @@ impl Inner {
             match prepared {
                 Prepared::Claim(message) => ready.push(message),
                 Prepared::Done => {}
-                Prepared::Retry => retry.push(id(job)),
+                Prepared::Retry => retry.push(job.id()),
             }
         }
         let keys: Vec<String> = ready.iter().map(|message| message.key.clone()).collect();
@@ -176,7 +108,7 @@ impl Inner {
         for (message, claim) in ready.into_iter().zip(self.log.claim_many(&keys).await) {
             match self.acquire(message, claim) {
                 Ok(message) => held.push(message),
-                Err((job, true)) => retry.push(id(job)),
+                Err((job, true)) => retry.push(job.id()),
                 Err((_, false)) => {}
             }
         }
@@ -199,7 +131,7 @@ impl Inner {
                 None => handed_back(job, written),
             };
             if again {
-                retry.push(id(job));
+                retry.push(job.id());
             }
         }
         retry
@@ -400,57 +332,4 @@ fn handed_back(job: &Job, written: Result<(), LogError>) -> bool {
         log_retry(job, &log_failure(&error), "claim not released");
     }
     true
-}
-
-/// A message-level retry (no channel attempted).
-fn log_retry(job: &Job, failure: &SdkFailure, summary: &'static str) {
-    tracing::warn!(
-        message_id = %job.message_id,
-        receive_count = job.receive_count.as_deref(),
-        event_id = %job.message.event_id(),
-        account_id = %job.message.account_id(),
-        outcome = "retry",
-        error_code = %failure.code,
-        error_class = failure.class.as_str(),
-        detail = failure.detail.as_deref(),
-        "{summary}"
-    );
-}
-
-/// Logs a channel's outcome, and counts it in the invocation's metrics.
-fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
-    job.counts.channel(channel, outcome);
-    let (failure, provider_message_id, recorded) = match outcome {
-        Outcome::Sent {
-            provider_message_id,
-        } => (None, provider_message_id.as_deref(), None),
-        Outcome::PermanentFailure { failure } | Outcome::Retry { failure } => {
-            (Some(failure), None, None)
-        }
-        Outcome::SkippedDuplicate { status } => (None, None, Some(*status)),
-        _ => (None, None, None),
-    };
-    macro_rules! emit {
-        ($level:ident) => {
-            tracing::$level!(
-                message_id = %job.message_id,
-                receive_count = job.receive_count.as_deref(),
-                event_id = %job.message.event_id(),
-                account_id = %job.message.account_id(),
-                channel = channel.name(),
-                outcome = outcome.name(),
-                recorded_status = recorded,
-                provider_message_id,
-                error_code = failure.map(|f| f.code.as_str()),
-                error_class = failure.map(|f| f.class.as_str()),
-                detail = failure.and_then(|f| f.detail.as_deref()),
-                "{}",
-                outcome.summary()
-            )
-        };
-    }
-    match outcome {
-        Outcome::PermanentFailure { .. } | Outcome::Retry { .. } => emit!(warn),
-        _ => emit!(info),
-    }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use shared::metrics::{Invocation, Unit};
 
-use crate::process::Outcome;
+use crate::outcome::Outcome;
 use crate::senders::Channel;
 
 /// The invocation's counts (shared by its tasks).
