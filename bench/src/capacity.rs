@@ -158,47 +158,40 @@ pub fn reported(
         _ => Vec::new(),
     };
     let read = is_read(operation);
-    let units = |value: &Value| {
+    let reported_units = |value: &Value| {
         let units = value["CapacityUnits"].as_f64().unwrap_or(0.0);
-        if read {
-            crate::counter::Measured {
-                write: 0.0,
-                read: units,
-            }
-        } else {
-            crate::counter::Measured {
-                write: units,
-                read: 0.0,
-            }
-        }
+        let (write, read) = if read { (0.0, units) } else { (units, 0.0) };
+        crate::counter::Measured { write, read }
     };
     let mut found = Vec::new();
     let cancelled = entries.is_empty();
     for entry in entries {
         let table = entry["TableName"].as_str().unwrap_or("unknown").to_owned();
-        let counted = items.and_then(|items| items.get(&table).copied());
-        // `table`: the table's own figure, else an index's.
-        let units = |value: &Value, table: bool| match counted {
-            Some(_) if table => crate::counter::Measured::default(),
-            Some((_, writing)) => {
-                let written = value["CapacityUnits"].as_f64().unwrap_or(0.0) > 0.0;
-                let write = if written { 2.0 * writing } else { 0.0 };
-                crate::counter::Measured { write, read: 0.0 }
+        let transaction = items.and_then(|items| items.get(&table).copied());
+        // A transaction's tables are counted from its items, below; its indexes at 2
+        // units per item that could write them, when Local says they were written.
+        let index_units = |value: &Value| match transaction {
+            Some((_, writing)) if value["CapacityUnits"].as_f64().unwrap_or(0.0) > 0.0 => {
+                crate::counter::Measured {
+                    write: 2.0 * writing,
+                    read: 0.0,
+                }
             }
-            None => units(value),
+            Some(_) => crate::counter::Measured::default(),
+            None => reported_units(value),
         };
-        match entry["Table"].is_object() {
-            // A transaction's tables are counted from its items, below.
-            _ if counted.is_some() => {}
-            true => found.push((table.clone(), units(&entry["Table"], true))),
-            // Only a total: the table's.
-            false => found.push((table.clone(), units(entry, true))),
+        if transaction.is_none() {
+            // The table's own figure, or only a total: the table's.
+            let own = if entry["Table"].is_object() {
+                &entry["Table"]
+            } else {
+                entry
+            };
+            found.push((table.clone(), reported_units(own)));
         }
         for kind in ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
-            if let Some(indexes) = entry[kind].as_object() {
-                for (index, value) in indexes {
-                    found.push((format!("{table}/{index}"), units(value, false)));
-                }
+            for (index, value) in entry[kind].as_object().into_iter().flatten() {
+                found.push((format!("{table}/{index}"), index_units(value)));
             }
         }
     }
