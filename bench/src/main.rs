@@ -28,6 +28,7 @@ mod progress;
 mod putrate;
 mod report;
 mod runtime_stub;
+mod statement;
 mod stats;
 
 use std::path::{Path, PathBuf};
@@ -101,6 +102,7 @@ async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Val
         "hot-account" => hot_account::run(args.transactions).await,
         "graphql" => graphql::run(root).await,
         "live-events" => live::run(LIVE_DEPOSITS).await,
+        "statements" => statement::run().await,
         other => Err(format!("unknown subcommand {other}")),
     }
 }

@@ -32,6 +32,7 @@ pub fn render(report: &Value) -> String {
     ledger(&mut md, &report["ledger"]);
     graphql(&mut md, &report["graphql"]);
     live(&mut md, &report["liveEvents"]);
+    crate::statement::markdown(&mut md, &report["statements"]);
     cost(&mut md, &report["cost"]);
     md
 }

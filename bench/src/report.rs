@@ -10,7 +10,7 @@ use crate::cost::{self, LambdaUse, PRICES, Usage};
 use crate::stats::round3;
 
 /// The parts, in report order.
-pub const PARTS: [&str; 7] = [
+pub const PARTS: [&str; 8] = [
     "cold-start",
     "handler",
     "pipeline",
@@ -18,6 +18,7 @@ pub const PARTS: [&str; 7] = [
     "hot-account",
     "graphql",
     "live-events",
+    "statements",
 ];
 
 /// Writes one part.
@@ -185,6 +186,7 @@ pub fn write(dir: &Path) -> Result<String, String> {
         "ledger": read_part(dir, "ledger"),
         "graphql": read_part(dir, "graphql"),
         "liveEvents": read_part(dir, "live-events"),
+        "statements": read_part(dir, "statements"),
     });
     if report["pipeline"].is_object() {
         report["cost"] = cost(&report["pipeline"], &report["hotAccount"]);

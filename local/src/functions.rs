@@ -112,6 +112,7 @@ pub enum ApiHandler {
     Accounts(Arc<accounts::App>),
     RequestTransaction(Arc<request_transaction::App>),
     GetTransactions(Arc<get_transactions::App>),
+    Statements(Arc<statements_api::App>),
 }
 
 impl ApiHandler {
@@ -153,6 +154,17 @@ impl ApiHandler {
                 &tables,
                 pages().await?,
             ))),
+            "statements-api" => {
+                let settings =
+                    statements_api::ApiConfig::from_lookup(|name| def.env.get(name).cloned())
+                        .map_err(|e| format!("{}: {e}", def.id))?;
+                Self::Statements(Arc::new(statements_api::App::new(
+                    auth(),
+                    config,
+                    &tables,
+                    settings,
+                )))
+            }
             _ => return Ok(None),
         }))
     }
@@ -164,6 +176,7 @@ impl ApiHandler {
             Self::Accounts(app) => app.handle(request).await,
             Self::RequestTransaction(app) => app.handle(request).await,
             Self::GetTransactions(app) => app.handle(request).await,
+            Self::Statements(app) => app.handle(request).await,
         }
     }
 }
@@ -188,6 +201,22 @@ pub fn sqs_handler(
             Some(std::sync::Arc::new(move |event| {
                 let app = app.clone();
                 Box::pin(async move { app.handle(event).await })
+            }))
+        }
+        "statements" => {
+            let settings = match statements::WorkerConfig::from_lookup(|name| {
+                def.env.get(name).cloned()
+            }) {
+                Ok(settings) => settings,
+                Err(e) => {
+                    tracing::error!(function = %def.id, error = %e, "the statements worker is misconfigured in the template");
+                    return None;
+                }
+            };
+            let worker = statements::Worker::new(config, &settings);
+            Some(std::sync::Arc::new(move |event| {
+                let worker = worker.clone();
+                Box::pin(async move { worker.handle(event).await })
             }))
         }
         _ => None,

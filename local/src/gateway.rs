@@ -10,8 +10,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response as AxumResponse;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use lambda_http::RequestExt;
 use serde_json::{Map, Value, json};
 use shared::auth::{Claims, JwtVerifier};
+use shared::trace::TraceId;
 
 use crate::functions::{ApiHandler, FunctionDef, api_routes};
 
@@ -164,10 +166,11 @@ impl Gateway {
         if declared.is_some_and(|n| n > MAX_REQUEST_BYTES) {
             return too_long;
         }
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
         let Ok(body) = to_bytes(body, MAX_REQUEST_BYTES).await else {
             return too_long;
         };
+        let trace = trace_header(&mut parts.headers);
         let event = proxy_event(&parts, &body, route, params, claims.as_ref(), &self.stage);
         let Ok(lambda_request) = lambda_http::request::from_str(&event.to_string()) else {
             return plain(
@@ -175,6 +178,9 @@ impl Gateway {
                 r#"{"message":"Internal server error"}"#,
             );
         };
+        let mut context = lambda_http::Context::default();
+        context.xray_trace_id = Some(trace);
+        let lambda_request = lambda_request.with_lambda_context(context);
         into_axum(route.handler.call(lambda_request).await)
     }
 
@@ -257,6 +263,28 @@ impl Gateway {
         }
     }
 }
+
+/// API Gateway with tracing enabled: the request's X-Ray trace header, under the root
+/// of a well-formed incoming `X-Amzn-Trace-Id` or a new one, with a new parent segment
+/// (`Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=1`). It replaces whatever the
+/// client sent in `headers` (the function reads it there, and in the Lambda context);
+/// it is not returned to the client.
+pub fn trace_header(headers: &mut HeaderMap) -> String {
+    let root = headers
+        .get(TRACE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceId::from_header)
+        .unwrap_or_else(TraceId::new_random);
+    let header = root.header_with_new_parent();
+    headers.remove(TRACE_HEADER);
+    if let Ok(value) = HeaderValue::from_str(&header) {
+        headers.insert(TRACE_HEADER, value);
+    }
+    header
+}
+
+/// `X-Amzn-Trace-Id` (header names are lowercase here).
+const TRACE_HEADER: &str = "x-amzn-trace-id";
 
 /// The authorizer's claims as API Gateway passes them: strings.
 fn claims_json(claims: &Claims) -> Value {

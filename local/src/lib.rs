@@ -1,13 +1,15 @@
 //! The local runtime: the whole system on one machine, from `template.yml`.
 //!
 //! It provisions DynamoDB Local and moto (tables, queues, topics, user pool, the page
-//! token secret) from the template, seeds a demo user, serves
-//! the API on 127.0.0.1 like API Gateway with the Cognito authorizer, and drives the
-//! DynamoDB stream and the SQS queue into the same handler code the Lambdas run, with
-//! the event source mappings' semantics.
+//! token secret, the statements bucket and signing key) from the template, seeds a
+//! demo user, serves the API on 127.0.0.1 like API Gateway with the Cognito
+//! authorizer, drives the DynamoDB stream and the SQS queue into the same handler code
+//! the Lambdas run, with the event source mappings' semantics, and sends the
+//! template's scheduled messages to their queues.
 
 pub mod appsync;
 pub mod console;
+pub mod cron;
 pub mod events;
 pub mod functions;
 pub mod gateway;
@@ -219,6 +221,8 @@ fn provision_clients(config: &shared::aws::SdkConfig) -> Clients {
         cognito: shared::aws::cognito(&plain),
         sesv2: shared::aws::sesv2(&plain),
         secretsmanager: shared::aws::secretsmanager(&plain),
+        s3: shared::aws::s3_client(&plain),
+        kms: shared::aws::kms(&plain),
     }
 }
 
@@ -367,6 +371,9 @@ fn stack_info(
         "topics": refs_of(template, resolver, "AWS::SNS::Topic"),
         // ARNs only: the values stay in Secrets Manager.
         "secrets": refs_of(template, resolver, "AWS::SecretsManager::Secret"),
+        // Bucket names and KMS key ids (moto makes a new id per key: see provision).
+        "buckets": refs_of(template, resolver, "AWS::S3::Bucket"),
+        "keys": refs_of(template, resolver, "AWS::KMS::Key"),
         "demoUser": demo["user"],
         "adminUser": demo["admin"],
     })

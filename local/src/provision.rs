@@ -1,5 +1,12 @@
-//! Creates, on the emulators, every table, queue, topic, user pool and secret
-//! `template.yml` declares, recording their physical ids for `!Ref` and `!GetAtt`.
+//! Creates, on the emulators, every table, queue, topic, user pool, secret, bucket and
+//! KMS key `template.yml` declares, recording their physical ids for `!Ref` and
+//! `!GetAtt`.
+
+mod bucket;
+mod key;
+mod secret;
+#[cfg(test)]
+mod tests;
 
 use aws_sdk_cognitoidentityprovider::types::{ExplicitAuthFlowsType, UsernameAttributeType};
 use aws_sdk_dynamodb::types::{
@@ -21,6 +28,9 @@ pub struct Clients {
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub sesv2: aws_sdk_sesv2::Client,
     pub secretsmanager: aws_sdk_secretsmanager::Client,
+    /// Path-style (see `shared::aws::s3_client`).
+    pub s3: aws_sdk_s3::Client,
+    pub kms: aws_sdk_kms::Client,
 }
 
 /// A provisioning failure, with the resource it concerns.
@@ -54,13 +64,8 @@ pub async fn provision(
     clients: &Clients,
 ) -> Result<(), ProvisionError> {
     for (id, resource) in template.resources("AWS::DynamoDB::Table") {
-        create_table(
-            &id,
-            &resolver.resolve(&resource["Properties"]),
-            resolver,
-            clients,
-        )
-        .await?;
+        let properties = resolver.resolve(&resource["Properties"]);
+        create_table(&id, &properties, resolver, clients).await?;
     }
     // Dead-letter queues first: other queues' redrive policies name them.
     let mut queues = template.resources("AWS::SQS::Queue");
@@ -70,44 +75,27 @@ pub async fn provision(
         create_queue(&id, &properties, resolver, clients).await?;
     }
     for (id, _) in template.resources("AWS::SNS::Topic") {
-        let name = format!("{}-{id}", resolver.stack_name);
-        let topic = clients
-            .sns
-            .create_topic()
-            .name(&name)
-            .send()
-            .await
-            .map_err(|e| fail(&id, e))?;
-        let arn = topic.topic_arn().unwrap_or_default().to_owned();
-        resolver.refs.insert(id.clone(), arn.clone());
-        resolver.attrs.insert(format!("{id}.TopicArn"), arn);
+        create_topic(&id, resolver, clients).await?;
     }
     for (id, resource) in template.resources("AWS::SecretsManager::Secret") {
-        create_secret(
-            &id,
-            &resolver.resolve(&resource["Properties"]),
-            resolver,
-            clients,
-        )
-        .await?;
+        let properties = resolver.resolve(&resource["Properties"]);
+        secret::create_secret(&id, &properties, resolver, clients).await?;
+    }
+    for (id, resource) in template.resources("AWS::S3::Bucket") {
+        let properties = resolver.resolve(&resource["Properties"]);
+        bucket::create_bucket(&id, &properties, resolver, &clients.s3).await?;
+    }
+    for (id, resource) in template.resources("AWS::KMS::Key") {
+        let properties = resolver.resolve(&resource["Properties"]);
+        key::create_key(&id, &properties, resolver, &clients.kms).await?;
     }
     for (id, resource) in template.resources("AWS::Cognito::UserPool") {
-        create_pool(
-            &id,
-            &resolver.resolve(&resource["Properties"]),
-            resolver,
-            clients,
-        )
-        .await?;
+        let properties = resolver.resolve(&resource["Properties"]);
+        create_pool(&id, &properties, resolver, clients).await?;
     }
     for (id, resource) in template.resources("AWS::Cognito::UserPoolClient") {
-        create_client(
-            &id,
-            &resolver.resolve(&resource["Properties"]),
-            resolver,
-            clients,
-        )
-        .await?;
+        let properties = resolver.resolve(&resource["Properties"]);
+        create_client(&id, &properties, resolver, clients).await?;
     }
     for (id, resource) in template.resources("AWS::Cognito::UserPoolGroup") {
         let properties = resolver.resolve(&resource["Properties"]);
@@ -120,6 +108,26 @@ pub async fn provision(
             .await
             .map_err(|e| fail(&id, e))?;
     }
+    Ok(())
+}
+
+/// A topic named `<stack>-<logical id>`; `!Ref` and `TopicArn` are its ARN.
+async fn create_topic(
+    id: &str,
+    resolver: &mut Resolver,
+    clients: &Clients,
+) -> Result<(), ProvisionError> {
+    let name = format!("{}-{id}", resolver.stack_name);
+    let topic = clients
+        .sns
+        .create_topic()
+        .name(&name)
+        .send()
+        .await
+        .map_err(|e| fail(id, e))?;
+    let arn = topic.topic_arn().unwrap_or_default().to_owned();
+    resolver.refs.insert(id.to_owned(), arn.clone());
+    resolver.attrs.insert(format!("{id}.TopicArn"), arn);
     Ok(())
 }
 
@@ -225,71 +233,6 @@ async fn create_table(
             .insert(format!("{id}.StreamArn"), stream.to_owned());
     }
     resolver.refs.insert(id.to_owned(), name);
-    Ok(())
-}
-
-/// A secret, its value as `GenerateSecretString` asks (`GetRandomPassword` with the
-/// same options, as CloudFormation does) or `SecretString`. `!Ref` is its ARN.
-async fn create_secret(
-    id: &str,
-    p: &Value,
-    resolver: &mut Resolver,
-    clients: &Clients,
-) -> Result<(), ProvisionError> {
-    let name = scalar(&p["Name"]).unwrap_or_else(|| format!("{}-{id}", resolver.stack_name));
-    let value = match scalar(&p["SecretString"]) {
-        Some(value) => value,
-        None => {
-            let g = &p["GenerateSecretString"];
-            let flag = |field: &str| scalar(&g[field]).map(|v| v == "true");
-            let length = crate::template::integer(&g["PasswordLength"]).unwrap_or(32);
-            clients
-                .secretsmanager
-                .get_random_password()
-                .password_length(length)
-                .set_exclude_characters(scalar(&g["ExcludeCharacters"]))
-                .set_exclude_punctuation(flag("ExcludePunctuation"))
-                .set_exclude_uppercase(flag("ExcludeUppercase"))
-                .set_exclude_lowercase(flag("ExcludeLowercase"))
-                .set_exclude_numbers(flag("ExcludeNumbers"))
-                .set_include_space(flag("IncludeSpace"))
-                .set_require_each_included_type(flag("RequireEachIncludedType"))
-                .send()
-                .await
-                .map_err(|e| fail(id, e))?
-                .random_password()
-                .unwrap_or_default()
-                .to_owned()
-        }
-    };
-    let created = clients
-        .secretsmanager
-        .create_secret()
-        .name(&name)
-        .set_description(scalar(&p["Description"]))
-        .secret_string(value)
-        .send()
-        .await;
-    let arn = match created {
-        Ok(created) => created.arn().unwrap_or_default().to_owned(),
-        // Emulators left running by an earlier run: reuse the secret as it is.
-        Err(e) if format!("{e:?}").contains("ResourceExistsException") => {
-            tracing::warn!(secret = %name, "secret exists already: reusing it");
-            clients
-                .secretsmanager
-                .describe_secret()
-                .secret_id(&name)
-                .send()
-                .await
-                .map_err(|e| fail(id, e))?
-                .arn()
-                .unwrap_or_default()
-                .to_owned()
-        }
-        Err(e) => return Err(fail(id, e)),
-    };
-    resolver.attrs.insert(format!("{id}.Id"), arn.clone());
-    resolver.refs.insert(id.to_owned(), arn);
     Ok(())
 }
 

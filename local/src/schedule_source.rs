@@ -1,13 +1,22 @@
-//! EventBridge `Schedule` events: the template's `rate(...)` expressions invoke their
-//! function on that period, as EventBridge does, with a deadline of the function's
-//! `Timeout`.
+//! Schedules. EventBridge `Schedule` events: the template's `rate(...)` expressions
+//! invoke their function on that period, as EventBridge does, with a deadline of the
+//! function's `Timeout`. EventBridge Scheduler's `AWS::Scheduler::Schedule` with an
+//! SQS queue target: at each time its `cron(...)` or `rate(...)` expression names
+//! (UTC), the target's `Input` is sent to the queue as the message body.
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use shared::settle::Deadline;
 
-/// A `rate(N unit)` expression's period; `None` for anything else (cron expressions
-/// are not run locally).
+use crate::cron::Cron;
+
+/// Longest sleep between two looks at the wall clock: a firing time is kept to
+/// within this even if the machine slept or its clock was changed meanwhile.
+const MAX_NAP: Duration = Duration::from_secs(30);
+
+/// A `rate(N unit)` expression's period; `None` for anything else (a function's
+/// `Schedule` event runs on a rate only; [`Expression`] reads cron expressions too).
 pub fn rate(expression: &str) -> Option<Duration> {
     let inner = expression.trim().strip_prefix("rate(")?.strip_suffix(')')?;
     let (count, unit) = inner.trim().split_once(' ')?;
@@ -36,6 +45,84 @@ pub async fn run_reconciler(app: reconcile_pending::App, period: Duration, timeo
     }
 }
 
+/// A schedule expression EventBridge Scheduler accepts and this runtime runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expression {
+    Cron(Cron),
+    Rate(Duration),
+}
+
+impl Expression {
+    /// `cron(...)` or `rate(...)`; an error says why anything else is not run.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim().starts_with("cron(") {
+            return Cron::parse(text).map(Self::Cron).map_err(|e| e.to_string());
+        }
+        rate(text)
+            .map(Self::Rate)
+            .ok_or_else(|| format!("{text}: only cron(...) and rate(...) are run locally"))
+    }
+
+    /// The first firing strictly after `after` (a rate's: one period later).
+    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Cron(cron) => cron.next_after(after),
+            Self::Rate(period) => chrono::Duration::from_std(*period)
+                .ok()
+                .and_then(|p| after.checked_add_signed(p)),
+        }
+    }
+}
+
+/// An `AWS::Scheduler::Schedule` whose target is an SQS queue.
+#[derive(Debug, Clone)]
+pub struct QueueSchedule {
+    /// The schedule's logical id.
+    pub id: String,
+    pub expression: Expression,
+    pub queue_url: String,
+    /// The target's `Input`: the body of every message.
+    pub input: String,
+}
+
+/// Sends `schedule.input` to its queue at each firing time after now, by `clock`
+/// (never at start-up), until the process stops or the expression has no next
+/// firing. A failed send (after the SDK's retries) is logged and that firing is
+/// skipped.
+pub async fn run_queue_schedule(
+    schedule: QueueSchedule,
+    sqs: aws_sdk_sqs::Client,
+    clock: impl Fn() -> DateTime<Utc> + Send + 'static,
+) {
+    let mut next = schedule.expression.next_after(clock());
+    while let Some(at) = next {
+        let now = clock();
+        if now < at {
+            let wait = (at - now).to_std().unwrap_or_default().min(MAX_NAP);
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        let sent = sqs
+            .send_message()
+            .queue_url(&schedule.queue_url)
+            .message_body(&schedule.input)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => tracing::info!(schedule = %schedule.id, %at, "schedule fired"),
+            Err(e) => {
+                tracing::warn!(schedule = %schedule.id, %at, error = ?e, "schedule's send failed")
+            }
+        }
+        next = schedule.expression.next_after(now.max(at));
+    }
+    tracing::info!(schedule = %schedule.id, "schedule has no further firing");
+}
+
+#[cfg(test)]
+#[path = "schedule_source_tests.rs"]
+mod queue_tests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,7 +136,25 @@ mod tests {
     }
 
     #[test]
-    fn cron_and_malformed_expressions_are_not_run() {
+    fn schedule_expressions_are_cron_or_rate_and_nothing_else() {
+        let monthly = Expression::parse("cron(0 2 1 * ? *)");
+        assert!(matches!(monthly, Ok(Expression::Cron(_))), "{monthly:?}");
+        assert_eq!(
+            Expression::parse("rate(5 minutes)"),
+            Ok(Expression::Rate(Duration::from_secs(300)))
+        );
+        for text in ["at(2026-12-01T02:00:00)", "cron(0 2 1 * *)", "rate(0 days)"] {
+            assert!(Expression::parse(text).is_err(), "{text}");
+        }
+        let start = DateTime::UNIX_EPOCH;
+        assert_eq!(
+            Expression::Rate(Duration::from_secs(60)).next_after(start),
+            Some(start + chrono::Duration::seconds(60))
+        );
+    }
+
+    #[test]
+    fn rate_events_do_not_read_cron_expressions() {
         for expression in [
             "cron(0 12 * * ? *)",
             "rate(0 minutes)",

@@ -1,5 +1,6 @@
 //! Starts the event source mappings `template.yml` declares: the DynamoDB stream into
-//! process-transactions, SQS queues into their consumers.
+//! process-transactions, SQS queues into their consumers; and its EventBridge
+//! Scheduler schedules that send to SQS queues.
 
 use serde_json::Value;
 use tokio::task::JoinHandle;
@@ -43,7 +44,56 @@ pub(crate) fn start(
             }
         }
     }
+    tasks.extend(queue_schedules(template, resolver).into_iter().map(|schedule| {
+        let next = schedule.expression.next_after(chrono::Utc::now());
+        tracing::info!(schedule = %schedule.id, queue = %schedule.queue_url, ?next, "schedule started");
+        tokio::spawn(schedule_source::run_queue_schedule(
+            schedule,
+            clients.sqs.clone(),
+            chrono::Utc::now,
+        ))
+    }));
     tasks
+}
+
+/// The template's enabled `AWS::Scheduler::Schedule`s that send to one of its queues,
+/// in UTC. Any other is logged and left out.
+pub(crate) fn queue_schedules(
+    template: &Template,
+    resolver: &Resolver,
+) -> Vec<schedule_source::QueueSchedule> {
+    let mut schedules = Vec::new();
+    for (id, resource) in template.resources("AWS::Scheduler::Schedule") {
+        let p = resolver.resolve(&resource["Properties"]);
+        if p["State"] == "DISABLED" {
+            continue;
+        }
+        let target = &p["Target"];
+        let zone = p["ScheduleExpressionTimezone"].as_str().unwrap_or("UTC");
+        let expression = schedule_source::Expression::parse(
+            p["ScheduleExpression"].as_str().unwrap_or_default(),
+        );
+        let queue_url = target["Arn"]
+            .as_str()
+            .and_then(|arn| queue_url_for(resolver, arn));
+        let skipped = match (expression, queue_url, target["Input"].as_str()) {
+            _ if zone != "UTC" => format!("time zone {zone}: only UTC is run locally"),
+            (Err(reason), _, _) => reason,
+            (_, None, _) => "its target is not one of the template's queues".to_owned(),
+            (_, _, None) => "its target has no Input".to_owned(),
+            (Ok(expression), Some(queue_url), Some(input)) => {
+                schedules.push(schedule_source::QueueSchedule {
+                    id,
+                    expression,
+                    queue_url,
+                    input: input.to_owned(),
+                });
+                continue;
+            }
+        };
+        tracing::warn!(schedule = %id, reason = %skipped, "schedule not run locally");
+    }
+    schedules
 }
 
 fn stream(
@@ -104,7 +154,6 @@ fn sqs(
     )))
 }
 
-/// The queue URL of a queue ARN.
 /// The reconciler on its `rate(...)` schedule.
 fn schedule(
     def: &FunctionDef,
@@ -134,6 +183,7 @@ fn schedule(
     )))
 }
 
+/// The queue URL of a queue ARN.
 fn queue_url_for(resolver: &Resolver, arn: &str) -> Option<String> {
     let id = resolver
         .attrs
@@ -158,3 +208,7 @@ fn hash_key_of_stream(template: &Template, resolver: &Resolver, arn: &str) -> Op
         .and_then(|k| k["AttributeName"].as_str())
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+#[path = "sources_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@
 pub mod domain;
 pub mod events;
 pub mod notification;
+pub mod trace;
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -21,6 +22,9 @@ pub mod auth;
 pub mod telemetry;
 
 pub mod clock;
+
+#[cfg(feature = "cognito")]
+pub mod contacts;
 pub mod metrics;
 
 #[cfg(feature = "cache")]
@@ -40,6 +44,8 @@ pub mod app;
 
 #[cfg(feature = "settle")]
 pub mod settle;
+
+pub mod statement;
 
 #[cfg(all(feature = "auth", feature = "app"))]
 pub mod context;

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::trace::TraceId;
+
 use crate::domain::{
     AccountId, AccountStatus, Currency, RejectionReason, TransactionId, TransactionStatus,
     TransactionType, UserId,
@@ -53,6 +55,24 @@ pub struct NotificationMessage {
     pub account_version: Option<u64>,
     pub created_at: String,
     pub processed_at: String,
+    /// The X-Ray trace root of the request that recorded the transaction (notify logs
+    /// it as `trace_id`). In the body as well as in the SQS message's `AWSTraceHeader`:
+    /// a body packs several transactions' notifications, one header names one trace.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_trace"
+    )]
+    pub trace_id: Option<TraceId>,
+}
+
+/// A trace root that is not one is dropped, never a reason to refuse the notification:
+/// it is for the logs only.
+fn lenient_trace<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<TraceId>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(value.as_str().and_then(TraceId::parse))
 }
 
 impl NotificationMessage {
@@ -161,4 +181,40 @@ pub const MAX_PER_BODY: usize = 10;
 #[serde(deny_unknown_fields)]
 pub struct NotificationBatch {
     pub notifications: Vec<Notification>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_trace(trace: &str) -> String {
+        format!(
+            r#"{{"transactionId":"0b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c","accountId":"1b7a6b1c-2f3e-4d5a-8b9c-0d1e2f3a4b5c","holderId":"h","role":"SOURCE","type":"DEPOSIT","amount":"1.00","currency":"USD","status":"COMPLETED","createdAt":"a","processedAt":"b"{trace}}}"#
+        )
+    }
+
+    #[test]
+    fn a_trace_root_is_read_and_anything_else_in_its_place_is_dropped_not_refused() {
+        let read = |json: String| serde_json::from_str::<NotificationMessage>(&json);
+        let root = "1-6758a3c1-0123456789abcdef01234567";
+        let traced = read(with_trace(&format!(r#","traceId":"{root}""#)));
+        assert_eq!(
+            traced.ok().and_then(|m| m.trace_id).map(String::from),
+            Some(root.to_owned())
+        );
+        for bad in [
+            r#","traceId":"Root=x""#,
+            r#","traceId":7"#,
+            r#","traceId":null"#,
+            "",
+        ] {
+            let message = read(with_trace(bad));
+            assert!(
+                matches!(message, Ok(NotificationMessage { trace_id: None, .. })),
+                "{bad}"
+            );
+        }
+        let untraced = read(with_trace("")).map(|m| serde_json::to_string(&m).unwrap_or_default());
+        assert!(untraced.is_ok_and(|text| !text.contains("traceId")));
+    }
 }

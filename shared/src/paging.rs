@@ -47,6 +47,13 @@ pub enum Listing<'a> {
     AccountHistory(&'a str),
     /// The transactions the caller recorded.
     UserTransactions,
+    /// One account's entries settled in a period (bounds in the ledger's format, empty
+    /// when open).
+    AccountLedger {
+        account: &'a str,
+        from: &'a str,
+        to: &'a str,
+    },
 }
 
 impl fmt::Display for Listing<'_> {
@@ -55,6 +62,9 @@ impl fmt::Display for Listing<'_> {
             Self::Accounts => f.write_str("accounts"),
             Self::AccountHistory(account_id) => write!(f, "account-history:{account_id}"),
             Self::UserTransactions => f.write_str("user-transactions"),
+            Self::AccountLedger { account, from, to } => {
+                write!(f, "account-ledger:{account}:{from}:{to}")
+            }
         }
     }
 }

@@ -23,6 +23,19 @@ pub fn account(account: &Account) -> Value {
     })
 }
 
+/// An account's balance as of an instant (`GET /accounts/{id}/balance`).
+#[cfg(feature = "app")]
+pub fn balance_at(balance: &crate::app::BalanceAt) -> Value {
+    json!({
+        "accountId": balance.account_id.to_string(),
+        "at": balance.at,
+        "balance": balance.balance.to_string(),
+        "currency": balance.currency.as_str(),
+        "version": balance.version,
+        "chainHead": balance.head.as_str(),
+    })
+}
+
 /// A transaction, from the `view` of one of its accounts (see [`View`]).
 pub fn transaction(record: &TransactionRecord, view: View) -> Value {
     let mut body = Map::new();
@@ -135,6 +148,9 @@ mod tests {
             ),
             request_hash: String::new(),
             response: None,
+            trace_id: None,
+            entry: None,
+            to_entry: None,
         }
     }
 

@@ -62,6 +62,26 @@ impl ApiEvent {
             .caller(Some(caller))
     }
 
+    /// `GET /accounts/{account}/balance` for `caller`.
+    pub fn account_balance(account: &str, caller: &Caller) -> Self {
+        Self::from_sample("accounts-balance.json")
+            .route(
+                "GET",
+                &format!("/accounts/{account}/balance"),
+                "/accounts/{accountId}/balance",
+            )
+            .path_param("accountId", account)
+            .caller(Some(caller))
+            .no_query()
+    }
+
+    /// Without any query string.
+    pub fn no_query(mut self) -> Self {
+        self.0["queryStringParameters"] = Value::Null;
+        self.0["multiValueQueryStringParameters"] = Value::Null;
+        self
+    }
+
     /// Starts from `events/<file>`.
     pub fn from_sample(file: &str) -> Self {
         Self(sample_event(file))

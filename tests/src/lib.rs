@@ -21,6 +21,7 @@ pub mod notify_fixture;
 pub mod pipeline;
 pub mod requests;
 pub mod stack;
+pub mod statements;
 pub mod streams;
 pub mod tables;
 pub mod writes;

@@ -84,6 +84,8 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
         .attribute_definitions(string_attr(attr::USER_ID))
         .attribute_definitions(string_attr(attr::CREATED_AT))
         .attribute_definitions(string_attr(attr::PENDING_ACCOUNT_ID))
+        .attribute_definitions(string_attr(attr::ENTRY_KEY))
+        .attribute_definitions(string_attr(attr::TO_ENTRY_KEY))
         .key_schema(key(attr::IDEMPOTENCY_KEY, KeyType::Hash))
         .global_secondary_indexes(gsi(index::TRANSACTION_ID, attr::TRANSACTION_ID, None))
         .global_secondary_indexes(gsi(
@@ -105,6 +107,12 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
             index::PENDING,
             attr::PENDING_ACCOUNT_ID,
             Some(attr::CREATED_AT),
+        ))
+        .global_secondary_indexes(gsi(index::LEDGER, attr::ACCOUNT_ID, Some(attr::ENTRY_KEY)))
+        .global_secondary_indexes(gsi(
+            index::INCOMING_LEDGER,
+            attr::TO_ACCOUNT_ID,
+            Some(attr::TO_ENTRY_KEY),
         ))
         .stream_specification(stream())
         .send()

@@ -256,18 +256,30 @@ async fn a_token_sealed_with_the_real_key_but_unusable_keys_is_refused_never_a_5
         json!({ "o.idempotencyKey": "k", "o.accountId": account, "o.createdAt": "x", "o.userId": sub }),
     ];
     let history = format!("/accounts/{account}/transactions");
+    let from = "2026-01-01T00:00:00.000000Z";
+    let period: &[(&str, &str)] = &[("from", from)];
     let listings = [
-        ("/accounts", Listing::Accounts),
-        (history.as_str(), Listing::AccountHistory(account)),
-        ("/transactions", Listing::UserTransactions),
+        ("/accounts", Listing::Accounts, &[][..]),
+        (history.as_str(), Listing::AccountHistory(account), &[][..]),
+        ("/transactions", Listing::UserTransactions, &[][..]),
+        (
+            history.as_str(),
+            Listing::AccountLedger {
+                account,
+                from,
+                to: "",
+            },
+            period,
+        ),
     ];
-    for (path, listing) in listings {
+    for (path, listing, query) in listings {
         let bound = sealer.bind(sub, listing);
         for position in &positions {
             let sealed = bound
                 .seal(position.to_string().as_bytes())
                 .unwrap_or_else(|e| panic!("{e}"));
-            let (status, body) = get(&p.s, &p.alice, path, &[("nextToken", &sealed)]).await;
+            let params: Vec<(&str, &str)> = [query, &[("nextToken", sealed.as_str())][..]].concat();
+            let (status, body) = get(&p.s, &p.alice, path, &params).await;
             assert_invalid_token(status, &body, &format!("{path} resumed at {position}"));
         }
         // Well-shaped positions resume (DynamoDB takes any string as a key value).
@@ -279,11 +291,15 @@ async fn a_token_sealed_with_the_real_key_but_unusable_keys_is_refused_never_a_5
             Listing::UserTransactions => {
                 json!({ "idempotencyKey": "k", "userId": sub, "createdAt": "x" })
             }
+            Listing::AccountLedger { account: a, .. } => {
+                json!({ "o.idempotencyKey": "k", "o.accountId": a, "o.entryKey": "x", "i.done": "1" })
+            }
         };
         let sealed = bound
             .seal(shaped.to_string().as_bytes())
             .unwrap_or_default();
-        let (status, body) = get(&p.s, &p.alice, path, &[("nextToken", &sealed)]).await;
+        let params: Vec<(&str, &str)> = [query, &[("nextToken", sealed.as_str())][..]].concat();
+        let (status, body) = get(&p.s, &p.alice, path, &params).await;
         assert_eq!(status, 200, "{path} resumed at {shaped}: {body}");
     }
 }

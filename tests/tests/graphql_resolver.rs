@@ -149,6 +149,75 @@ async fn request_transaction_is_idempotent_like_rest_and_renders_the_same_json()
 }
 
 #[tokio::test]
+async fn the_ledger_by_period_and_the_balance_as_of_answer_like_rest() {
+    let g = Gql::new().await;
+    let (alice, mallory) = (Caller::new_user(), Caller::new_user());
+    let account = g.open(&alice).await;
+    let from = shared::app::ledger_time(&chrono::Utc::now());
+    for amount in ["5.00", "2.50"] {
+        let key = new_key();
+        let args = json!({ "idempotencyKey": key, "input": deposit(&account, amount) });
+        g.ok(&alice, "Mutation", "requestTransaction", args).await;
+        g.fx.settle(&alice, &key).await;
+    }
+    let period = json!({ "accountId": account, "from": from, "limit": 1 });
+    let first = g.ok(&alice, "Query", "transactions", period.clone()).await;
+    let items = first["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{first}");
+    assert_eq!(items[0]["amount"], "5.00", "oldest first: {first}");
+    let mut next = period;
+    next["nextToken"] = first["nextToken"].clone();
+    let second = g.ok(&alice, "Query", "transactions", next).await;
+    assert_eq!(second["items"][0]["amount"], "2.50", "{second}");
+    assert_eq!(second["nextToken"], Value::Null, "{second}");
+
+    let balance = g
+        .ok(&alice, "Query", "balance", json!({ "accountId": account }))
+        .await;
+    assert_eq!(balance["balance"], "7.50");
+    assert_eq!(balance["version"], 2);
+    let rest =
+        g.fx.accounts_call(
+            &ApiEvent::account_balance(&account, &alice)
+                .query("at", balance["at"].as_str().unwrap_or_default()),
+        )
+        .await;
+    assert_eq!(rest.json(), balance, "the same JSON as REST");
+    let before = g
+        .ok(
+            &alice,
+            "Query",
+            "balance",
+            json!({ "accountId": account, "at": from }),
+        )
+        .await;
+    assert_eq!(before["balance"], "0.00");
+
+    for (field, arguments) in [
+        ("balance", json!({ "accountId": account })),
+        (
+            "transactions",
+            json!({ "accountId": account, "from": from }),
+        ),
+    ] {
+        assert_eq!(
+            g.error_type(&mallory, "Query", field, arguments).await,
+            "NOT_FOUND"
+        );
+    }
+    assert_eq!(
+        g.error_type(
+            &alice,
+            "Query",
+            "transactions",
+            json!({ "accountId": account, "from": "soon" })
+        )
+        .await,
+        "VALIDATION_ERROR"
+    );
+}
+
+#[tokio::test]
 async fn bad_input_gets_the_rest_codes_and_writes_nothing() {
     let g = Gql::new().await;
     let alice = Caller::new_user();

@@ -17,16 +17,21 @@ fn every_route_of_the_api_contract_is_declared_in_the_template() {
         vec![
             "GET /accounts",
             "GET /accounts/{accountId}",
+            "GET /accounts/{accountId}/balance",
+            "GET /accounts/{accountId}/statements",
+            "GET /accounts/{accountId}/statements/{period}",
             "GET /accounts/{accountId}/transactions",
             "GET /transactions",
             "GET /transactions/{transactionId}",
             "POST /accounts",
             "POST /accounts/{accountId}/close",
             "POST /accounts/{accountId}/freeze",
+            "POST /accounts/{accountId}/statements/{period}",
             "POST /accounts/{accountId}/unfreeze",
             "POST /auth/login",
             "POST /auth/refresh",
             "POST /save/transaction",
+            "POST /statements/verify",
             "POST /transactions",
         ]
     );

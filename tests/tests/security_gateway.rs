@@ -135,6 +135,23 @@ async fn every_protected_route_answers_401_unauthorized_to_every_bad_credential(
         ),
         ("GET", format!("/accounts/{account}"), None),
         ("GET", format!("/accounts/{account}/transactions"), None),
+        (
+            "GET",
+            format!("/accounts/{account}/transactions?from=2026-01-01"),
+            None,
+        ),
+        ("GET", format!("/accounts/{account}/balance"), None),
+        ("GET", format!("/accounts/{account}/statements"), None),
+        (
+            "GET",
+            format!("/accounts/{account}/statements/2026-10"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/accounts/{account}/statements/2026-10"),
+            None,
+        ),
         ("POST", format!("/accounts/{account}/close"), None),
         (
             "POST",
@@ -268,6 +285,22 @@ async fn another_user_gets_the_unknown_id_404_for_a_holders_data_and_cannot_use_
             (
                 format!("/accounts/{account}/transactions"),
                 format!("/accounts/{unknown}/transactions"),
+            ),
+            (
+                format!("/accounts/{account}/transactions?from=2026-01-01"),
+                format!("/accounts/{unknown}/transactions?from=2026-01-01"),
+            ),
+            (
+                format!("/accounts/{account}/balance"),
+                format!("/accounts/{unknown}/balance"),
+            ),
+            (
+                format!("/accounts/{account}/statements"),
+                format!("/accounts/{unknown}/statements"),
+            ),
+            (
+                format!("/accounts/{account}/statements/2026-10"),
+                format!("/accounts/{unknown}/statements/2026-10"),
             ),
             (
                 format!("/transactions/{}", ids[0]),

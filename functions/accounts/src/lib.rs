@@ -7,6 +7,7 @@ mod lifecycle;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use shared::app::PeriodQuery;
 use shared::auth::{Authenticator, Identity};
 use shared::context::ApiContext;
 use shared::domain::lifecycle::Lifecycle;
@@ -72,7 +73,7 @@ impl App {
         let method = request.method().clone();
         let allowed = match segments.as_slice() {
             ["accounts"] => [Method::GET, Method::POST].contains(&method),
-            ["accounts", _] | ["accounts", _, "transactions"] => method == Method::GET,
+            ["accounts", _] | ["accounts", _, "transactions" | "balance"] => method == Method::GET,
             ["accounts", _, "close" | "freeze" | "unfreeze"] => method == Method::POST,
             _ => {
                 return Err(ApiError::new(
@@ -95,6 +96,7 @@ impl App {
             (["accounts"], false) => self.list(request, &identity).await,
             (["accounts", id], _) => self.get(id, &identity).await,
             (["accounts", id, "transactions"], _) => self.history(request, id, &identity).await,
+            (["accounts", id, "balance"], _) => self.balance(request, id, &identity).await,
             (["accounts", id, "close"], _) => {
                 self.change_status(request, id, Lifecycle::Close, &identity)
                     .await
@@ -167,16 +169,42 @@ impl App {
     ) -> Result<Response<Body>, ApiError> {
         let limit = page_limit(request)?;
         let token = query_param(request, "nextToken");
-        let listed = self
-            .ctx
-            .bank
-            .history(&identity.caller(), &self.pages, id, limit, token.as_deref())
-            .await?;
+        let (from, to) = (query_param(request, "from"), query_param(request, "to"));
+        let period = PeriodQuery {
+            from: from.as_deref(),
+            to: to.as_deref(),
+        };
+        let caller = identity.caller();
+        let bank = &self.ctx.bank;
+        let listed = if period.is_set() {
+            bank.period_history(&caller, &self.pages, id, period, limit, token.as_deref())
+                .await?
+        } else {
+            bank.history(&caller, &self.pages, id, limit, token.as_deref())
+                .await?
+        };
         Ok(json(
             StatusCode::OK,
             &listed_body(&listed, |(entry, view)| {
                 shared::views::history_entry(entry, *view)
             }),
         ))
+    }
+
+    /// `GET /accounts/{id}/balance?at=`: the balance after every entry settled at or
+    /// before `at` (now when absent).
+    async fn balance(
+        &self,
+        request: &Request,
+        id: &str,
+        identity: &Identity,
+    ) -> Result<Response<Body>, ApiError> {
+        let at = query_param(request, "at");
+        let balance = self
+            .ctx
+            .bank
+            .balance_at(&identity.caller(), id, at.as_deref())
+            .await?;
+        Ok(json(StatusCode::OK, &shared::views::balance_at(&balance)))
     }
 }

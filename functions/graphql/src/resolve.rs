@@ -2,7 +2,7 @@
 //! schema's type (`graphql/schema.graphql`).
 
 use serde_json::{Map, Value, json};
-use shared::app::{AppError, Caller, ErrorKind, History, Listed, TransactionInput};
+use shared::app::{AppError, Caller, ErrorKind, History, Listed, PeriodQuery, TransactionInput};
 use shared::domain::page::page_size;
 use shared::domain::{AccountId, EXAMPLE_UUID, IdempotencyKey};
 use shared::store::{HistoryEntry, View};
@@ -70,6 +70,11 @@ impl Inner {
                     }))
                 }
             },
+            ("Query", "balance") => {
+                let id = event.text("accountId").unwrap_or_default();
+                let balance = bank.balance_at(caller, id, event.text("at")).await?;
+                Ok(views::balance_at(&balance))
+            }
             ("Query", "transaction") => {
                 let id = event.text("transactionId").unwrap_or_default();
                 let (record, view) = bank.transaction(caller, id).await?;
@@ -121,23 +126,27 @@ impl Inner {
         Ok(transactions_page(listed))
     }
 
-    /// An account's transactions, the caller's (any, for an operator) or NOT_FOUND.
+    /// An account's transactions, the caller's (any, for an operator) or NOT_FOUND;
+    /// with `from`/`to`, its entries settled in that period, oldest first.
     async fn history(
         &self,
         caller: &Caller,
         event: &ResolverEvent,
         account: &str,
     ) -> Result<Value, AppError> {
-        let listed = self
-            .bank
-            .history(
-                caller,
-                &self.pages,
-                account,
-                limit(event)?,
-                event.text("nextToken"),
-            )
-            .await?;
+        let (limit, token) = (limit(event)?, event.text("nextToken"));
+        let period = PeriodQuery {
+            from: event.text("from"),
+            to: event.text("to"),
+        };
+        let bank = &self.bank;
+        let listed = if period.is_set() {
+            bank.period_history(caller, &self.pages, account, period, limit, token)
+                .await?
+        } else {
+            bank.history(caller, &self.pages, account, limit, token)
+                .await?
+        };
         Ok(transactions_page(listed))
     }
 

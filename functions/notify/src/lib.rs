@@ -55,6 +55,8 @@ use aws_sdk_sesv2::config::timeout::TimeoutConfig;
 use shared::aws::SdkConfig;
 use shared::events::publish::Publisher;
 use shared::metrics::Metrics;
+use shared::notification::Notification;
+use shared::trace::TraceId;
 
 pub use config::{ConfigError, NotifyConfig};
 pub use shared::cache::CacheStats;
@@ -284,6 +286,17 @@ impl App {
     }
 }
 
+/// The trace root a notification is logged with: its own (the body carries each
+/// transaction's), else the message's `AWSTraceHeader` when the body holds only it (a
+/// header names one trace; a packed body's may be another notification's).
+fn trace_of(message: &Notification, single: bool, header: Option<&TraceId>) -> Option<TraceId> {
+    let own = match message {
+        Notification::Transaction(m) => m.trace_id.as_ref(),
+        Notification::Status(_) => None,
+    };
+    own.or(header.filter(|_| single)).cloned()
+}
+
 /// Parses the batch into rounds, in batch order: a notification goes to the first round
 /// without one about the same (transaction, account), so that a round's notifications
 /// are about distinct pairs and may be claimed together, and a duplicate in the same
@@ -303,6 +316,10 @@ fn group_jobs(
     for (index, record) in records.into_iter().enumerate() {
         let message_id = record.message_id.unwrap_or_default();
         let receive_count = record.attributes.get("ApproximateReceiveCount").cloned();
+        let header_trace = record
+            .attributes
+            .get(shared::trace::SQS_ATTRIBUTE)
+            .and_then(|h| TraceId::from_header(h));
         let messages = match message::parse(record.body.as_deref()) {
             Ok(messages) => messages,
             Err(malformed) => {
@@ -317,13 +334,16 @@ fn group_jobs(
                 continue;
             }
         };
+        let single = messages.len() == 1;
         for message in messages {
             let key = claims::key(&message);
+            let trace_id = trace_of(&message, single, header_trace.as_ref());
             let job = Job {
                 index,
                 message_id: message_id.clone(),
                 receive_count: receive_count.clone(),
                 message,
+                trace_id,
                 counts: Arc::clone(counts),
             };
             let copies = seen.entry(key).or_default();

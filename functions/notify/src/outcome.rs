@@ -6,6 +6,7 @@ use crate::claims::{ChannelRecord, ChannelState};
 use crate::failure::SdkFailure;
 use crate::process::Job;
 use crate::senders::Channel;
+use shared::trace::TraceId;
 
 /// What happened on one channel. Logged as `outcome`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +84,7 @@ pub(crate) fn log_retry(job: &Job, failure: &SdkFailure, summary: &'static str) 
         receive_count = job.receive_count.as_deref(),
         event_id = %job.message.event_id(),
         account_id = %job.message.account_id(),
+        trace_id = job.trace_id.as_ref().map(TraceId::as_str),
         outcome = "retry",
         error_code = %failure.code,
         error_class = failure.class.as_str(),
@@ -111,6 +113,7 @@ pub(crate) fn log_outcome(job: &Job, channel: Channel, outcome: &Outcome) {
                 receive_count = job.receive_count.as_deref(),
                 event_id = %job.message.event_id(),
                 account_id = %job.message.account_id(),
+                trace_id = job.trace_id.as_ref().map(TraceId::as_str),
                 channel = channel.name(),
                 outcome = outcome.name(),
                 recorded_status = recorded,

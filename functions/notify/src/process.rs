@@ -5,6 +5,7 @@
 
 use futures::future::join_all;
 use shared::notification::Notification;
+use shared::trace::TraceId;
 
 use crate::claims::{self, ChannelRecord, Claim, ClaimToken, LogError, Recorded, Settle};
 use crate::contacts::Contact;
@@ -22,6 +23,8 @@ pub(crate) struct Job {
     pub message_id: String,
     pub receive_count: Option<String>,
     pub message: Notification,
+    /// The X-Ray trace root of the request behind it (logged as `trace_id`).
+    pub trace_id: Option<TraceId>,
     /// The invocation's counts (its metrics).
     pub counts: std::sync::Arc<crate::tally::Counts>,
 }

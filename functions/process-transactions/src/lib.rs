@@ -170,6 +170,7 @@ impl App {
                     transaction_id = %transaction.transaction_id,
                     account_id = %transaction.account_id,
                     outcome = ?outcome,
+                    trace_id = transaction.trace_id.as_ref().map(shared::trace::TraceId::as_str),
                     "transaction processed"
                 );
             }

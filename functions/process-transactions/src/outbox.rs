@@ -4,13 +4,16 @@
 //! and several bodies to a request.
 
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use aws_sdk_sqs::types::{
+    MessageSystemAttributeNameForSends, MessageSystemAttributeValue, SendMessageBatchRequestEntry,
+};
 use shared::domain::{TransactionStatus, TransactionType};
 use shared::notification::{
     ChangedBy, HolderRole, MAX_PER_BODY, Notification, NotificationBatch, NotificationMessage,
     StatusNotification,
 };
 use shared::store::{StatusChange, TransactionRecord};
+use shared::trace::TraceId;
 
 /// Largest SendMessageBatch.
 const SQS_BATCH: usize = 10;
@@ -39,6 +42,7 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
         account_version: record.account_version,
         created_at: record.created_at.to_string(),
         processed_at: processed_at.to_string(),
+        trace_id: record.trace_id.clone(),
     };
     let mut messages = vec![base.clone()];
     let completed_transfer = record.status == TransactionStatus::Completed
@@ -85,6 +89,18 @@ pub fn status_notification(change: &StatusChange) -> StatusNotification {
 struct Body {
     first_index: usize,
     text: String,
+    /// The trace root of its first traced notification: the message's `AWSTraceHeader`
+    /// (X-Ray links one trace per message; each notification carries its own in the
+    /// body for the logs).
+    trace: Option<TraceId>,
+}
+
+/// The trace root a notification carries (a transaction's: its request's).
+fn trace_of(notification: &Notification) -> Option<&TraceId> {
+    match notification {
+        Notification::Transaction(message) => message.trace_id.as_ref(),
+        Notification::Status(_) => None,
+    }
 }
 
 /// Packs `messages` (in record order) into bodies of at most [`MAX_PER_BODY`].
@@ -96,8 +112,13 @@ fn pack(messages: &[(usize, Notification)]) -> Result<Vec<Body>, usize> {
             let batch = NotificationBatch {
                 notifications: chunk.iter().map(|(_, m)| m.clone()).collect(),
             };
+            let trace = chunk.iter().find_map(|(_, m)| trace_of(m)).cloned();
             Some(match serde_json::to_string(&batch) {
-                Ok(text) => Ok(Body { first_index, text }),
+                Ok(text) => Ok(Body {
+                    first_index,
+                    text,
+                    trace,
+                }),
                 Err(_) => Err(first_index),
             })
         })
@@ -126,15 +147,29 @@ pub async fn send(
     first_failed
 }
 
+/// `AWSTraceHeader`'s value for `trace`: `Root=<id>`, a String.
+fn trace_attribute(trace: &TraceId) -> Option<MessageSystemAttributeValue> {
+    MessageSystemAttributeValue::builder()
+        .data_type("String")
+        .string_value(trace.header())
+        .build()
+        .ok()
+}
+
 async fn send_chunk(client: &Client, queue_url: &str, chunk: &[Body]) -> Option<usize> {
     let first = chunk.iter().map(|body| body.first_index).min();
     let mut request = client.send_message_batch().queue_url(queue_url);
     for (position, body) in chunk.iter().enumerate() {
-        match SendMessageBatchRequestEntry::builder()
+        let mut entry = SendMessageBatchRequestEntry::builder()
             .id(position.to_string())
-            .message_body(body.text.clone())
-            .build()
-        {
+            .message_body(body.text.clone());
+        if let Some(header) = body.trace.as_ref().and_then(trace_attribute) {
+            entry = entry.message_system_attributes(
+                MessageSystemAttributeNameForSends::AwsTraceHeader,
+                header,
+            );
+        }
+        match entry.build() {
             Ok(entry) => request = request.entries(entry),
             Err(_) => return first,
         }
@@ -184,6 +219,7 @@ mod tests {
             account_version: None,
             created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
             processed_at: "2026-11-25T09:21:00.000000Z".to_owned(),
+            trace_id: None,
         }
     }
 
@@ -247,5 +283,30 @@ mod tests {
         let sent: Vec<Notification> = messages.into_iter().map(|(_, m)| m).collect();
         assert_eq!(unpacked, sent);
         assert!(pack(&[]).is_ok_and(|bodies| bodies.is_empty()));
+    }
+
+    #[test]
+    fn each_notification_carries_its_trace_and_a_body_is_sent_under_its_first() {
+        let holder = uuid::Uuid::from_u128(9).to_string();
+        let traced = |n: u128, root: &str| {
+            let mut m = message(n);
+            m.trace_id = TraceId::parse(root);
+            (n as usize, Notification::from(m))
+        };
+        let first = "1-6758a3c1-0123456789abcdef01234567";
+        let second = "1-6758a3c2-0123456789abcdef01234567";
+        let status = status_notification(&change(&holder, &holder)).into();
+        let messages = vec![(0, status), traced(1, first), traced(2, second)];
+        let bodies = pack(&messages).unwrap_or_else(|i| panic!("record {i} not packed"));
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0].trace.as_ref().map(TraceId::as_str), Some(first));
+        assert!(bodies[0].text.contains(first) && bodies[0].text.contains(second));
+        let header = bodies[0].trace.as_ref().and_then(trace_attribute);
+        assert_eq!(
+            header.as_ref().and_then(|h| h.string_value()),
+            Some(format!("Root={first}").as_str())
+        );
+        let untraced = pack(&[(0, message(3).into())]).unwrap_or_else(|_| panic!("not packed"));
+        assert!(untraced[0].trace.is_none());
     }
 }

@@ -8,13 +8,16 @@
 //! sees the account, then from its cache (see [`shared::app::facts`]). The rules are
 //! the application's ([`shared::app::Bank::record`]); this is the REST edge.
 //!
+//! The request's X-Ray trace root ([`trace_id`]) is stored on the transaction and
+//! logged (`trace_id`) here, by the stream consumer and by notify.
+//!
 //! A request that records a transaction prints one EMF document:
 //! `TransactionsAccepted` by `Type`, or `TransactionsReplayed` for a replay.
 
 mod request;
 
 use lambda_http::http::{Method, StatusCode};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 use shared::auth::Authenticator;
 use shared::context::ApiContext;
 use shared::http::{ApiError, created_headers, raw_json};
@@ -23,6 +26,20 @@ use shared::store::TableNames;
 
 pub use request::{TransactionRequest, parse_request};
 pub use shared::http::idempotency_key;
+
+/// The request's X-Ray trace root: the invocation context's trace header (Lambda with
+/// active tracing), else the `X-Amzn-Trace-Id` API Gateway passed; only a well-formed
+/// root is kept.
+pub fn trace_id(request: &Request) -> Option<shared::trace::TraceId> {
+    let context = request
+        .lambda_context_ref()
+        .and_then(|c| c.xray_trace_id.as_deref());
+    let header = request
+        .headers()
+        .get(shared::trace::HEADER)
+        .and_then(|v| v.to_str().ok());
+    shared::trace::TraceId::from_lambda_or_header(context, header)
+}
 
 /// The function's state, built once per execution environment.
 #[derive(Debug)]
@@ -83,7 +100,7 @@ impl App {
         let recorded = self
             .ctx
             .bank
-            .record(&identity.caller(), key, &parsed)
+            .record_traced(&identity.caller(), key, &parsed, trace_id(request))
             .await?;
         recorded.emit_metrics(&self.metrics);
         let location = format!("/transactions/{}", recorded.record.transaction_id);

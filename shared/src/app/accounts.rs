@@ -232,7 +232,7 @@ impl Bank {
 /// operator): a transaction recorded on the account by the rule of
 /// [`TransactionRecord::recorded_view`] (the owner is the holder when someone else
 /// recorded it), a received transfer from the receiver's side.
-fn history_view(record: &TransactionRecord, listed: View, caller: &Caller) -> View {
+pub(super) fn history_view(record: &TransactionRecord, listed: View, caller: &Caller) -> View {
     match listed {
         View::Source | View::Holder => record
             .recorded_view(&caller.user_id, caller.operator)

@@ -10,11 +10,13 @@ mod accounts;
 mod error;
 pub mod facts;
 pub mod input;
+mod ledger;
 mod transactions;
 
 pub use accounts::History;
 pub use error::{AppError, ErrorKind};
 pub use input::{TransactionInput, TransactionRequest};
+pub use ledger::{BalanceAt, PeriodQuery, ledger_time};
 pub use transactions::Recorded;
 
 use crate::domain::UserId;

@@ -7,6 +7,7 @@ use crate::domain::{
 };
 use crate::paging::{Listing, PageSealer};
 use crate::store::{Inserted, TransactionRecord, View};
+use crate::trace::TraceId;
 
 use super::facts::Facts;
 use super::{AppError, Bank, Caller, Listed, TransactionRequest, bind, listed, open_token};
@@ -46,6 +47,19 @@ impl Bank {
         key: IdempotencyKey,
         request: &TransactionRequest,
     ) -> Result<Recorded, AppError> {
+        self.record_traced(caller, key, request, None).await
+    }
+
+    /// As [`Bank::record`], the transaction remembering the X-Ray trace root of the
+    /// request (`trace`) so that the stream consumer and notify log it too. The trace
+    /// is never in the answer: a replay answers with the same bytes whatever its trace.
+    pub async fn record_traced(
+        &self,
+        caller: &Caller,
+        key: IdempotencyKey,
+        request: &TransactionRequest,
+        trace: Option<TraceId>,
+    ) -> Result<Recorded, AppError> {
         let facts = self
             .facts
             .lookup(&self.accounts, &request.account_id)
@@ -72,6 +86,9 @@ impl Bank {
             processed_at: None,
             request_hash: request.fingerprint(),
             response: None,
+            trace_id: trace,
+            entry: None,
+            to_entry: None,
         };
         let body = crate::views::transaction(&record, View::Source).to_string();
         record.response = Some(body.clone());
@@ -87,6 +104,7 @@ impl Bank {
                     account_id = %record.account_id,
                     kind = record.kind.transaction_type().as_str(),
                     amount = %record.kind.amount_text(),
+                    trace_id = record.trace_id.as_ref().map(TraceId::as_str),
                     "transaction recorded"
                 );
                 Ok(Recorded {

@@ -35,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod chain;
 pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
@@ -45,6 +46,7 @@ pub mod text;
 pub mod transaction;
 pub mod user;
 
+pub use chain::{ChainHead, LedgerEntry};
 pub use ids::{AccountId, EXAMPLE_UUID, IdError, IdempotencyKey, TransactionId};
 pub use ledger::{AccountState, Outcome, apply};
 pub use money::{

@@ -105,6 +105,7 @@ mod tests {
             account_version: Some(4),
             created_at: "2026-12-01T10:00:00.000Z".to_owned(),
             processed_at: "2026-12-01T10:00:00.120Z".to_owned(),
+            trace_id: None,
         }
     }
 

@@ -148,7 +148,8 @@ impl Engine {
             Ok(accounts) => accounts,
             Err(error) => return Round::failed(error),
         };
-        let plan = plan::plan(records, &accounts);
+        let processed_at = Timestamp::now();
+        let plan = plan::plan(records, &accounts, &processed_at);
         if let Some(step) = self.before_rejecting(records, &plan, deadline, known).await {
             return Round::Step(step);
         }
@@ -158,7 +159,6 @@ impl Engine {
             .iter()
             .filter_map(|id| accounts.get(id))
             .collect();
-        let processed_at = Timestamp::now();
         match self
             .ledger
             .commit(&writes, &settles, &unchanged, processed_at.as_str())
@@ -212,16 +212,19 @@ impl Round {
 
 /// Each account the plan changes, at the balance and version it ends at.
 fn account_writes<'a>(
-    plan: &plan::Plan,
+    plan: &'a plan::Plan,
     accounts: &'a HashMap<AccountId, Account>,
 ) -> Vec<AccountWrite<'a>> {
     plan.written
         .iter()
         .filter_map(|(id, after)| {
             let account = accounts.get(id)?;
+            let (head, settled_at) = plan.heads.get(id)?;
             Some(AccountWrite {
                 account,
                 after: *after,
+                head,
+                settled_at: settled_at.as_str(),
                 version: plan
                     .version_after
                     .get(id)
@@ -235,16 +238,18 @@ fn account_writes<'a>(
 /// Each transaction's move out of PENDING, as the plan decided it.
 fn settles<'a>(
     records: &'a [TransactionRecord],
-    plan: &plan::Plan,
+    plan: &'a plan::Plan,
     accounts: &'a HashMap<AccountId, Account>,
 ) -> Vec<Settle<'a>> {
     records
         .iter()
-        .zip(plan.outcomes.iter().zip(&plan.versions))
-        .map(|(record, (outcome, versions))| Settle {
+        .zip(plan.outcomes.iter().zip(&plan.versions).zip(&plan.entries))
+        .map(|(record, ((outcome, versions), entries))| Settle {
             record,
             settlement: settlement(record, outcome, accounts),
             versions: *versions,
+            source_entry: entries.source.as_ref(),
+            destination_entry: entries.destination.as_ref(),
         })
         .collect()
 }

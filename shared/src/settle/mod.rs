@@ -24,7 +24,7 @@ mod tally;
 mod work;
 
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::time::{Duration, Instant};
 

@@ -5,8 +5,9 @@
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
-use crate::domain::{AccountId, AccountState, Balance, Outcome, apply};
-use crate::store::{Account, MAX_TRANSACTION_ITEMS, TransactionRecord, Versions};
+use crate::clock::Timestamp;
+use crate::domain::{AccountId, AccountState, Balance, ChainHead, Outcome, Role, apply};
+use crate::store::{Account, EntryStamp, MAX_TRANSACTION_ITEMS, TransactionRecord, Versions};
 
 /// What the ledger rule needs of an account.
 pub fn state(account: &Account) -> AccountState {
@@ -28,21 +29,72 @@ pub struct Plan {
     /// The version each written account ends at: the version read plus one per
     /// transaction applied to it.
     pub version_after: HashMap<AccountId, u64>,
+    /// Per transaction, its entries in the ledgers it changed (none for a rejection).
+    pub entries: Vec<Entries>,
+    /// Each written account's chain head after the plan, and the settlement time of
+    /// its entries (its new `updatedAt`).
+    pub heads: HashMap<AccountId, (ChainHead, Timestamp)>,
+}
+
+/// A transaction's entries: on its source account and, for a transfer, on the
+/// destination.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Entries {
+    pub source: Option<EntryStamp>,
+    pub destination: Option<EntryStamp>,
+}
+
+/// When entries settle on `account` in a plan made at `now`: never before its last
+/// change, so an account's entries are in settlement order whatever the consumers'
+/// clocks (a later version never has an earlier time).
+fn settled_at(account: &Account, now: &Timestamp) -> Timestamp {
+    if account.updated_at > *now {
+        account.updated_at.clone()
+    } else {
+        now.clone()
+    }
+}
+
+/// Extends `account`'s chain in `heads` by `record`'s entry on `side`.
+fn stamp(
+    heads: &mut HashMap<AccountId, (ChainHead, Timestamp)>,
+    record: &TransactionRecord,
+    side: Role,
+    version: Option<u64>,
+    after: Balance,
+) -> Option<EntryStamp> {
+    let id = match side {
+        Role::Source => record.account_id,
+        Role::Destination => record.kind.destination()?,
+    };
+    let (head, at) = heads.get_mut(&id)?;
+    let entry = record.entry_at(side, version?, after, at)?;
+    *head = head.extend(&entry);
+    Some(EntryStamp {
+        settled_at: at.clone(),
+        hash: head.clone(),
+    })
 }
 
 /// Decides `chunk` in order against `accounts`, each transaction seeing the balances
-/// the earlier ones left. Pure: the same inputs always give the same plan.
+/// the earlier ones left, at `now`. Pure: the same inputs always give the same plan.
 pub fn plan<R: Borrow<TransactionRecord>>(
     chunk: &[R],
     accounts: &HashMap<AccountId, Account>,
+    now: &Timestamp,
 ) -> Plan {
     let mut states: HashMap<AccountId, AccountState> =
         accounts.iter().map(|(id, a)| (*id, state(a))).collect();
     let mut changed: HashSet<AccountId> = HashSet::new();
     let mut sequence: HashMap<AccountId, u64> =
         accounts.iter().map(|(id, a)| (*id, a.version)).collect();
+    let mut heads: HashMap<AccountId, (ChainHead, Timestamp)> = accounts
+        .iter()
+        .map(|(id, a)| (*id, (a.chain_head.clone(), settled_at(a, now))))
+        .collect();
     let mut outcomes = Vec::with_capacity(chunk.len());
     let mut versions = Vec::with_capacity(chunk.len());
+    let mut entries = Vec::with_capacity(chunk.len());
     for record in chunk {
         let record = record.borrow();
         let destination = record.kind.destination();
@@ -64,19 +116,39 @@ pub fn plan<R: Borrow<TransactionRecord>>(
                 source: next(&mut sequence, record.account_id),
                 destination: None,
             };
+            let mut stamps = Entries {
+                source: stamp(
+                    &mut heads,
+                    record,
+                    Role::Source,
+                    applied.source,
+                    source_after,
+                ),
+                destination: None,
+            };
             if let (Some(id), Some(after)) = (destination, destination_after) {
                 set_balance(&mut states, &mut changed, id, after);
                 applied.destination = next(&mut sequence, id);
+                stamps.destination = stamp(
+                    &mut heads,
+                    record,
+                    Role::Destination,
+                    applied.destination,
+                    after,
+                );
             }
             versions.push(applied);
+            entries.push(stamps);
         } else {
             versions.push(Versions {
                 source: sequence.get(&record.account_id).copied(),
                 destination: None,
             });
+            entries.push(Entries::default());
         }
         outcomes.push(outcome);
     }
+    heads.retain(|id, _| changed.contains(id));
     let mut written: Vec<(AccountId, Balance)> = changed
         .into_iter()
         .filter_map(|id| states.get(&id).map(|s| (id, s.balance)))
@@ -91,6 +163,8 @@ pub fn plan<R: Borrow<TransactionRecord>>(
         written,
         versions,
         version_after,
+        entries,
+        heads,
     }
 }
 

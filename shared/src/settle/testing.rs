@@ -28,5 +28,8 @@ pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> T
         processed_at: None,
         request_hash: String::new(),
         response: None,
+        trace_id: None,
+        entry: None,
+        to_entry: None,
     }
 }

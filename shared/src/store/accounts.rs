@@ -11,7 +11,7 @@ use super::attrs::{Item, n, req_n, req_parse, req_s, s};
 use super::insert::{PutIfAbsent, put_if_absent};
 use super::paging::{Page, PageToken, resumed_query_error};
 use super::schema::{attr, index};
-use crate::domain::{AccountId, AccountStatus, Balance, Currency};
+use crate::domain::{AccountId, AccountStatus, Balance, ChainHead, Currency};
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub struct Account {
     /// For an account opened with an Idempotency-Key: SHA-256 of what was asked
     /// (name and currency), to tell a retry from a reused key.
     pub request_hash: Option<String>,
+    /// The head of its hash chain: the hash of its latest settled entry (genesis
+    /// before the first).
+    pub chain_head: ChainHead,
 }
 
 /// What a conditional account insert found.
@@ -56,6 +59,7 @@ impl Account {
             created_at: now.clone(),
             updated_at: now.clone(),
             request_hash: None,
+            chain_head: ChainHead::genesis(),
         }
     }
 
@@ -90,6 +94,7 @@ impl Account {
             status: AccountStatus::Open,
             version: 0,
             updated_at: self.created_at.clone(),
+            chain_head: ChainHead::genesis(),
             ..self.clone()
         }
     }
@@ -110,6 +115,9 @@ impl Account {
         if let Some(hash) = &self.request_hash {
             item.insert(attr::REQUEST_HASH.to_owned(), s(hash));
         }
+        if self.chain_head.as_str() != ChainHead::GENESIS {
+            item.insert(attr::CHAIN_HEAD.to_owned(), s(self.chain_head.as_str()));
+        }
         item
     }
 
@@ -128,6 +136,8 @@ impl Account {
             created_at: super::attrs::req_parse(item, attr::CREATED_AT)?,
             updated_at: super::attrs::req_parse(item, attr::UPDATED_AT)?,
             request_hash: super::attrs::opt_s(item, attr::REQUEST_HASH)?.map(str::to_owned),
+            chain_head: super::attrs::opt_parse(item, attr::CHAIN_HEAD)?
+                .unwrap_or_else(ChainHead::genesis),
         })
     }
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod attrs;
+mod entries;
 mod error;
 mod history;
 mod insert;
@@ -14,12 +15,14 @@ mod paging;
 mod record;
 mod schema;
 mod sdk_failure;
+mod statements;
 mod status_change;
 mod transactions;
 mod update;
 
 pub use accounts::{Account, AccountsTable, Opened};
 pub use attrs::{Item, n, s};
+pub use entries::EntryRange;
 pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
 pub use history::HistoryEntry;
 pub use ledger::{
@@ -27,9 +30,10 @@ pub use ledger::{
     Settle, Settlement, Versions,
 };
 pub use paging::{Page, PageToken};
-pub use record::{TransactionRecord, View};
+pub use record::{EntryStamp, TransactionRecord, View};
 pub use schema::{TableNames, attr, index};
 pub use sdk_failure::SdkFailure;
+pub use statements::{MAX_STATEMENTS_PAGE, StatementRecord, StatementsTable};
 pub use status_change::{STATUS_CHANGE, StatusChange};
 pub use transactions::{Inserted, TransactionsTable};
 pub use update::UpdateExpression;

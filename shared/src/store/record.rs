@@ -2,13 +2,15 @@
 
 use crate::clock::Timestamp;
 use crate::domain::UserId;
+use crate::trace::TraceId;
 
 use super::StoreError;
 use super::attrs::{Item, n, opt_parse, opt_s, req_n, req_parse, req_s, s};
 use super::schema::attr;
 use crate::domain::{
-    AccountId, Balance, Currency, IdempotencyKey, RejectionReason, TransactionId, TransactionKind,
-    TransactionStatus, TransactionType,
+    AccountId, Balance, ChainHead, Currency, IdempotencyKey, LedgerEntry, RejectionReason, Role,
+    SignedAmount, TransactionId, TransactionKind, TransactionStatus, TransactionType,
+    signed_effect,
 };
 
 /// One ledger entry.
@@ -42,6 +44,44 @@ pub struct TransactionRecord {
     pub request_hash: String,
     /// The 201 body first sent for it (replayed on a retry with the same key).
     pub response: Option<String>,
+    /// The X-Ray trace root of the request that recorded it (logs only, never shown).
+    pub trace_id: Option<TraceId>,
+    /// Its entry in the source account's ledger, once COMPLETED.
+    pub entry: Option<EntryStamp>,
+    /// Its entry in the destination account's ledger, once a transfer COMPLETED.
+    pub to_entry: Option<EntryStamp>,
+}
+
+/// Where a completed transaction sits in one account's ledger: when it settled there
+/// and the chain head after it. Its version is the record's `account_version` (or
+/// `to_account_version`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryStamp {
+    pub settled_at: Timestamp,
+    pub hash: ChainHead,
+}
+
+impl EntryStamp {
+    /// The ledger index's sort key: `<settledAt>#<version, 20 digits>`.
+    pub fn key(&self, version: u64) -> String {
+        format!("{}#{version:020}", self.settled_at)
+    }
+
+    /// Reads a stored sort key and hash back.
+    fn read(
+        item: &Item,
+        key_attr: &'static str,
+        hash_attr: &'static str,
+    ) -> Result<Option<Self>, StoreError> {
+        let (Some(key), Some(hash)) = (opt_s(item, key_attr)?, opt_parse(item, hash_attr)?) else {
+            return Ok(None);
+        };
+        let settled_at = key
+            .split_once('#')
+            .and_then(|(at, _)| Timestamp::parse(at).ok())
+            .ok_or_else(|| StoreError::corrupt(key_attr, "not <settledAt>#<version>"))?;
+        Ok(Some(Self { settled_at, hash }))
+    }
 }
 
 /// Whose point of view a transaction is rendered from. Only its recorder sees the
@@ -81,6 +121,51 @@ impl TransactionRecord {
     /// The holder of the account it was recorded on.
     pub fn holder(&self) -> &UserId {
         self.holder_id.as_ref().unwrap_or(&self.user_id)
+    }
+
+    /// Its entry in the ledger of the account on `side` with the chain head after it,
+    /// once it COMPLETED there.
+    pub fn ledger_entry(&self, side: Role) -> Option<(LedgerEntry, ChainHead)> {
+        let (version, balance_after, stamp) = match side {
+            Role::Source => (
+                self.account_version?,
+                self.balance_after?,
+                self.entry.as_ref()?,
+            ),
+            Role::Destination => (
+                self.to_account_version?,
+                self.to_balance_after?,
+                self.to_entry.as_ref()?,
+            ),
+        };
+        let entry = self.entry_at(side, version, balance_after, &stamp.settled_at)?;
+        Some((entry, stamp.hash.clone()))
+    }
+
+    /// The entry it makes in the ledger of the account on `side` when it settles there
+    /// at `version`, leaving `balance_after`; `None` for a side it does not touch.
+    pub fn entry_at(
+        &self,
+        side: Role,
+        version: u64,
+        balance_after: Balance,
+        settled_at: &Timestamp,
+    ) -> Option<LedgerEntry> {
+        let account_id = match side {
+            Role::Source => self.account_id,
+            Role::Destination => self.kind.destination()?,
+        };
+        Some(LedgerEntry {
+            account_id,
+            version,
+            settled_at: settled_at.to_string(),
+            transaction_id: self.transaction_id,
+            entry_type: self.kind.transaction_type(),
+            amount: SignedAmount::try_from_decimal(signed_effect(&self.kind, side)).ok()?,
+            balance_after,
+            currency: self.currency,
+            description: self.description.clone(),
+        })
     }
 
     /// The table key: the idempotency key scoped to its user.
@@ -136,6 +221,32 @@ impl TransactionRecord {
             (attr::HOLDER_ID, self.holder_id.as_ref().map(s)),
             (attr::RESPONSE, self.response.as_ref().map(s)),
             (
+                attr::TRACE_ID,
+                self.trace_id.as_ref().map(|t| s(t.as_str())),
+            ),
+            (
+                attr::ENTRY_KEY,
+                self.entry
+                    .as_ref()
+                    .zip(self.account_version)
+                    .map(|(e, v)| s(e.key(v))),
+            ),
+            (
+                attr::ENTRY_HASH,
+                self.entry.as_ref().map(|e| s(e.hash.as_str())),
+            ),
+            (
+                attr::TO_ENTRY_KEY,
+                self.to_entry
+                    .as_ref()
+                    .zip(self.to_account_version)
+                    .map(|(e, v)| s(e.key(v))),
+            ),
+            (
+                attr::TO_ENTRY_HASH,
+                self.to_entry.as_ref().map(|e| s(e.hash.as_str())),
+            ),
+            (
                 attr::PENDING_ACCOUNT_ID,
                 (self.status == TransactionStatus::Pending).then(|| s(self.account_id.to_string())),
             ),
@@ -179,6 +290,36 @@ impl TransactionRecord {
             processed_at: opt_parse(item, attr::PROCESSED_AT)?,
             request_hash: req_s(item, attr::REQUEST_HASH)?.to_owned(),
             response: opt_s(item, attr::RESPONSE)?.map(str::to_owned),
+            // Logs only: an unreadable one is dropped, never a reason to refuse the item.
+            trace_id: opt_s(item, attr::TRACE_ID)?.and_then(TraceId::parse),
+            entry: EntryStamp::read(item, attr::ENTRY_KEY, attr::ENTRY_HASH)?,
+            to_entry: EntryStamp::read(item, attr::TO_ENTRY_KEY, attr::TO_ENTRY_HASH)?,
         })
+    }
+}
+
+#[cfg(all(test, feature = "settle"))]
+mod tests {
+    use super::*;
+    use crate::domain::Money;
+
+    fn deposit() -> TransactionRecord {
+        let amount: Money = "10.00".parse().unwrap_or_else(|_| unreachable!());
+        let account = AccountId::new_random();
+        let kind = TransactionKind::Deposit { amount };
+        crate::settle::testing::pending(account, kind, "2026-12-01T00:00:00Z")
+    }
+
+    #[test]
+    fn the_trace_root_is_stored_and_read_back_and_a_bad_one_is_dropped() {
+        let mut record = deposit();
+        assert!(!record.to_item().contains_key(attr::TRACE_ID));
+        record.trace_id = TraceId::parse("1-6758a3c1-0123456789abcdef01234567");
+        let mut item = record.to_item();
+        let read = TransactionRecord::from_item(&item).map(|r| r.trace_id);
+        assert_eq!(read.ok().flatten(), record.trace_id);
+        item.insert(attr::TRACE_ID.to_owned(), s("Root=<script>"));
+        let read = TransactionRecord::from_item(&item).map(|r| r.trace_id);
+        assert!(matches!(read, Ok(None)));
     }
 }

@@ -40,6 +40,9 @@ pub mod attr {
     pub const REQUEST_HASH: &str = "requestHash";
     /// The 201 body sent the first time, replayed byte for byte.
     pub const RESPONSE: &str = "response";
+    /// The X-Ray trace root of the request that recorded it (see `crate::trace`): never
+    /// in a response, logged by every hop as `trace_id`.
+    pub const TRACE_ID: &str = "traceId";
     /// What a history entry is when not a transaction (`STATUS_CHANGE`).
     pub const ENTRY_TYPE: &str = "entryType";
     pub const EVENT_ID: &str = "eventId";
@@ -51,6 +54,17 @@ pub mod attr {
     /// The transaction's account while it is PENDING (removed when it settles): the
     /// key of the sparse pending index.
     pub const PENDING_ACCOUNT_ID: &str = "pendingAccountId";
+    /// A settled entry's place in its account's ledger: `<settledAt>#<version, 20
+    /// digits>`, so lexical order is settlement order (the sort key of
+    /// `LedgerIndex`); set once, when the transaction completes.
+    pub const ENTRY_KEY: &str = "entryKey";
+    /// The account's chain head after the entry (see `domain::chain`).
+    pub const ENTRY_HASH: &str = "entryHash";
+    /// The same for a completed transfer's destination account (`IncomingLedgerIndex`).
+    pub const TO_ENTRY_KEY: &str = "toEntryKey";
+    pub const TO_ENTRY_HASH: &str = "toEntryHash";
+    /// An account's chain head: the hash of its latest entry.
+    pub const CHAIN_HEAD: &str = "chainHead";
 }
 
 /// Global secondary index names.
@@ -66,6 +80,12 @@ pub mod index {
     /// PENDING transactions only (sparse, keys only), by `pendingAccountId` and
     /// `createdAt`: per-account order and the reconciler.
     pub const PENDING: &str = "PendingIndex";
+    /// Completed transactions by `accountId`, in settlement order (`entryKey`);
+    /// sparse: written once, when a transaction completes.
+    pub const LEDGER: &str = "LedgerIndex";
+    /// Completed transfers by `toAccountId`, in the receiver's settlement order
+    /// (`toEntryKey`).
+    pub const INCOMING_LEDGER: &str = "IncomingLedgerIndex";
     /// Accounts by `ownerId`, by `createdAt`.
     pub const OWNER: &str = "OwnerIndex";
 }

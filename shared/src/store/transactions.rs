@@ -24,8 +24,8 @@ pub enum Inserted {
 /// Access to the transactions table.
 #[derive(Debug, Clone)]
 pub struct TransactionsTable {
-    client: Client,
-    name: String,
+    pub(super) client: Client,
+    pub(super) name: String,
 }
 
 impl TransactionsTable {

@@ -76,6 +76,10 @@ pub fn check(f: &Facts<'_>) -> Vec<Check> {
             name: "no debit rejected for funds while an earlier transfer to it was PENDING",
             violations: super::order::no_premature_rejection(f),
         },
+        Check {
+            name: "every account's entries chain from genesis to its head, in settlement order",
+            violations: super::chain::chained(f),
+        },
     ]
 }
 

@@ -1,6 +1,7 @@
 //! A Jepsen-style bank test through the local runtime's HTTP API, with faults
 //! injected into the functions' AWS calls (see [`crate::faults`]).
 
+pub mod chain;
 pub mod drain;
 pub mod invariants;
 pub mod observe;

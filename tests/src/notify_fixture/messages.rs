@@ -24,6 +24,7 @@ pub fn completed_deposit(holder: &Holder) -> NotificationMessage {
         account_version: None,
         created_at: "2026-11-25T09:20:59.812345Z".to_owned(),
         processed_at: "2026-11-25T09:21:00.123456Z".to_owned(),
+        trace_id: None,
     }
 }
 

@@ -26,6 +26,7 @@ fn deposit() -> NotificationMessage {
         account_version: None,
         created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
         processed_at: "2026-11-25T09:21:00.123456Z".to_owned(),
+        trace_id: None,
     }
 }
 

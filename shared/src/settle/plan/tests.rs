@@ -53,6 +53,10 @@ fn transfer(from: AccountId, to: AccountId, amount: &str) -> TransactionRecord {
     )
 }
 
+fn now() -> crate::clock::Timestamp {
+    crate::clock::Timestamp::parse("2026-02-01T00:00:00.000000Z").unwrap()
+}
+
 fn map(accounts: &[&Account]) -> HashMap<AccountId, Account> {
     accounts
         .iter()
@@ -69,7 +73,7 @@ fn each_transaction_sees_the_balance_the_earlier_ones_left() {
         deposit(a.account_id, "30"),
         withdrawal(a.account_id, "60"),
     ];
-    let plan = plan(&chunk, &map(&[&a]));
+    let plan = plan(&chunk, &map(&[&a]), &now());
     assert!(matches!(plan.outcomes[0], Outcome::Applied { .. }));
     assert_eq!(
         plan.outcomes[1],
@@ -97,7 +101,7 @@ fn transfers_move_money_within_the_chunk_and_a_missing_account_rejects() {
         transfer(a.account_id, missing, "1"),
         deposit(missing, "5"),
     ];
-    let plan = plan(&chunk, &map(&[&a, &b]));
+    let plan = plan(&chunk, &map(&[&a, &b]), &now());
     assert_eq!(
         plan.outcomes[2],
         Outcome::Rejected(RejectionReason::AccountNotFound)
@@ -123,7 +127,7 @@ fn each_applied_transaction_takes_the_next_version_of_its_accounts() {
         transfer(a.account_id, b.account_id, "3"),
         withdrawal(a.account_id, "2"),
     ];
-    let plan = plan(&chunk, &map(&[&a, &b]));
+    let plan = plan(&chunk, &map(&[&a, &b]), &now());
     let versions: Vec<(Option<u64>, Option<u64>)> = plan
         .versions
         .iter()
@@ -146,7 +150,7 @@ fn each_applied_transaction_takes_the_next_version_of_its_accounts() {
 #[test]
 fn an_account_only_rejected_on_is_not_written() {
     let a = account("0");
-    let plan = plan(&[withdrawal(a.account_id, "1")], &map(&[&a]));
+    let plan = plan(&[withdrawal(a.account_id, "1")], &map(&[&a]), &now());
     assert!(plan.written.is_empty());
 }
 
@@ -154,7 +158,7 @@ fn an_account_only_rejected_on_is_not_written() {
 fn a_frozen_account_takes_nothing() {
     let mut a = account("10");
     a.status = AccountStatus::Frozen;
-    let plan = plan(&[deposit(a.account_id, "1")], &map(&[&a]));
+    let plan = plan(&[deposit(a.account_id, "1")], &map(&[&a]), &now());
     assert_eq!(
         plan.outcomes,
         vec![Outcome::Rejected(RejectionReason::AccountNotOpen)]
@@ -244,18 +248,25 @@ proptest! {
             .map(|(from, to, kind, amount)| op(&ids, *from, *to, *kind, *amount))
             .collect();
         let initial = map(&accounts.iter().collect::<Vec<_>>());
-        let planned = plan(&chunk, &initial);
+        let planned = plan(&chunk, &initial, &now());
 
         let mut state = initial.clone();
         for (record, planned_outcome) in chunk.iter().zip(&planned.outcomes) {
-            let one = plan(std::slice::from_ref(record), &state);
+            let one = plan(std::slice::from_ref(record), &state, &now());
             prop_assert_eq!(&one.outcomes[0], planned_outcome);
+            prop_assert_eq!(&one.entries[0], &planned.entries[one_index(&chunk, record)]);
             for (id, after) in one.written {
-                state.get_mut(&id).unwrap().balance = after;
+                let account = state.get_mut(&id).unwrap();
+                account.balance = after;
+                account.version = one.version_after[&id];
+                account.chain_head = one.heads[&id].0.clone();
+                account.updated_at = one.heads[&id].1.clone();
             }
         }
         for (id, after) in &planned.written {
             prop_assert_eq!(state[id].balance, *after);
+            // One group or one at a time: the same chain.
+            prop_assert_eq!(&state[id].chain_head, &planned.heads[id].0);
         }
         let external: Decimal = chunk
             .iter()
@@ -265,6 +276,59 @@ proptest! {
             .sum();
         prop_assert_eq!(total(&state), total(&initial) + external);
     }
+}
+
+fn one_index(chunk: &[TransactionRecord], record: &TransactionRecord) -> usize {
+    chunk.iter().position(|r| std::ptr::eq(r, record)).unwrap()
+}
+
+#[test]
+fn applied_entries_extend_each_account_chain_in_order_and_rejections_make_none() {
+    let (a, b) = (account("10.00"), account("0.00"));
+    let chunk = [
+        deposit(a.account_id, "5"),
+        withdrawal(a.account_id, "100"),
+        transfer(a.account_id, b.account_id, "3"),
+    ];
+    let plan = plan(&chunk, &map(&[&a, &b]), &now());
+    let first = chunk[0]
+        .entry_at(Role::Source, 8, "15.00".parse().unwrap(), &now())
+        .unwrap();
+    let head_1 = ChainHead::genesis().extend(&first);
+    let source = plan.entries[0].source.as_ref().unwrap();
+    assert_eq!(source.hash, head_1);
+    assert_eq!(
+        source.key(8),
+        "2026-02-01T00:00:00.000000Z#00000000000000000008"
+    );
+    assert_eq!(plan.entries[1], Entries::default());
+    let debit = chunk[2]
+        .entry_at(Role::Source, 9, "12.00".parse().unwrap(), &now())
+        .unwrap();
+    assert_eq!(debit.amount.to_string(), "-3.00");
+    let credit = chunk[2]
+        .entry_at(Role::Destination, 8, "3.00".parse().unwrap(), &now())
+        .unwrap();
+    assert_eq!(credit.account_id, b.account_id);
+    assert_eq!(credit.amount.to_string(), "3.00");
+    let entries = &plan.entries[2];
+    assert_eq!(entries.source.as_ref().unwrap().hash, head_1.extend(&debit));
+    assert_eq!(
+        entries.destination.as_ref().unwrap().hash,
+        ChainHead::genesis().extend(&credit)
+    );
+    assert_eq!(plan.heads[&a.account_id].0, head_1.extend(&debit));
+}
+
+#[test]
+fn entries_never_settle_before_the_account_last_changed() {
+    let mut a = account("10.00");
+    // Another consumer, with a clock ahead, settled on it last.
+    let ahead = crate::clock::Timestamp::parse("2026-03-01T00:00:00.000000Z").unwrap();
+    a.updated_at = ahead.clone();
+    let plan = plan(&[deposit(a.account_id, "1")], &map(&[&a]), &now());
+    assert_eq!(plan.entries[0].source.as_ref().unwrap().settled_at, ahead);
+    assert_eq!(plan.heads[&a.account_id].1, ahead);
 }
 
 #[test]
@@ -281,11 +345,11 @@ fn a_rejection_is_checked_against_the_accounts_it_read_unless_they_are_written()
         transfer(a.account_id, c.account_id, "3"),
         withdrawal(missing, "1"),
     ];
-    let plan = plan(&chunk, &accounts);
+    let plan = plan(&chunk, &accounts, &now());
     let read = rejections_read(&chunk, &plan, &accounts);
     assert_eq!(read, vec![a.account_id, c.account_id]);
 
     let applied = [deposit(a.account_id, "1")];
-    let plan = super::plan(&applied, &accounts);
+    let plan = super::plan(&applied, &accounts, &now());
     assert!(rejections_read(&applied, &plan, &accounts).is_empty());
 }

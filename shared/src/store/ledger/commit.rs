@@ -6,11 +6,11 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
 
 use super::{Ledger, Settlement, status_change};
-use crate::domain::{AccountStatus, Balance};
+use crate::domain::{AccountStatus, Balance, ChainHead};
 use crate::store::attrs::{n, s};
 use crate::store::error::{ErrorClass, NO_FAILURE, classify};
 use crate::store::schema::attr;
-use crate::store::{Account, StoreError, TransactionRecord};
+use crate::store::{Account, EntryStamp, StoreError, TransactionRecord};
 
 /// DynamoDB's limit on the items of one `TransactWriteItems`.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -22,6 +22,10 @@ pub struct AccountWrite<'a> {
     pub after: Balance,
     /// The version it moves to (one more per transaction applied to it).
     pub version: u64,
+    /// Its chain head after the group.
+    pub head: &'a ChainHead,
+    /// When the group settled on it: its new `updatedAt`.
+    pub settled_at: &'a str,
 }
 
 /// An account's version counts the changes settled on it, one per applied
@@ -42,6 +46,9 @@ pub struct Settle<'a> {
     pub settlement: Settlement<'a>,
     /// The account versions it leaves: recorded on the transaction.
     pub versions: Versions,
+    /// Its ledger entries, when it completes.
+    pub source_entry: Option<&'a EntryStamp>,
+    pub destination_entry: Option<&'a EntryStamp>,
 }
 
 /// What a commit did.
@@ -85,7 +92,7 @@ impl Ledger {
         }
         let mut request = self.client.transact_write_items();
         for write in accounts {
-            request = request.transact_items(self.balance_update(write, now)?);
+            request = request.transact_items(self.balance_update(write)?);
         }
         for settle in settles {
             request = request.transact_items(
@@ -160,25 +167,23 @@ impl Ledger {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    fn balance_update(
-        &self,
-        write: &AccountWrite<'_>,
-        now: &str,
-    ) -> Result<TransactWriteItem, StoreError> {
+    fn balance_update(&self, write: &AccountWrite<'_>) -> Result<TransactWriteItem, StoreError> {
         let account = write.account;
         let update = Update::builder()
             .table_name(&self.accounts)
             .key(attr::ACCOUNT_ID, s(account.account_id.to_string()))
-            .update_expression("SET #b = :after, #v = :next, #u = :now")
+            .update_expression("SET #b = :after, #v = :next, #u = :now, #ch = :head")
             .condition_expression("#v = :read AND #s = :open")
             .expression_attribute_names("#b", attr::BALANCE)
             .expression_attribute_names("#v", attr::VERSION)
             .expression_attribute_names("#u", attr::UPDATED_AT)
             .expression_attribute_names("#s", attr::STATUS)
+            .expression_attribute_names("#ch", attr::CHAIN_HEAD)
             .expression_attribute_values(":after", n(write.after))
+            .expression_attribute_values(":head", s(write.head.as_str()))
             .expression_attribute_values(":read", n(account.version))
             .expression_attribute_values(":next", n(write.version))
-            .expression_attribute_values(":now", s(now))
+            .expression_attribute_values(":now", s(write.settled_at))
             .expression_attribute_values(":open", s(AccountStatus::Open.as_str()))
             .build()
             .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
@@ -187,8 +192,7 @@ impl Ledger {
 
     /// The transaction item's move out of PENDING.
     fn settle_update(&self, settle: &Settle<'_>, now: &str) -> Result<Update, StoreError> {
-        let (expression, names, values) =
-            status_change(&settle.settlement, settle.versions, now).into_parts();
+        let (expression, names, values) = status_change(settle, now).into_parts();
         Update::builder()
             .table_name(&self.transactions)
             .key(attr::IDEMPOTENCY_KEY, s(settle.record.table_key()))

@@ -173,8 +173,10 @@ pub enum Settlement<'a> {
 }
 
 /// The update of a settlement, conditioned by the caller on `#st = :pending`. It also
-/// removes the item from the sparse `PendingIndex`.
-fn status_change(settlement: &Settlement<'_>, versions: Versions, now: &str) -> UpdateExpression {
+/// removes the item from the sparse `PendingIndex` and, when it completes, writes its
+/// ledger entries (the sparse `LedgerIndex` and `IncomingLedgerIndex`).
+fn status_change(settle: &Settle<'_>, now: &str) -> UpdateExpression {
+    let (settlement, versions) = (&settle.settlement, settle.versions);
     let mut change = UpdateExpression::new();
     let status = match settlement {
         Settlement::Completed { .. } => TransactionStatus::Completed,
@@ -210,24 +212,48 @@ fn status_change(settlement: &Settlement<'_>, versions: Versions, now: &str) -> 
     if let Some(version) = versions.destination {
         change.set("tav", attr::TO_ACCOUNT_VERSION, n(version));
     }
+    if let (Some(entry), Some(version)) = (settle.source_entry, versions.source) {
+        change
+            .set("ek", attr::ENTRY_KEY, s(entry.key(version)))
+            .set("eh", attr::ENTRY_HASH, s(entry.hash.as_str()));
+    }
+    if let (Some(entry), Some(version)) = (settle.destination_entry, versions.destination) {
+        change
+            .set("tek", attr::TO_ENTRY_KEY, s(entry.key(version)))
+            .set("teh", attr::TO_ENTRY_HASH, s(entry.hash.as_str()));
+    }
     change.remove("pacc", attr::PENDING_ACCOUNT_ID);
     change
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "settle"))]
 mod tests {
     use super::*;
+    use crate::domain::{AccountId, ChainHead, Money, TransactionKind};
+    use crate::store::EntryStamp;
+
+    fn record() -> TransactionRecord {
+        let account = AccountId::new_random();
+        let amount: Money = "10.00".parse().unwrap_or_else(|_| unreachable!());
+        let kind = TransactionKind::transfer(&account, AccountId::new_random(), amount)
+            .unwrap_or_else(|_| unreachable!());
+        crate::settle::testing::pending(account, kind, "2026-11-30T00:00:00Z")
+    }
 
     #[test]
     fn a_settlement_leaves_the_pending_index_and_records_its_outcome() {
-        let change = status_change(
-            &Settlement::Rejected(RejectionReason::InsufficientFunds),
-            Versions {
+        let record = record();
+        let settle = Settle {
+            record: &record,
+            settlement: Settlement::Rejected(RejectionReason::InsufficientFunds),
+            versions: Versions {
                 source: Some(4),
                 destination: None,
             },
-            "2026-11-30T00:00:00.000000Z",
-        );
+            source_entry: None,
+            destination_entry: None,
+        };
+        let change = status_change(&settle, "2026-11-30T00:00:00.000000Z");
         assert_eq!(
             change.expression(),
             "SET #st = :st, #pa = :pa, #rr = :rr, #av = :av REMOVE #pacc"
@@ -239,23 +265,44 @@ mod tests {
     }
 
     #[test]
-    fn a_completed_transfer_records_both_balances_and_the_receiver() {
+    fn a_completed_transfer_records_both_balances_the_receiver_and_both_entries() {
+        let record = record();
         let after: Balance = "10.00".parse().unwrap_or_default();
-        let change = status_change(
-            &Settlement::Completed {
+        let stamp = |at: &str| EntryStamp {
+            settled_at: crate::clock::Timestamp::parse(at).unwrap_or_else(|_| unreachable!()),
+            hash: ChainHead::genesis(),
+        };
+        let (out, into) = (
+            stamp("2026-11-30T00:00:00.000000Z"),
+            stamp("2026-11-30T00:00:01.000000Z"),
+        );
+        let settle = Settle {
+            record: &record,
+            settlement: Settlement::Completed {
                 balance_after: Some(after),
                 destination: Some((after, "receiver")),
             },
-            Versions {
+            versions: Versions {
                 source: Some(5),
                 destination: Some(9),
             },
-            "2026-11-30T00:00:00.000000Z",
-        );
+            source_entry: Some(&out),
+            destination_entry: Some(&into),
+        };
+        let change = status_change(&settle, "2026-11-30T00:00:00.000000Z");
         assert!(change.expression().contains("#tba = :tba, #tu = :tu"));
         assert!(change.expression().contains("#av = :av, #tav = :tav"));
         assert_eq!(change.values()[":tav"], n(9));
         assert_eq!(change.values()[":tu"], s("receiver"));
         assert_eq!(change.values()[":st"], s("COMPLETED"));
+        assert_eq!(
+            change.values()[":ek"],
+            s("2026-11-30T00:00:00.000000Z#00000000000000000005")
+        );
+        assert_eq!(
+            change.values()[":tek"],
+            s("2026-11-30T00:00:01.000000Z#00000000000000000009")
+        );
+        assert_eq!(change.values()[":teh"], s(ChainHead::GENESIS));
     }
 }

@@ -1,0 +1,184 @@
+//! `bank-statements`: asks the local stack for a statements run now (`make
+//! statements`), as its `StatementsSchedule` does on the 1st of each month.
+//!
+//! ```text
+//! bank-statements [--stack .local/stack.json] [--period YYYY-MM]
+//! ```
+//!
+//! Sends `{"kind":"run"}`, or `{"kind":"run","period":"YYYY-MM"}` with `--period`, to
+//! the stack's `StatementsQueue` (its URL from the stack file `make run` writes). AWS
+//! credentials, region and endpoints come from the usual SDK sources (`source
+//! .local/emulators.env`). A malformed period is refused before anything is read or
+//! sent. Exit status 0 when sent, 2 on a usage, stack file or AWS error.
+
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+use shared::statement::Period;
+
+const USAGE: &str = "usage: bank-statements [--stack .local/stack.json] [--period YYYY-MM]";
+
+/// What to send, and where the stack file is.
+#[derive(Debug, PartialEq, Eq)]
+struct Request {
+    stack: String,
+    period: Option<Period>,
+}
+
+/// Reads the arguments; a malformed period is an error naming the expected form.
+fn parse_args(args: &[String]) -> Result<Request, String> {
+    let mut request = Request {
+        stack: ".local/stack.json".to_owned(),
+        period: None,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--stack", Some(path)) => request.stack.clone_from(path),
+            ("--period", Some(text)) => {
+                let period = Period::parse(text).map_err(|e| {
+                    format!("PERIOD `{text}` refused: {e} (YYYY-MM, month 01 to 12)")
+                })?;
+                request.period = Some(period);
+            }
+            _ => return Err(USAGE.to_owned()),
+        }
+    }
+    Ok(request)
+}
+
+/// The message body: what `StatementsSchedule` sends, with the period when given.
+fn body(period: Option<Period>) -> String {
+    match period {
+        Some(period) => json!({"kind": "run", "period": period.to_string()}),
+        None => json!({"kind": "run"}),
+    }
+    .to_string()
+}
+
+/// `queues.StatementsQueue` of the stack file at `path`.
+fn queue_url(path: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {path} (is `make run` running?): {e}"))?;
+    let stack: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
+    stack["queues"]["StatementsQueue"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{path} has no queues.StatementsQueue (restart `make run`)"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Arguments first: a malformed period never reaches for the stack or credentials.
+    let request = match parse_args(&args) {
+        Ok(request) => request,
+        Err(message) => {
+            eprintln!("bank-statements: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let url = match queue_url(&request.stack) {
+        Ok(url) => url,
+        Err(message) => {
+            eprintln!("bank-statements: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let body = body(request.period);
+    let sqs = shared::aws::sqs(&shared::aws::load_config().await);
+    match sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body(&body)
+        .send()
+        .await
+    {
+        Ok(sent) => {
+            eprintln!(
+                "bank-statements: sent {body} to {url} (message {})",
+                sent.message_id().unwrap_or("?")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "bank-statements: sending to {url} (is `make run` running, with the \
+                 emulators' variables from .local/emulators.env?): {}",
+                aws_sdk_sqs::error::DisplayErrorContext(e)
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn without_a_period_the_run_is_the_schedules_own_message() {
+        let request = parse_args(&args(&[])).unwrap();
+        assert_eq!(request.stack, ".local/stack.json");
+        assert_eq!(body(request.period), r#"{"kind":"run"}"#);
+    }
+
+    #[test]
+    fn a_period_is_sent_with_the_run() {
+        let request = parse_args(&args(&["--stack", "s.json", "--period", "2026-11"])).unwrap();
+        assert_eq!(request.stack, "s.json");
+        assert_eq!(body(request.period), r#"{"kind":"run","period":"2026-11"}"#);
+    }
+
+    #[test]
+    fn a_malformed_period_is_refused_with_the_expected_form() {
+        for text in [
+            "2026-13",
+            "2026-00",
+            "2026-1",
+            "26-11",
+            "2026/11",
+            "2026-11-01",
+            "",
+        ] {
+            let error = parse_args(&args(&["--period", text])).unwrap_err();
+            assert!(
+                error.contains(&format!("PERIOD `{text}` refused")) && error.contains("YYYY-MM"),
+                "{text}: {error}"
+            );
+        }
+        let month = parse_args(&args(&["--period", "2026-13"])).unwrap_err();
+        assert!(month.contains("01 and 12"), "{month}");
+    }
+
+    #[test]
+    fn unknown_or_incomplete_arguments_print_the_usage() {
+        for list in [&["--period"][..], &["--stack"], &["2026-11"], &["--json"]] {
+            assert_eq!(parse_args(&args(list)), Err(USAGE.to_owned()));
+        }
+    }
+
+    #[test]
+    fn the_queue_comes_from_the_stack_file() {
+        let dir = std::env::temp_dir().join(format!("bank-statements-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("stack.json");
+        std::fs::write(&good, r#"{"queues":{"StatementsQueue":"http://q/1"}}"#).unwrap();
+        assert_eq!(queue_url(good.to_str().unwrap()).unwrap(), "http://q/1");
+        let old = dir.join("old.json");
+        std::fs::write(&old, r#"{"queues":{}}"#).unwrap();
+        assert!(
+            queue_url(old.to_str().unwrap())
+                .unwrap_err()
+                .contains("restart")
+        );
+        assert!(queue_url(dir.join("none.json").to_str().unwrap()).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,205 @@
+//! `bank`: tools for the bank's customers and auditors.
+//!
+//! ```text
+//! bank verify-statement <statement.json> [--public-key <key.pem|key.der>]
+//!                                        [--key-id <KMS key id or ARN>] [--stack .local/stack.json]
+//! ```
+//!
+//! `verify-statement` checks a statement's JSON form (as `GET
+//! /accounts/{id}/statements/{period}` answers it under `json`): whether the bank's
+//! signature holds, and whether every entry chains from the opening head to the closing
+//! head with balances and totals adding up. The bank's public key comes from a file
+//! (PEM `PUBLIC KEY` or DER SubjectPublicKeyInfo: what KMS `GetPublicKey` gives, which
+//! a third party gets once from the bank), else from KMS by key id, else from the
+//! local stack's `StatementSigningKey`. Prints `{signatureValid, chainValid, problems}`;
+//! exit status 0 when both hold, 1 when not, 2 on a usage or read error.
+
+use std::process::ExitCode;
+
+use base64::Engine as _;
+use serde_json::Value;
+use shared::statement::{Statement, verify};
+
+const USAGE: &str = "usage: bank verify-statement <statement.json> [--public-key <key.pem|key.der>] [--key-id <KMS key id or ARN>] [--stack .local/stack.json]";
+
+/// Where the bank's public key comes from.
+#[derive(Debug, PartialEq, Eq)]
+enum KeySource {
+    File(String),
+    Kms(String),
+    Stack(String),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Args {
+    statement: String,
+    key: KeySource,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let mut args = args.iter().peekable();
+    if args.next().map(String::as_str) != Some("verify-statement") {
+        return Err(USAGE.to_owned());
+    }
+    let mut statement = None;
+    let mut key = KeySource::Stack(".local/stack.json".to_owned());
+    while let Some(arg) = args.next() {
+        let source: Option<fn(String) -> KeySource> = match arg.as_str() {
+            "--public-key" => Some(KeySource::File),
+            "--key-id" => Some(KeySource::Kms),
+            "--stack" => Some(KeySource::Stack),
+            _ => None,
+        };
+        match (source, args.next_if(|_| source.is_some())) {
+            (Some(source), Some(value)) => key = source(value.clone()),
+            (None, _) if statement.is_none() && !arg.starts_with("--") => {
+                statement = Some(arg.clone());
+            }
+            _ => return Err(USAGE.to_owned()),
+        }
+    }
+    let statement = statement.ok_or_else(|| USAGE.to_owned())?;
+    Ok(Args { statement, key })
+}
+
+/// A public key file's DER: PEM (`-----BEGIN PUBLIC KEY-----`) or raw DER.
+fn der_from_file(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(bytes.to_vec());
+    };
+    if !text.contains("-----BEGIN PUBLIC KEY-----") {
+        return Ok(bytes.to_vec());
+    }
+    let body: String = text
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| format!("the PEM public key is not base64: {e}"))
+}
+
+/// The local stack's signing key id, from the stack file `make run` writes.
+fn stack_key(path: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!("cannot read {path} (is `make run` running? or pass --public-key): {e}")
+    })?;
+    let stack: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
+    [
+        &stack["keys"]["StatementSigningKey"],
+        &stack["statementSigningKey"],
+    ]
+    .iter()
+    .find_map(|v| v.as_str().map(str::to_owned))
+    .ok_or_else(|| format!("{path} names no StatementSigningKey (restart `make run`)"))
+}
+
+async fn public_key(source: &KeySource) -> Result<Vec<u8>, String> {
+    let key_id = match source {
+        KeySource::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            return der_from_file(&bytes);
+        }
+        KeySource::Kms(id) => id.clone(),
+        KeySource::Stack(path) => stack_key(path)?,
+    };
+    let kms = shared::aws::kms(&shared::aws::load_config().await);
+    let answer = kms
+        .get_public_key()
+        .key_id(&key_id)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "KMS GetPublicKey {key_id}: {}",
+                aws_sdk_kms::error::DisplayErrorContext(&e)
+            )
+        })?;
+    answer
+        .public_key()
+        .map(|blob| blob.as_ref().to_vec())
+        .ok_or_else(|| format!("KMS GetPublicKey {key_id}: no public key in the answer"))
+}
+
+async fn run(args: &Args) -> Result<bool, String> {
+    let text = std::fs::read(&args.statement)
+        .map_err(|e| format!("cannot read {}: {e}", args.statement))?;
+    let statement: Statement = serde_json::from_slice(&text)
+        .map_err(|e| format!("{} is not a statement: {e}", args.statement))?;
+    let key = public_key(&args.key).await?;
+    let verification = verify(&statement, &key);
+    let shown = serde_json::to_string_pretty(&verification).map_err(|e| e.to_string())?;
+    // The verdict is the command's output.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{shown}");
+    }
+    Ok(verification.signature_valid && verification.chain_valid)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args = match parse_args(&args) {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("bank: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("bank: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn arguments_name_the_statement_and_the_key_source() {
+        assert_eq!(
+            parse_args(&args("verify-statement s.json --public-key k.pem")),
+            Ok(Args {
+                statement: "s.json".to_owned(),
+                key: KeySource::File("k.pem".to_owned()),
+            })
+        );
+        assert_eq!(
+            parse_args(&args("verify-statement s.json")).map(|a| a.key),
+            Ok(KeySource::Stack(".local/stack.json".to_owned()))
+        );
+        for bad in [
+            "",
+            "verify",
+            "verify-statement",
+            "verify-statement a b",
+            "verify-statement s.json --key-id",
+        ] {
+            assert_eq!(parse_args(&args(bad)), Err(USAGE.to_owned()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_pem_key_reads_as_its_der_and_der_passes_through() {
+        let der = [0x30_u8, 0x59, 0x30, 0x13, 0xff];
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        let pem = format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n");
+        assert_eq!(der_from_file(pem.as_bytes()), Ok(der.to_vec()));
+        assert_eq!(der_from_file(&der), Ok(der.to_vec()));
+        assert!(
+            der_from_file(b"-----BEGIN PUBLIC KEY-----\n!!\n-----END PUBLIC KEY-----").is_err()
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! [`super::run_queue_schedule`] against moto's SQS (skipped when the emulators are
+//! not configured: `make test` configures them).
+
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::{Expression, QueueSchedule, run_queue_schedule};
+
+/// An SQS client for moto, if `BANK_MOTO_ENDPOINT` names it.
+async fn moto_sqs() -> Option<aws_sdk_sqs::Client> {
+    let endpoint = std::env::var("BANK_MOTO_ENDPOINT")
+        .ok()
+        .filter(|v| !v.is_empty())?;
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test", "test", None, None, "local",
+        ))
+        .load()
+        .await;
+    Some(aws_sdk_sqs::Client::new(&sdk))
+}
+
+async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, wait_seconds: i32) -> Vec<String> {
+    let received = sqs
+        .receive_message()
+        .queue_url(url)
+        .wait_time_seconds(wait_seconds)
+        .send()
+        .await
+        .unwrap();
+    received
+        .messages()
+        .iter()
+        .filter_map(|m| m.body().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_queue_schedule_sends_its_input_at_its_time_and_not_at_start_up() {
+    let Some(sqs) = moto_sqs().await else {
+        eprintln!("skipped: BANK_MOTO_ENDPOINT is not set (run through `make test`)");
+        return;
+    };
+    let name = format!("schedule-{}", uuid::Uuid::new_v4().simple());
+    let created = sqs.create_queue().queue_name(name).send().await.unwrap();
+    let url = created.queue_url().unwrap().to_owned();
+    // A clock 3 s before a whole minute, running at the real pace: an every-minute
+    // schedule's first firing is 3 s after start-up.
+    let base: DateTime<Utc> = "2026-11-30T12:00:57Z".parse().unwrap();
+    let started = Instant::now();
+    let clock = move || base + chrono::Duration::from_std(started.elapsed()).unwrap();
+    let schedule = QueueSchedule {
+        id: "EveryMinute".into(),
+        expression: Expression::parse("cron(* * * * ? *)").unwrap(),
+        queue_url: url.clone(),
+        input: r#"{"kind":"run"}"#.into(),
+    };
+    let task = tokio::spawn(run_queue_schedule(schedule, sqs.clone(), clock));
+
+    assert!(receive(&sqs, &url, 1).await.is_empty(), "fired at start-up");
+    let mut bodies = Vec::new();
+    while bodies.is_empty() && started.elapsed() < Duration::from_secs(10) {
+        bodies = receive(&sqs, &url, 1).await;
+    }
+    task.abort();
+    assert_eq!(bodies, [r#"{"kind":"run"}"#]);
+    let fired_after = started.elapsed();
+    assert!(fired_after >= Duration::from_secs(3), "{fired_after:?}");
+    sqs.delete_queue().queue_url(&url).send().await.unwrap();
+}
