@@ -94,6 +94,30 @@ impl ApiFixture {
         Reply::from(self.accounts.handle(event.request()).await)
     }
 
+    /// Every item of an accounts-function listing, `limit` at a time: `event` with
+    /// `limit` and each page's `nextToken`, each page checked to hold at most `limit`.
+    pub async fn all_pages(&self, event: &ApiEvent, limit: usize) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..50 {
+            let mut page_event = event.clone().query("limit", &limit.to_string());
+            if let Some(t) = &token {
+                page_event = page_event.query("nextToken", t);
+            }
+            let reply = self.accounts_call(&page_event).await;
+            assert_eq!(reply.status, 200, "{}", reply.text);
+            let body = reply.json();
+            let page = body["items"].as_array().cloned().unwrap_or_default();
+            assert!(page.len() <= limit, "limit {limit}: {body}");
+            items.extend(page);
+            match body.get("nextToken").and_then(Value::as_str) {
+                Some(next) => token = Some(next.to_owned()),
+                None => return items,
+            }
+        }
+        panic!("limit {limit}: paging did not end");
+    }
+
     /// Any event through the get-transactions function.
     pub async fn get_call(&self, event: &ApiEvent) -> Reply {
         Reply::from(self.get.handle(event.request()).await)

@@ -5,7 +5,7 @@
 //! turned into the `SqsEvent` Lambda would deliver ([`to_lambda_event`]). Sent mail and
 //! SMS are read back from moto with addresses and numbers unique to the test.
 
-mod logs;
+pub mod logs;
 mod messages;
 
 use std::collections::HashMap;

@@ -32,26 +32,8 @@ async fn settled(f: &ApiFixture, caller: &Caller, body: &Value) -> String {
 
 /// Every entry of the history, `limit` at a time, following `nextToken`.
 async fn pages(f: &ApiFixture, account: &str, caller: &Caller, limit: usize) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..50 {
-        let mut event =
-            ApiEvent::account_history(account, caller).query("limit", &limit.to_string());
-        if let Some(t) = &token {
-            event = event.query("nextToken", t);
-        }
-        let reply = f.accounts_call(&event).await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        let body = reply.json();
-        let page = body["items"].as_array().cloned().unwrap_or_default();
-        assert!(page.len() <= limit, "limit {limit}: {body}");
-        items.extend(page);
-        match body.get("nextToken").and_then(Value::as_str) {
-            Some(next) => token = Some(next.to_owned()),
-            None => return items,
-        }
-    }
-    panic!("limit {limit}: paging did not end");
+    f.all_pages(&ApiEvent::account_history(account, caller), limit)
+        .await
 }
 
 /// An entry's identity: a transaction's id, or a status change's new status.

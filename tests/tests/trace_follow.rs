@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use integration_tests::local::LocalStack;
 use integration_tests::moto;
+use integration_tests::notify_fixture::logs::SharedWriter;
 use serde_json::{Value, json};
 use shared::store::TransactionsTable;
 use shared::trace::TraceId;
@@ -19,29 +20,12 @@ use shared::trace::TraceId;
 /// The known root the client sends.
 const ROOT: &str = "1-6758a3c1-0123456789abcdef01234567";
 
-#[derive(Debug, Clone)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The process's captured log lines (the subscriber is installed on first use).
 fn captured() -> Vec<Value> {
     static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
     let buffer = BUFFER.get_or_init(|| {
         let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = Buffer(Arc::clone(&buffer));
+        let writer = SharedWriter(Arc::clone(&buffer));
         // The Lambdas' JSON format (shared::telemetry on Lambda).
         let installed = tracing_subscriber::fmt()
             .json()

@@ -162,9 +162,154 @@ async fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use p256::ecdsa::signature::Signer as _;
+    use p256::pkcs8::EncodePublicKey as _;
+    use shared::domain::{AccountId, Balance, ChainHead, DEFAULT_CURRENCY};
+    use shared::statement::{Opening, Period, StatementAccount, StatementSignature, build};
+
+    /// A statement of a quiet month, signed as KMS signs (ECDSA P-256 over SHA-256 of
+    /// the signing message, DER, base64); its JSON and the key's DER, in files.
+    fn signed(dir: &std::path::Path) -> (String, String, Statement) {
+        let key = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap_or_else(|e| panic!("{e}"));
+        let account = StatementAccount {
+            account_id: AccountId::new_random(),
+            name: "Everyday".to_owned(),
+            holder_id: "holder".to_owned(),
+        };
+        let period = Period::parse("2026-10").unwrap_or_else(|e| panic!("{e}"));
+        let opening = Opening {
+            balance: "12.34".parse::<Balance>().unwrap_or_else(|e| panic!("{e}")),
+            head: ChainHead::genesis(),
+            version: 3,
+        };
+        let mut statement = build(
+            &period,
+            account,
+            DEFAULT_CURRENCY,
+            opening,
+            vec![],
+            "2026-11-01T02:00:00.000000Z".to_owned(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let signature: p256::ecdsa::Signature = key.sign(&statement.signing_message());
+        statement.signature = Some(StatementSignature {
+            key_id: "alias/test".to_owned(),
+            algorithm: "ECDSA_SHA_256".to_owned(),
+            value: base64::engine::general_purpose::STANDARD.encode(signature.to_der().as_bytes()),
+        });
+        let der = p256::PublicKey::from(key.verifying_key())
+            .to_public_key_der()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_vec();
+        let key_path = dir.join("bank.der");
+        std::fs::write(&key_path, der).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("statement.json");
+        let json = serde_json::to_vec(&statement).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, json).unwrap_or_else(|e| panic!("{e}"));
+        (
+            file.display().to_string(),
+            key_path.display().to_string(),
+            statement,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_genuine_statement_verifies_and_one_cent_changed_does_not() {
+        let dir = std::env::temp_dir().join(format!("bank-verify-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let (file, key, mut statement) = signed(&dir);
+        let args = Args {
+            statement: file.clone(),
+            key: KeySource::File(key.clone()),
+        };
+        assert_eq!(run(&args).await, Ok(true));
+        statement.closing_balance = "12.35".parse().unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_vec(&statement).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(run(&args).await, Ok(false));
+        // Unreadable inputs are errors, not verdicts.
+        std::fs::write(&file, b"{}").unwrap_or_else(|e| panic!("{e}"));
+        assert!(run(&args).await.is_err());
+        let missing = Args {
+            statement: dir.join("none.json").display().to_string(),
+            key: KeySource::File(key),
+        };
+        assert!(run(&missing).await.is_err());
+        let no_stack = Args {
+            statement: file,
+            key: KeySource::Stack(dir.join("stack.json").display().to_string()),
+        };
+        assert!(run(&no_stack).await.is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     fn args(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    /// Against moto's KMS (the emulators `make test` starts): the key named by the
+    /// stack file signs, and the command fetches its public key to check.
+    #[tokio::test]
+    async fn the_stack_key_is_fetched_from_kms_and_checks_a_kms_signature() {
+        if std::env::var("AWS_ENDPOINT_URL_KMS").is_err() {
+            panic!("AWS_ENDPOINT_URL_KMS is not set: run under scripts/with-emulators.sh");
+        }
+        let kms = shared::aws::kms(&shared::aws::load_config().await);
+        let created = kms
+            .create_key()
+            .key_spec(aws_sdk_kms::types::KeySpec::EccNistP256)
+            .key_usage(aws_sdk_kms::types::KeyUsageType::SignVerify)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("CreateKey: {e:?}"));
+        let key_id = created
+            .key_metadata()
+            .map(|m| m.key_id().to_owned())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join(format!("bank-kms-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let (file, _, mut statement) = signed(&dir);
+        let signature = kms
+            .sign()
+            .key_id(&key_id)
+            .message(aws_sdk_kms::primitives::Blob::new(
+                statement.signing_message(),
+            ))
+            .message_type(aws_sdk_kms::types::MessageType::Raw)
+            .signing_algorithm(aws_sdk_kms::types::SigningAlgorithmSpec::EcdsaSha256)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("Sign: {e:?}"));
+        let value = signature
+            .signature()
+            .map(|b| b.as_ref().to_vec())
+            .unwrap_or_default();
+        statement.signature = Some(StatementSignature {
+            key_id: key_id.clone(),
+            algorithm: "ECDSA_SHA_256".to_owned(),
+            value: base64::engine::general_purpose::STANDARD.encode(value),
+        });
+        let json = serde_json::to_vec(&statement).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&file, json).unwrap_or_else(|e| panic!("{e}"));
+        let stack = dir.join("stack.json");
+        let names = serde_json::json!({"keys": {"StatementSigningKey": key_id}});
+        std::fs::write(&stack, names.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        for key in [
+            KeySource::Stack(stack.display().to_string()),
+            KeySource::Kms(key_id.clone()),
+        ] {
+            let args = Args {
+                statement: file.clone(),
+                key,
+            };
+            assert_eq!(run(&args).await, Ok(true));
+        }
+        let unknown = Args {
+            statement: file,
+            key: KeySource::Kms("alias/none".to_owned()),
+        };
+        assert!(run(&unknown).await.is_err());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

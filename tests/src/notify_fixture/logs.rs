@@ -15,8 +15,10 @@ pub struct LogCapture {
     _guard: Box<dyn std::any::Any>,
 }
 
+/// A log writer appending to a shared buffer (for a thread's or a process's
+/// subscriber).
 #[derive(Debug, Clone)]
-struct SharedWriter(Arc<Mutex<Vec<u8>>>);
+pub struct SharedWriter(pub Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for SharedWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
