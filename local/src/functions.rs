@@ -163,6 +163,7 @@ impl ApiHandler {
                     config,
                     &tables,
                     settings,
+                    pages().await?,
                 )))
             }
             _ => return Ok(None),

@@ -47,6 +47,8 @@ pub enum Listing<'a> {
     AccountHistory(&'a str),
     /// The transactions the caller recorded.
     UserTransactions,
+    /// One account's monthly statements.
+    AccountStatements(&'a str),
     /// One account's entries settled in a period (bounds in the ledger's format, empty
     /// when open).
     AccountLedger {
@@ -62,6 +64,7 @@ impl fmt::Display for Listing<'_> {
             Self::Accounts => f.write_str("accounts"),
             Self::AccountHistory(account_id) => write!(f, "account-history:{account_id}"),
             Self::UserTransactions => f.write_str("user-transactions"),
+            Self::AccountStatements(account_id) => write!(f, "account-statements:{account_id}"),
             Self::AccountLedger { account, from, to } => {
                 write!(f, "account-ledger:{account}:{from}:{to}")
             }

@@ -82,6 +82,7 @@ impl StatementsFixture {
                 queue_url: settings.queue_url.clone(),
                 key_id: settings.key_id.clone(),
             },
+            stack.page_sealer().await,
         );
         Self {
             worker: Worker::new(&stack.config, &settings),
@@ -290,10 +291,15 @@ impl StatementsFixture {
         caller: Option<&Caller>,
         body: Option<&Value>,
     ) -> Reply {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let resource = resource_of(path);
         let mut event = ApiEvent::from_sample("statements-get.json")
             .route(method, path, &resource)
             .caller(caller);
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            event = event.query(name, value);
+        }
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         if let Some(id) = segments.get(1).filter(|_| segments[0] == "accounts") {
             event = event.path_param("accountId", id);

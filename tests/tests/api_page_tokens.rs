@@ -256,12 +256,18 @@ async fn a_token_sealed_with_the_real_key_but_unusable_keys_is_refused_never_a_5
         json!({ "o.idempotencyKey": "k", "o.accountId": account, "o.createdAt": "x", "o.userId": sub }),
     ];
     let history = format!("/accounts/{account}/transactions");
+    let statements = format!("/accounts/{account}/statements");
     let from = "2026-01-01T00:00:00.000000Z";
     let period: &[(&str, &str)] = &[("from", from)];
     let listings = [
         ("/accounts", Listing::Accounts, &[][..]),
         (history.as_str(), Listing::AccountHistory(account), &[][..]),
         ("/transactions", Listing::UserTransactions, &[][..]),
+        (
+            statements.as_str(),
+            Listing::AccountStatements(account),
+            &[][..],
+        ),
         (
             history.as_str(),
             Listing::AccountLedger {
@@ -291,6 +297,7 @@ async fn a_token_sealed_with_the_real_key_but_unusable_keys_is_refused_never_a_5
             Listing::UserTransactions => {
                 json!({ "idempotencyKey": "k", "userId": sub, "createdAt": "x" })
             }
+            Listing::AccountStatements(a) => json!({ "accountId": a, "period": "x" }),
             Listing::AccountLedger { account: a, .. } => {
                 json!({ "o.idempotencyKey": "k", "o.accountId": a, "o.entryKey": "x", "i.done": "1" })
             }

@@ -47,6 +47,67 @@ async fn with_october() -> (StatementsFixture, Caller, String) {
 }
 
 #[tokio::test]
+async fn the_list_pages_newest_first_with_a_token_only_its_caller_can_use() {
+    let (f, holder, account) = with_october().await;
+    for period in ["2026-08", "2026-09"] {
+        let reply = f
+            .call(
+                "POST",
+                &format!("/accounts/{account}/statements/{period}"),
+                Some(&holder),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, 202, "{}", reply.text);
+    }
+    f.drain().await;
+    let list = |query: String| format!("/accounts/{account}/statements?{query}");
+    let first = f
+        .call("GET", &list("limit=2".to_owned()), Some(&holder), None)
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let periods = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["period"].as_str().map(str::to_owned))
+            .collect()
+    };
+    assert_eq!(periods(&first.json()), ["2026-10", "2026-09"]);
+    let token = first.json()["nextToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no token: {}", first.text))
+        .to_owned();
+    let second = f
+        .call(
+            "GET",
+            &list(format!("limit=2&nextToken={token}")),
+            Some(&holder),
+            None,
+        )
+        .await;
+    assert_eq!(periods(&second.json()), ["2026-08"]);
+    assert_eq!(second.json()["nextToken"], Value::Null, "{}", second.text);
+    // Another caller (an operator, who may read the account) cannot use the token.
+    let operator = Caller::new_admin();
+    let stolen = f
+        .call(
+            "GET",
+            &list(format!("nextToken={token}")),
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(stolen.status, 400, "{}", stolen.text);
+    assert_eq!(stolen.json()["code"], "INVALID_NEXT_TOKEN");
+    let bad_limit = f
+        .call("GET", &list("limit=0".to_owned()), Some(&holder), None)
+        .await;
+    assert_eq!(bad_limit.status, 400, "{}", bad_limit.text);
+}
+
+#[tokio::test]
 async fn an_owner_lists_and_reads_a_statement_made_on_demand_with_a_working_pdf_link() {
     let (f, holder, account) = with_october().await;
     let listed = f

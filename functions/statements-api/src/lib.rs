@@ -1,7 +1,7 @@
 //! statements-api: an account's monthly statements (DESIGN §3d).
 //!
-//! * `GET /accounts/{id}/statements`: `{items: [summary]}`, newest period first (the
-//!   latest 100: eight years of months, no `nextToken` yet);
+//! * `GET /accounts/{id}/statements`: `{items: [summary], nextToken?}`, newest period
+//!   first, `limit` (1 to 100) at a time with a sealed `nextToken`;
 //! * `GET /accounts/{id}/statements/{YYYY-MM}`: the summary, `pdfUrl` (presigned GET,
 //!   15 minutes) and `json` (the signed statement);
 //! * `POST /accounts/{id}/statements/{YYYY-MM}`: queues the statement of a closed
@@ -22,12 +22,14 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
-use shared::app::Bank;
+use shared::app::{AppError, Bank};
 use shared::auth::{Authenticator, Identity};
 use shared::aws::SdkConfig;
+use shared::domain::AccountId;
 use shared::http::{ApiError, path_segments};
+use shared::paging::{Listing, PageSealer};
 use shared::statement::Period;
-use shared::store::{MAX_STATEMENTS_PAGE, StatementRecord, StatementsTable, TableNames};
+use shared::store::{MAX_STATEMENTS_PAGE, PageToken, StatementRecord, StatementsTable, TableNames};
 
 pub use config::ApiConfig;
 use verify::PublicKey;
@@ -45,11 +47,12 @@ pub struct App {
     sqs: aws_sdk_sqs::Client,
     settings: ApiConfig,
     public_key: PublicKey,
+    pages: PageSealer,
 }
 
 impl App {
-    /// Everything from the environment.
-    pub fn from_env(config: &SdkConfig) -> Result<Self, String> {
+    /// Everything from the environment; page tokens sealed by `pages`.
+    pub fn from_env(config: &SdkConfig, pages: PageSealer) -> Result<Self, String> {
         let tables = TableNames::from_env().map_err(|name| format!("{name} is not set"))?;
         let settings = ApiConfig::from_lookup(|name| std::env::var(name).ok())?;
         Ok(Self::new(
@@ -57,6 +60,7 @@ impl App {
             config,
             &tables,
             settings,
+            pages,
         ))
     }
 
@@ -66,6 +70,7 @@ impl App {
         config: &SdkConfig,
         tables: &TableNames,
         settings: ApiConfig,
+        pages: PageSealer,
     ) -> Self {
         Self {
             auth,
@@ -77,6 +82,7 @@ impl App {
             s3: shared::aws::s3_client(config),
             sqs: shared::aws::sqs(config),
             public_key: PublicKey::new(shared::aws::kms(config), &settings.key_id),
+            pages,
             settings,
         }
     }
@@ -111,7 +117,7 @@ impl App {
         }
         let identity = self.auth.identify(request).await?;
         match segments.as_slice() {
-            ["accounts", id, "statements"] => self.list(id, &identity).await,
+            ["accounts", id, "statements"] => self.list(request, id, &identity).await,
             ["accounts", id, "statements", period] if post => {
                 self.request(id, period, &identity).await
             }
@@ -120,18 +126,48 @@ impl App {
         }
     }
 
-    async fn list(&self, id: &str, identity: &Identity) -> Result<Response<Body>, ApiError> {
-        let account = self.bank.account(&identity.caller(), id).await?;
+    /// A page of the account's statements, newest period first; the token is sealed
+    /// for the caller and the account.
+    async fn list(
+        &self,
+        request: &Request,
+        id: &str,
+        identity: &Identity,
+    ) -> Result<Response<Body>, ApiError> {
+        let limit = shared::http::page_limit(request)?;
+        let caller = identity.caller();
+        let canonical = AccountId::parse(id).map_or_else(|_| id.to_owned(), |a| a.to_string());
+        let pages = self
+            .pages
+            .bind(&caller.user_id, Listing::AccountStatements(&canonical));
+        let token = shared::http::query_param(request, "nextToken")
+            .map(|text| PageToken::open(&text, &pages).map_err(|_| AppError::invalid_next_token()))
+            .transpose()?;
+        let account = self.bank.account(&caller, id).await?;
         let page = self
             .statements
-            .list(&account.account_id, MAX_STATEMENTS_PAGE, None)
+            .list(
+                &account.account_id,
+                limit.min(MAX_STATEMENTS_PAGE),
+                token.as_ref(),
+            )
             .await
-            .map_err(|e| storage("Query statements", &e))?;
+            .map_err(|e| AppError::storage("Query statements", &e))?;
+        let next = page
+            .next
+            .map(|token| {
+                token.seal(&pages).map_err(|e| {
+                    tracing::error!(error = %e, "page token not sealed");
+                    AppError::internal()
+                })
+            })
+            .transpose()?;
         let items: Vec<Value> = page.items.iter().map(view::summary).collect();
-        Ok(shared::http::json(
-            StatusCode::OK,
-            &json!({ "items": items }),
-        ))
+        let mut body = json!({ "items": items });
+        if let Some(next) = next {
+            body["nextToken"] = Value::String(next);
+        }
+        Ok(shared::http::json(StatusCode::OK, &body))
     }
 
     async fn get(
@@ -146,7 +182,7 @@ impl App {
             .statements
             .get(&account.account_id, &period)
             .await
-            .map_err(|e| storage("GetItem statement", &e))?
+            .map_err(|e| AppError::storage("GetItem statement", &e))?
             .ok_or_else(|| ApiError::not_found("Statement"))?;
         let mut body = view::summary(&record);
         body["pdfUrl"] = Value::String(self.pdf_url(&record).await?);
@@ -236,9 +272,4 @@ impl App {
 
 fn parse_period(text: &str) -> Result<Period, ApiError> {
     Period::parse(text).map_err(|e| ApiError::validation("period", format!("{e}.")))
-}
-
-fn storage(operation: &str, error: &shared::store::StoreError) -> ApiError {
-    tracing::error!(operation, error = %error, "statements storage failure");
-    ApiError::unavailable()
 }

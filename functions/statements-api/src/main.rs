@@ -9,7 +9,9 @@ use statements_api::App;
 async fn main() -> Result<(), Error> {
     shared::telemetry::init();
     let config = shared::aws::load_config().await;
-    let app = Arc::new(App::from_env(&config)?);
+    // The page token key, read from Secrets Manager once per execution environment.
+    let pages = shared::paging::secret::from_env(&config).await?;
+    let app = Arc::new(App::from_env(&config, pages)?);
     lambda_http::run(service_fn(move |request| {
         let app = Arc::clone(&app);
         async move { Ok::<_, Error>(app.handle(request).await) }
