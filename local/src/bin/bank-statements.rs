@@ -68,46 +68,42 @@ fn queue_url(path: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{path} has no queues.StatementsQueue (restart `make run`)"))
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+/// Sends the run the arguments ask for; what was sent, or why not.
+async fn run(args: &[String]) -> Result<String, String> {
     // Arguments first: a malformed period never reaches for the stack or credentials.
-    let request = match parse_args(&args) {
-        Ok(request) => request,
-        Err(message) => {
-            eprintln!("bank-statements: {message}");
-            return ExitCode::from(2);
-        }
-    };
-    let url = match queue_url(&request.stack) {
-        Ok(url) => url,
-        Err(message) => {
-            eprintln!("bank-statements: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    let request = parse_args(args)?;
+    let url = queue_url(&request.stack)?;
     let body = body(request.period);
     let sqs = shared::aws::sqs(&shared::aws::load_config().await);
-    match sqs
+    let sent = sqs
         .send_message()
         .queue_url(&url)
         .message_body(&body)
         .send()
         .await
-    {
-        Ok(sent) => {
-            eprintln!(
-                "bank-statements: sent {body} to {url} (message {})",
-                sent.message_id().unwrap_or("?")
-            );
+        .map_err(|e| {
+            format!(
+                "sending to {url} (is `make run` running, with the emulators' variables \
+                 from .local/emulators.env?): {}",
+                aws_sdk_sqs::error::DisplayErrorContext(e)
+            )
+        })?;
+    Ok(format!(
+        "sent {body} to {url} (message {})",
+        sent.message_id().unwrap_or("?")
+    ))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(done) => {
+            eprintln!("bank-statements: {done}");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!(
-                "bank-statements: sending to {url} (is `make run` running, with the \
-                 emulators' variables from .local/emulators.env?): {}",
-                aws_sdk_sqs::error::DisplayErrorContext(e)
-            );
+        Err(message) => {
+            eprintln!("bank-statements: {message}");
             ExitCode::from(2)
         }
     }
@@ -120,6 +116,64 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    /// Against moto's SQS (the emulators `make test` starts): the run lands on the
+    /// queue the stack file names; a stack file without one is refused.
+    #[tokio::test]
+    async fn the_run_is_sent_to_the_stacks_statements_queue() {
+        assert!(
+            std::env::var("AWS_ENDPOINT_URL_SQS").is_ok(),
+            "AWS_ENDPOINT_URL_SQS is not set: run under scripts/with-emulators.sh"
+        );
+        let sqs = shared::aws::sqs(&shared::aws::load_config().await);
+        let name = format!("statements-cli-{}", uuid::Uuid::new_v4());
+        let url = sqs
+            .create_queue()
+            .queue_name(&name)
+            .send()
+            .await
+            .unwrap()
+            .queue_url()
+            .unwrap_or_default()
+            .to_owned();
+        let dir = std::env::temp_dir().join(&name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let stack = dir.join("stack.json");
+        let path = stack.display().to_string();
+        std::fs::write(
+            &stack,
+            json!({"queues": {"StatementsQueue": url}}).to_string(),
+        )
+        .unwrap();
+        let done = run(&args(&["--stack", &path, "--period", "2026-10"]))
+            .await
+            .unwrap();
+        assert!(
+            done.starts_with(r#"sent {"kind":"run","period":"2026-10"}"#),
+            "{done}"
+        );
+        let received = sqs
+            .receive_message()
+            .queue_url(&url)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap();
+        let bodies: Vec<&str> = received
+            .messages()
+            .iter()
+            .filter_map(|m| m.body())
+            .collect();
+        assert_eq!(bodies, [r#"{"kind":"run","period":"2026-10"}"#]);
+        std::fs::write(&stack, "{}").unwrap();
+        assert!(run(&args(&["--stack", &path])).await.is_err());
+        assert!(
+            run(&args(&["--stack", &dir.join("none").display().to_string()]))
+                .await
+                .is_err()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
