@@ -22,6 +22,7 @@ pub mod seed;
 pub mod shard_consumer;
 mod sources;
 pub mod sqs_source;
+pub mod stack_file;
 pub mod stats;
 pub mod stream_reader;
 pub mod stream_source;

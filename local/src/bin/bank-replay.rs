@@ -31,15 +31,8 @@ enum Source {
 /// The local stack's processing DLQ and the consumer for its tables and queue, from
 /// the stack file `make run` writes.
 fn from_stack(path: &str, config: &SdkConfig) -> Result<(String, App), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    let stack: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
-    let field = |group: &str, name: &str| {
-        stack[group][name]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("{path} has no {group}.{name}"))
-    };
+    let stack = local_runtime::stack_file::StackFile::read(path)?;
+    let field = |group: &str, name: &str| stack.field(group, name);
     let tables = TableNames {
         accounts: field("tables", "AccountsTable")?,
         transactions: field("tables", "TransactionsTable")?,

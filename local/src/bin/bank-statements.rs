@@ -13,7 +13,7 @@
 
 use std::process::ExitCode;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::statement::Period;
 
 const USAGE: &str = "usage: bank-statements [--stack .local/stack.json] [--period YYYY-MM]";
@@ -58,14 +58,7 @@ fn body(period: Option<Period>) -> String {
 
 /// `queues.StatementsQueue` of the stack file at `path`.
 fn queue_url(path: &str) -> Result<String, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {path} (is `make run` running?): {e}"))?;
-    let stack: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
-    stack["queues"]["StatementsQueue"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("{path} has no queues.StatementsQueue (restart `make run`)"))
+    local_runtime::stack_file::StackFile::read(path)?.field("queues", "StatementsQueue")
 }
 
 /// Sends the run the arguments ask for; what was sent, or why not.

@@ -47,13 +47,7 @@ fn usage() -> ExitCode {
 }
 
 async fn fetch(stack: &str, json: bool) -> Result<String, String> {
-    let text = std::fs::read_to_string(stack)
-        .map_err(|e| format!("cannot read {stack} (is `make run` running?): {e}"))?;
-    let info: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{stack} is not JSON: {e}"))?;
-    let api = info["apiUrl"]
-        .as_str()
-        .ok_or_else(|| format!("{stack} has no apiUrl"))?;
+    let api = local_runtime::stack_file::StackFile::read(stack)?.field("", "apiUrl")?;
     let format = if json { "json" } else { "text" };
     let url = format!("{api}{}?format={format}", local_runtime::stats::PATH);
     let response = reqwest::get(&url)

@@ -17,7 +17,6 @@
 use std::process::ExitCode;
 
 use base64::Engine as _;
-use serde_json::Value;
 use shared::statement::{Statement, verify};
 
 const USAGE: &str = "usage: bank verify-statement <statement.json> [--public-key <key.pem|key.der>] [--key-id <KMS key id or ARN>] [--stack .local/stack.json]";
@@ -80,22 +79,6 @@ fn der_from_file(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the PEM public key is not base64: {e}"))
 }
 
-/// The local stack's signing key id, from the stack file `make run` writes.
-fn stack_key(path: &str) -> Result<String, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!("cannot read {path} (is `make run` running? or pass --public-key): {e}")
-    })?;
-    let stack: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{path} is not JSON: {e}"))?;
-    [
-        &stack["keys"]["StatementSigningKey"],
-        &stack["statementSigningKey"],
-    ]
-    .iter()
-    .find_map(|v| v.as_str().map(str::to_owned))
-    .ok_or_else(|| format!("{path} names no StatementSigningKey (restart `make run`)"))
-}
-
 async fn public_key(source: &KeySource) -> Result<Vec<u8>, String> {
     let key_id = match source {
         KeySource::File(path) => {
@@ -103,7 +86,8 @@ async fn public_key(source: &KeySource) -> Result<Vec<u8>, String> {
             return der_from_file(&bytes);
         }
         KeySource::Kms(id) => id.clone(),
-        KeySource::Stack(path) => stack_key(path)?,
+        KeySource::Stack(path) => local_runtime::stack_file::StackFile::read(path)?
+            .field("keys", "StatementSigningKey")?,
     };
     let kms = shared::aws::kms(&shared::aws::load_config().await);
     let answer = kms
