@@ -4,7 +4,7 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use shared::http::{ApiError, json, require_json_content_type};
+use shared::http::{ApiError, json, json_body_up_to};
 use shared::statement::{Statement, verify};
 use tokio::sync::OnceCell;
 
@@ -54,42 +54,9 @@ impl PublicKey {
 
     /// Handles the route.
     pub async fn handle(&self, request: &Request) -> Result<Response<Body>, ApiError> {
-        let statement = statement_body(request)?;
+        // 415 for another content type, 413 over the limit, 400 naming what is wrong.
+        let statement: Statement = json_body_up_to(request, MAX_STATEMENT_BYTES)?;
         let verification = verify(&statement, self.der().await?);
         Ok(json(StatusCode::OK, &verification))
     }
-}
-
-/// The body as a [`Statement`]: 415 for another content type, 413 over
-/// [`MAX_STATEMENT_BYTES`], 400 `MALFORMED_JSON` / `VALIDATION_ERROR` naming the field.
-fn statement_body(request: &Request) -> Result<Statement, ApiError> {
-    require_json_content_type(request)?;
-    let bytes: &[u8] = match request.body() {
-        Body::Text(text) => text.as_bytes(),
-        Body::Binary(bytes) => bytes,
-        _ => &[],
-    };
-    if bytes.len() > MAX_STATEMENT_BYTES {
-        return Err(ApiError::payload_too_large(MAX_STATEMENT_BYTES));
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::malformed_json(
-            "The request body is empty; the statement JSON is required.",
-        ));
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let statement: Statement =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() || path == "." {
-                ApiError::malformed_json(format!("The request body is not a statement: {inner}."))
-            } else {
-                ApiError::validation(&path, format!("`{path}`: {inner}."))
-            }
-        })?;
-    deserializer.end().map_err(|e| {
-        ApiError::malformed_json(format!("The request body is not valid JSON: {e}."))
-    })?;
-    Ok(statement)
 }

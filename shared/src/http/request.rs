@@ -52,14 +52,19 @@ pub fn require_json_content_type(request: &Request) -> Result<(), ApiError> {
 
 /// The body as bytes, refusing bodies over [`MAX_BODY_BYTES`] (413).
 pub fn body_bytes(request: &Request) -> Result<&[u8], ApiError> {
+    body_bytes_up_to(request, MAX_BODY_BYTES)
+}
+
+/// The body as bytes, refusing bodies over `max` bytes (413).
+fn body_bytes_up_to(request: &Request, max: usize) -> Result<&[u8], ApiError> {
     let bytes: &[u8] = match request.body() {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),
         Body::Binary(bytes) => bytes,
         _ => &[],
     };
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    if bytes.len() > max {
+        return Err(ApiError::payload_too_large(max));
     }
     Ok(bytes)
 }
@@ -78,8 +83,14 @@ pub fn optional_json_body<T: DeserializeOwned + Default>(request: &Request) -> R
 /// large, 400 `MALFORMED_JSON` for invalid JSON, 400 `VALIDATION_ERROR` naming the field
 /// for unknown fields, missing fields and wrong types.
 pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    json_body_up_to(request, MAX_BODY_BYTES)
+}
+
+/// As [`json_body`], for a route that takes bodies of up to `max` bytes (a whole
+/// statement to verify) instead of [`MAX_BODY_BYTES`].
+pub fn json_body_up_to<T: DeserializeOwned>(request: &Request, max: usize) -> Result<T, ApiError> {
     require_json_content_type(request)?;
-    let bytes = body_bytes(request)?;
+    let bytes = body_bytes_up_to(request, max)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::malformed_json(
             "The request body is empty; a JSON object is required.",
