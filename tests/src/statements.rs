@@ -3,10 +3,11 @@
 //! the real settle path.
 //!
 //! Seeding: a transaction is recorded through request-transaction (PENDING), then
-//! settled by the settle plan ([`shared::settle::plan::plan`]) and
-//! [`shared::store::Ledger::commit`] with a `now` in the past: the same decision and
-//! the same write as the stream consumer's, only dated. The account item is created
-//! with past timestamps so the plan's settlement times are not clamped to now.
+//! settled by the settle plan ([`shared::settle::plan::plan`], its
+//! `account_writes` and `settles`) and [`shared::store::Ledger::commit`] with a `now`
+//! in the past: the same decision and the same write as the stream consumer's, only
+//! dated. The account item is created with past timestamps so the plan's settlement
+//! times are not clamped to now.
 
 use std::collections::HashSet;
 
@@ -16,10 +17,8 @@ use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use serde_json::{Value, json};
 use shared::auth::Authenticator;
 use shared::clock::Timestamp;
-use shared::domain::{AccountId, AccountStatus, Balance, ChainHead, Currency, Outcome, UserId};
-use shared::store::{
-    Account, AccountWrite, AccountsTable, Commit, Ledger, Settle, Settlement, StatementsTable,
-};
+use shared::domain::{AccountId, AccountStatus, Balance, ChainHead, Currency, UserId};
+use shared::store::{Account, AccountsTable, Commit, Ledger, StatementsTable};
 use statements::{Worker, WorkerConfig};
 
 use crate::api::{ApiEvent, Caller, Reply};
@@ -190,37 +189,9 @@ impl StatementsFixture {
             .unwrap_or_else(|e| panic!("{e}"));
         let now = Timestamp::parse(at).unwrap_or_else(|e| panic!("{at}: {e}"));
         let plan = shared::settle::plan::plan(&pending, &accounts, &now);
-        let writes: Vec<AccountWrite<'_>> = plan
-            .written
-            .iter()
-            .filter_map(|(id, after)| {
-                let (head, settled_at) = plan.heads.get(id)?;
-                Some(AccountWrite {
-                    account: accounts.get(id)?,
-                    after: *after,
-                    head,
-                    settled_at: settled_at.as_str(),
-                    version: plan.version_after.get(id).copied()?,
-                })
-            })
-            .collect();
-        let settles: Vec<Settle<'_>> = pending
-            .iter()
-            .zip(plan.outcomes.iter().zip(&plan.versions).zip(&plan.entries))
-            .map(|(record, ((outcome, versions), entries))| Settle {
-                record,
-                settlement: match outcome {
-                    Outcome::Applied { source_after, .. } => Settlement::Completed {
-                        balance_after: Some(*source_after),
-                        destination: None,
-                    },
-                    Outcome::Rejected(reason) => Settlement::Rejected(*reason),
-                },
-                versions: *versions,
-                source_entry: entries.source.as_ref(),
-                destination_entry: entries.destination.as_ref(),
-            })
-            .collect();
+        // The same writes the stream consumer makes of a plan, only dated.
+        let writes = plan.account_writes(&accounts);
+        let settles = plan.settles(&pending, &accounts);
         let commit = ledger.commit(&writes, &settles, &[], now.as_str()).await;
         assert!(matches!(commit, Ok(Commit::Written)), "commit: {commit:?}");
     }

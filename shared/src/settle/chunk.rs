@@ -1,7 +1,7 @@
 //! The settling loop: chunks in acceptance order, each read, decided and committed
 //! with bounded retries; a chunk that cannot be written is split into chunks of one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 
 use super::incoming::Known;
@@ -10,9 +10,7 @@ use super::work::Work;
 use super::{Applied, Deadline, Engine, Unsettled};
 use crate::clock::Timestamp;
 use crate::domain::{AccountId, Outcome};
-use crate::store::{
-    Account, AccountWrite, Cancelled, Commit, Settle, Settlement, StoreError, TransactionRecord,
-};
+use crate::store::{Account, Cancelled, Commit, StoreError, TransactionRecord};
 
 /// Where a pass over the work ended.
 pub(super) enum Step {
@@ -153,8 +151,8 @@ impl Engine {
         if let Some(step) = self.before_rejecting(records, &plan, deadline, known).await {
             return Round::Step(step);
         }
-        let writes = account_writes(&plan, &accounts);
-        let settles = settles(records, &plan, &accounts);
+        let writes = plan.account_writes(&accounts);
+        let settles = plan.settles(records, &accounts);
         let unchanged: Vec<&Account> = plan::rejections_read(records, &plan, &accounts)
             .iter()
             .filter_map(|id| accounts.get(id))
@@ -210,50 +208,6 @@ impl Round {
     }
 }
 
-/// Each account the plan changes, at the balance and version it ends at.
-fn account_writes<'a>(
-    plan: &'a plan::Plan,
-    accounts: &'a HashMap<AccountId, Account>,
-) -> Vec<AccountWrite<'a>> {
-    plan.written
-        .iter()
-        .filter_map(|(id, after)| {
-            let account = accounts.get(id)?;
-            let (head, settled_at) = plan.heads.get(id)?;
-            Some(AccountWrite {
-                account,
-                after: *after,
-                head,
-                settled_at: settled_at.as_str(),
-                version: plan
-                    .version_after
-                    .get(id)
-                    .copied()
-                    .unwrap_or_else(|| account.version.saturating_add(1)),
-            })
-        })
-        .collect()
-}
-
-/// Each transaction's move out of PENDING, as the plan decided it.
-fn settles<'a>(
-    records: &'a [TransactionRecord],
-    plan: &'a plan::Plan,
-    accounts: &'a HashMap<AccountId, Account>,
-) -> Vec<Settle<'a>> {
-    records
-        .iter()
-        .zip(plan.outcomes.iter().zip(&plan.versions).zip(&plan.entries))
-        .map(|(record, ((outcome, versions), entries))| Settle {
-            record,
-            settlement: settlement(record, outcome, accounts),
-            versions: *versions,
-            source_entry: entries.source.as_ref(),
-            destination_entry: entries.destination.as_ref(),
-        })
-        .collect()
-}
-
 /// A round whose commit was cancelled: decided again, after a pause when contention
 /// or a changed account caused it.
 fn after_cancel(transactions: usize, cancelled: Cancelled) -> Round {
@@ -274,25 +228,5 @@ fn after_cancel(transactions: usize, cancelled: Cancelled) -> Round {
                 "cancelled by contention",
             )
         }),
-    }
-}
-
-fn settlement<'a>(
-    record: &TransactionRecord,
-    outcome: &Outcome,
-    accounts: &'a HashMap<AccountId, Account>,
-) -> Settlement<'a> {
-    match outcome {
-        Outcome::Applied {
-            source_after,
-            destination_after,
-        } => Settlement::Completed {
-            balance_after: Some(*source_after),
-            destination: destination_after.and_then(|after| {
-                let owner = record.kind.destination().and_then(|id| accounts.get(&id))?;
-                Some((after, owner.owner_id.as_str()))
-            }),
-        },
-        Outcome::Rejected(reason) => Settlement::Rejected(*reason),
     }
 }

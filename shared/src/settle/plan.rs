@@ -7,7 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use crate::clock::Timestamp;
 use crate::domain::{AccountId, AccountState, Balance, ChainHead, Outcome, Role, apply};
-use crate::store::{Account, EntryStamp, MAX_TRANSACTION_ITEMS, TransactionRecord, Versions};
+use crate::store::{
+    Account, AccountWrite, EntryStamp, MAX_TRANSACTION_ITEMS, Settle, Settlement,
+    TransactionRecord, Versions,
+};
 
 /// What the ledger rule needs of an account.
 pub fn state(account: &Account) -> AccountState {
@@ -34,6 +37,74 @@ pub struct Plan {
     /// Each written account's chain head after the plan, and the settlement time of
     /// its entries (its new `updatedAt`).
     pub heads: HashMap<AccountId, (ChainHead, Timestamp)>,
+}
+
+impl Plan {
+    /// Each account the plan changes, at the balance, version and chain head it ends
+    /// at: what [`crate::store::Ledger::commit`] writes.
+    pub fn account_writes<'a>(
+        &'a self,
+        accounts: &'a HashMap<AccountId, Account>,
+    ) -> Vec<AccountWrite<'a>> {
+        self.written
+            .iter()
+            .filter_map(|(id, after)| {
+                let account = accounts.get(id)?;
+                let (head, settled_at) = self.heads.get(id)?;
+                Some(AccountWrite {
+                    account,
+                    after: *after,
+                    head,
+                    settled_at: settled_at.as_str(),
+                    version: self
+                        .version_after
+                        .get(id)
+                        .copied()
+                        .unwrap_or_else(|| account.version.saturating_add(1)),
+                })
+            })
+            .collect()
+    }
+
+    /// Each transaction of `records` (the chunk the plan decided) moving out of
+    /// PENDING as the plan decided it.
+    pub fn settles<'a>(
+        &'a self,
+        records: &'a [TransactionRecord],
+        accounts: &'a HashMap<AccountId, Account>,
+    ) -> Vec<Settle<'a>> {
+        records
+            .iter()
+            .zip(self.outcomes.iter().zip(&self.versions).zip(&self.entries))
+            .map(|(record, ((outcome, versions), entries))| Settle {
+                record,
+                settlement: settlement(record, outcome, accounts),
+                versions: *versions,
+                source_entry: entries.source.as_ref(),
+                destination_entry: entries.destination.as_ref(),
+            })
+            .collect()
+    }
+}
+
+fn settlement<'a>(
+    record: &TransactionRecord,
+    outcome: &Outcome,
+    accounts: &'a HashMap<AccountId, Account>,
+) -> Settlement<'a> {
+    match outcome {
+        Outcome::Applied {
+            source_after,
+            destination_after,
+        } => Settlement::Completed {
+            balance_after: Some(*source_after),
+            destination: destination_after.and_then(|after| {
+                let owner = record.kind.destination().and_then(|id| accounts.get(&id))?;
+                Some((after, owner.owner_id.as_str()))
+            }),
+        },
+        Outcome::Rejected(reason) => Settlement::Rejected(*reason),
+    }
 }
 
 /// A transaction's entries: on its source account and, for a transfer, on the
