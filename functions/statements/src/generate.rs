@@ -13,7 +13,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use shared::clock::Timestamp;
 use shared::domain::chain::hex;
-use shared::domain::{AccountId, Balance, ChainHead, LedgerEntry};
+use shared::domain::{AccountId, Balance, ChainHead};
 use shared::statement::{
     Opening, Period, SIGNATURE_ALGORITHM, Statement, StatementAccount, StatementEntry,
     StatementSignature, build,
@@ -79,7 +79,7 @@ impl Generator {
         let now = Timestamp::now().as_str().to_owned();
         let mut statement = build(&period, holder, account.currency, opening, entries, now)?;
         statement.signature = Some(self.sign(&statement).await?);
-        let record = self.store(&statement).await?;
+        let record = self.store(&statement, period).await?;
         let generated = match self.statements.put_if_absent(&record).await? {
             None => Generated::Made(record),
             Some(existing) => {
@@ -123,7 +123,7 @@ impl Generator {
             .ledger_entries(&account, &range)
             .await?
             .into_iter()
-            .map(|(entry, hash)| line(entry, hash))
+            .map(|(entry, hash)| StatementEntry::from_ledger(entry, hash))
             .collect();
         Ok((opening, entries))
     }
@@ -152,7 +152,11 @@ impl Generator {
     }
 
     /// Writes the JSON and the PDF under the statement's digest; the record naming them.
-    async fn store(&self, statement: &Statement) -> Result<StatementRecord, JobError> {
+    async fn store(
+        &self,
+        statement: &Statement,
+        period: Period,
+    ) -> Result<StatementRecord, JobError> {
         let digest_hex = hex(&statement.digest());
         let base = format!(
             "{KEY_PREFIX}/{}/{}/{digest_hex}",
@@ -164,8 +168,6 @@ impl Generator {
         self.put(&json_key, json, "application/json").await?;
         self.put(&pdf_key, crate::pdf::render(statement), "application/pdf")
             .await?;
-        let period = Period::parse(&statement.period)
-            .map_err(|e| JobError::Malformed(format!("statement period: {e}")))?;
         let key_id = statement
             .signature
             .as_ref()
@@ -214,19 +216,5 @@ impl Generator {
             }
             Err(e) => Err(JobError::aws("PutObject", &e)),
         }
-    }
-}
-
-/// A ledger entry as a statement line.
-fn line(entry: LedgerEntry, hash: ChainHead) -> StatementEntry {
-    StatementEntry {
-        transaction_id: entry.transaction_id,
-        version: entry.version,
-        settled_at: entry.settled_at,
-        entry_type: entry.entry_type,
-        amount: entry.amount,
-        balance_after: entry.balance_after,
-        description: entry.description,
-        hash,
     }
 }

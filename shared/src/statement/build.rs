@@ -74,6 +74,21 @@ pub enum BuildError {
 }
 
 impl StatementEntry {
+    /// The line of a ledger `entry` with the chain head after it (the inverse of
+    /// [`StatementEntry::ledger_entry`]).
+    pub fn from_ledger(entry: LedgerEntry, hash: ChainHead) -> Self {
+        Self {
+            transaction_id: entry.transaction_id,
+            version: entry.version,
+            settled_at: entry.settled_at,
+            entry_type: entry.entry_type,
+            amount: entry.amount,
+            balance_after: entry.balance_after,
+            description: entry.description,
+            hash,
+        }
+    }
+
     /// The ledger entry this line stands for on `account_id` (in `currency`): what the
     /// chain hashes, so `hash` must be the previous head extended by it.
     pub fn ledger_entry(&self, account_id: AccountId, currency: Currency) -> LedgerEntry {

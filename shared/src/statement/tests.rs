@@ -159,6 +159,15 @@ fn a_genuine_statement_adds_up_and_verifies() {
 }
 
 #[test]
+fn a_line_and_its_ledger_entry_convert_both_ways() {
+    let account = account().account_id;
+    for line in chain(&opening(), &["10.00", "-2.50"]) {
+        let entry = line.ledger_entry(account, DEFAULT_CURRENCY);
+        assert_eq!(StatementEntry::from_ledger(entry, line.hash.clone()), line);
+    }
+}
+
+#[test]
 fn a_period_without_entries_closes_where_it_opened() {
     let statement = make(&[]).unwrap();
     let opening = opening();
