@@ -10,6 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::chain::is_lower_hex;
+
 /// The request header API Gateway passes the trace header in.
 pub const HEADER: &str = "X-Amzn-Trace-Id";
 
@@ -29,7 +31,7 @@ impl TraceId {
     pub fn parse(text: &str) -> Option<Self> {
         let rest = text.strip_prefix("1-")?;
         let (time, random) = rest.split_once('-')?;
-        (is_hex(time, 8) && is_hex(random, 24)).then(|| Self(text.to_owned()))
+        (is_lower_hex(time, 8) && is_lower_hex(random, 24)).then(|| Self(text.to_owned()))
     }
 
     /// The `Root=` field of a trace header (`Root=…;Parent=…;Sampled=…`, fields in any
@@ -86,13 +88,6 @@ impl TraceId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-fn is_hex(text: &str, len: usize) -> bool {
-    text.len() == len
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl std::fmt::Display for TraceId {

@@ -38,11 +38,7 @@ impl ChainHead {
 
     /// `text` if it is 64 lowercase hex digits.
     pub fn parse(text: &str) -> Result<Self, ChainHeadError> {
-        let hex = text.len() == 64
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        if hex {
+        if is_lower_hex(text, 64) {
             Ok(Self(text.to_owned()))
         } else {
             Err(ChainHeadError)
@@ -90,6 +86,14 @@ impl std::str::FromStr for ChainHead {
     fn from_str(text: &str) -> Result<Self, ChainHeadError> {
         Self::parse(text)
     }
+}
+
+/// Whether `text` is exactly `len` lowercase hex digits.
+pub fn is_lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Lowercase hex of `bytes`.

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::StoreError;
-use super::attrs::{Item, n, req_n, req_parse, req_s, s};
+use super::attrs::{Item, n, req_parse, req_s, s};
 use super::insert::{PutIfAbsent, put_if_absent};
 use super::paging::{Page, PageToken, resumed_query_error};
 use crate::domain::{AccountId, Balance, ChainHead, Currency};
@@ -92,9 +92,6 @@ impl StatementRecord {
 
     /// Reads an item written by [`StatementRecord::to_item`]; money parsed exactly.
     pub fn from_item(item: &Item) -> Result<Self, StoreError> {
-        let entries = req_n(item, field::ENTRIES)?
-            .parse::<u64>()
-            .map_err(|e| StoreError::corrupt(field::ENTRIES, e.to_string()))?;
         Ok(Self {
             account_id: req_parse(item, field::ACCOUNT_ID)?,
             period: req_parse(item, field::PERIOD)?,
@@ -103,7 +100,7 @@ impl StatementRecord {
             closing_balance: req_parse(item, field::CLOSING_BALANCE)?,
             total_in: req_parse(item, field::TOTAL_IN)?,
             total_out: req_parse(item, field::TOTAL_OUT)?,
-            entries,
+            entries: req_parse(item, field::ENTRIES)?,
             opening_head: req_parse(item, field::OPENING_HEAD)?,
             closing_head: req_parse(item, field::CLOSING_HEAD)?,
             digest_hex: req_s(item, field::DIGEST)?.to_owned(),
