@@ -23,6 +23,9 @@ pub mod telemetry;
 
 pub mod clock;
 
+#[cfg(feature = "sesv2")]
+pub mod email;
+
 #[cfg(feature = "cognito")]
 pub mod contacts;
 pub mod metrics;

@@ -4,6 +4,7 @@
 
 mod status;
 
+use shared::domain::text::escape_html as escape;
 use shared::domain::{TransactionStatus, TransactionType};
 use shared::notification::{HolderRole, Notification, NotificationMessage};
 
@@ -234,22 +235,6 @@ fn transaction_sms(message: &NotificationMessage) -> String {
     let reference = reference(&message.transaction_id.to_string());
     text.push_str(&format!(". Ref {reference}"));
     text
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

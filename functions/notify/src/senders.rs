@@ -5,7 +5,7 @@
 //! recipient: record it, do not retry) or retryable (throttling, 5xx, network,
 //! account-wide pauses).
 
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::Destination;
 use aws_sdk_sns::types::MessageAttributeValue;
 
 use crate::failure::{self, SdkFailure, email_class, sms_class};
@@ -13,7 +13,6 @@ use crate::render;
 
 /// The SNS attribute that makes an SMS transactional (higher delivery priority).
 const SMS_TYPE: &str = "AWS.SNS.SMS.SMSType";
-const CHARSET: &str = "UTF-8";
 
 /// A channel a holder is notified on; its name is part of the dedupe key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +34,6 @@ impl Channel {
     }
 }
 
-fn content(data: &str) -> Result<Content, SdkFailure> {
-    Content::builder()
-        .data(data)
-        .charset(CHARSET)
-        .build()
-        .map_err(|_| failure::permanent("InvalidContent"))
-}
-
 /// Where email comes from.
 #[derive(Debug, Clone)]
 pub struct EmailSender {
@@ -58,20 +49,14 @@ impl EmailSender {
         to: &str,
         email: &render::Email,
     ) -> Result<Option<String>, SdkFailure> {
-        let body = Body::builder()
-            .text(content(&email.text)?)
-            .html(content(&email.html)?)
-            .build();
-        let message = Message::builder()
-            .subject(content(&email.subject)?)
-            .body(body)
-            .build();
+        let content = shared::email::simple(&email.subject, &email.text, &email.html)
+            .map_err(|_| failure::permanent("InvalidContent"))?;
         let output = self
             .client
             .send_email()
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(to).build())
-            .content(EmailContent::builder().simple(message).build())
+            .content(content)
             .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await

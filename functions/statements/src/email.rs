@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::Destination;
+use shared::domain::text::escape_html as escape;
 use shared::store::{Account, StatementRecord};
 
 use crate::worker::JobError;
@@ -15,7 +16,6 @@ use crate::worker::JobError;
 /// it (a link dies with them). `GET /accounts/{id}/statements/{period}` gives a fresh
 /// one at any time.
 pub const LINK_LIFETIME: Duration = Duration::from_secs(60 * 60);
-const CHARSET: &str = "UTF-8";
 
 /// What happened to the email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,26 +56,13 @@ impl Mailer {
         };
         let link = presigned_get(&self.s3, &self.bucket, &record.pdf_key, LINK_LIFETIME).await?;
         let (subject, text, html) = render(account, record, &link);
-        let content = |data: &str| {
-            Content::builder()
-                .data(data)
-                .charset(CHARSET)
-                .build()
-                .map_err(|e| JobError::Malformed(format!("email content: {e}")))
-        };
-        let body = Body::builder()
-            .text(content(&text)?)
-            .html(content(&html)?)
-            .build();
-        let message = Message::builder()
-            .subject(content(&subject)?)
-            .body(body)
-            .build();
+        let content = shared::email::simple(&subject, &text, &html)
+            .map_err(|e| JobError::Malformed(format!("email content: {e}")))?;
         self.sesv2
             .send_email()
             .from_email_address(&self.from)
             .destination(Destination::builder().to_addresses(to).build())
-            .content(EmailContent::builder().simple(message).build())
+            .content(content)
             .send()
             .await
             .map_err(|e| JobError::aws("SendEmail", &e))?;
@@ -138,33 +125,4 @@ fn render(account: &Account, record: &StatementRecord, link: &str) -> (String, S
         href = escape(link),
     );
     (subject, text, html)
-}
-
-/// HTML-escapes text.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape;
-
-    #[test]
-    fn names_and_links_are_escaped_in_html() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
 }

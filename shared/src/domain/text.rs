@@ -16,6 +16,22 @@ pub enum TextError {
     Bidi,
 }
 
+/// `text` escaped for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Bidirectional embedding, override and isolate controls, and the directional marks.
 pub fn is_bidi_control(c: char) -> bool {
     matches!(
@@ -53,6 +69,15 @@ pub fn displayable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_escaping_covers_markup_quotes_and_ampersands() {
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(escape_html("Café 50%"), "Café 50%");
+    }
 
     #[test]
     fn plain_text_is_kept_trimmed() {
