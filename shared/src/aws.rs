@@ -149,6 +149,33 @@ pub fn s3_client(config: &SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(builder.build())
 }
 
+/// A presigned GET URL of `key` in `bucket`, valid for `lifetime` (a statement's PDF,
+/// for its holder); the error says what failed. Signed with the client's credentials:
+/// with temporary ones (a Lambda role) the URL dies with them.
+#[cfg(feature = "s3")]
+pub async fn presigned_get(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    lifetime: std::time::Duration,
+) -> Result<String, String> {
+    let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(lifetime)
+        .map_err(|e| format!("presigning config: {e}"))?;
+    let request = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .presigned(config)
+        .await
+        .map_err(|e| {
+            format!(
+                "presigning GetObject: {}",
+                aws_sdk_s3::error::DisplayErrorContext(e)
+            )
+        })?;
+    Ok(request.uri().to_owned())
+}
+
 /// The endpoint S3 clients built from `sdk` are pointed at, when one is configured:
 /// what `aws_sdk_s3::config::Builder::from` reads, in the same order (an endpoint
 /// set on the loader in code first, then S3's own, then the global one).

@@ -18,7 +18,6 @@ pub mod view;
 
 use std::time::Duration;
 
-use aws_sdk_s3::presigning::PresigningConfig;
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::{Value, json};
@@ -28,7 +27,7 @@ use shared::aws::SdkConfig;
 use shared::domain::AccountId;
 use shared::http::{ApiError, path_segments};
 use shared::paging::{Listing, PageSealer};
-use shared::statement::Period;
+use shared::statement::{Job, Period};
 use shared::store::{MAX_STATEMENTS_PAGE, PageToken, StatementRecord, StatementsTable, TableNames};
 
 pub use config::ApiConfig;
@@ -205,16 +204,15 @@ impl App {
             ));
         }
         let account_id = account.account_id.to_string();
-        let message = json!({
-            "kind": "account",
-            "period": period.to_string(),
-            "accountId": account_id,
-            "resend": true,
-        });
+        let message = Job::Account {
+            period: period.to_string(),
+            account_id: account_id.clone(),
+            resend: true,
+        };
         self.sqs
             .send_message()
             .queue_url(&self.settings.queue_url)
-            .message_body(message.to_string())
+            .message_body(message.to_body())
             .send()
             .await
             .map_err(|e| {
@@ -229,22 +227,13 @@ impl App {
     }
 
     async fn pdf_url(&self, record: &StatementRecord) -> Result<String, ApiError> {
-        let config = PresigningConfig::expires_in(PDF_URL_LIFETIME).map_err(|e| {
-            tracing::error!(error = %e, "presigning config");
-            ApiError::unavailable()
-        })?;
-        let request = self
-            .s3
-            .get_object()
-            .bucket(&self.settings.bucket)
-            .key(&record.pdf_key)
-            .presigned(config)
+        let bucket = &self.settings.bucket;
+        shared::aws::presigned_get(&self.s3, bucket, &record.pdf_key, PDF_URL_LIFETIME)
             .await
             .map_err(|e| {
-                tracing::error!(error = ?e, "presigning the statement PDF failed");
+                tracing::error!(error = %e, "the statement PDF's URL not presigned");
                 ApiError::unavailable()
-            })?;
-        Ok(request.uri().to_owned())
+            })
     }
 
     async fn statement_json(&self, record: &StatementRecord) -> Result<Value, ApiError> {

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_sesv2::types::Destination;
 use shared::domain::text::escape_html as escape;
 use shared::store::{Account, StatementRecord};
@@ -54,7 +53,10 @@ impl Mailer {
             tracing::warn!(account_id = %record.account_id, "holder has no usable email address");
             return Ok(Emailed::NoAddress);
         };
-        let link = presigned_get(&self.s3, &self.bucket, &record.pdf_key, LINK_LIFETIME).await?;
+        let link =
+            shared::aws::presigned_get(&self.s3, &self.bucket, &record.pdf_key, LINK_LIFETIME)
+                .await
+                .map_err(JobError::Malformed)?;
         let (subject, text, html) = render(account, record, &link);
         let content = shared::email::simple(&subject, &text, &html)
             .map_err(|e| JobError::Malformed(format!("email content: {e}")))?;
@@ -78,25 +80,6 @@ impl Mailer {
             .map_err(|e| JobError::aws("ListUsers", &e))?;
         Ok(contact.and_then(|c| c.email().map(str::to_owned)))
     }
-}
-
-/// A presigned GET URL of `key`, valid for `lifetime`.
-pub async fn presigned_get(
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-    lifetime: Duration,
-) -> Result<String, JobError> {
-    let config = PresigningConfig::expires_in(lifetime)
-        .map_err(|e| JobError::Malformed(format!("presigning: {e}")))?;
-    let request = s3
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .presigned(config)
-        .await
-        .map_err(|e| JobError::aws("GetObject (presign)", &e))?;
-    Ok(request.uri().to_owned())
 }
 
 /// Subject, text and HTML of the email.

@@ -2,19 +2,15 @@
 //! message on its own; a failed message is reported as a batch item failure (retried
 //! by SQS, then moved to StatementsDLQ).
 //!
-//! Messages (JSON bodies):
-//! * `{"kind":"run","period"?:"YYYY-MM","after"?:"<accountId>"}`: fan one page of
-//!   accounts out (period: the month before now when absent);
-//! * `{"kind":"account","period":"YYYY-MM","accountId":"...","resend"?:bool}`: make
-//!   the account's statement for the period (once) and email the holder when it is
-//!   new, or when `resend` (on demand: made even when there is nothing to state).
+//! Messages: [`Job`] (`shared::statement::job`, the contract the schedule, the API and
+//! `make statements` send).
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_sqs::error::{ProvideErrorMetadata, SdkError};
-use serde::{Deserialize, Serialize};
 use shared::aws::SdkConfig;
 use shared::clock::format_rfc3339;
 use shared::domain::AccountId;
+pub use shared::statement::Job;
 use shared::statement::{BuildError, Period};
 use shared::store::{
     Account, AccountsTable, SdkFailure, StatementRecord, StatementsTable, StoreError,
@@ -29,32 +25,6 @@ use crate::generate::{Generated, Generator};
 /// How long one attempt holds a statement's email: longer than the worker's timeout,
 /// shorter than StatementsQueue's visibility timeout (so a retry finds it expired).
 pub const EMAIL_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
-
-/// One StatementsQueue message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Job {
-    Run {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        period: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        after: Option<String>,
-    },
-    Account {
-        period: String,
-        #[serde(rename = "accountId")]
-        account_id: String,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        resend: bool,
-    },
-}
-
-impl Job {
-    /// The message body.
-    pub fn to_body(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
 
 /// Why a message was not handled.
 #[derive(Debug, thiserror::Error)]
@@ -267,37 +237,6 @@ fn parse_period(text: &str) -> Result<Period, JobError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn messages_read_and_write_their_documented_shapes() -> Result<(), serde_json::Error> {
-        let run: Job = serde_json::from_str(r#"{"kind":"run"}"#)?;
-        assert_eq!(
-            run,
-            Job::Run {
-                period: None,
-                after: None
-            }
-        );
-        let account: Job = serde_json::from_str(
-            r#"{"kind":"account","period":"2026-10","accountId":"a","resend":true}"#,
-        )?;
-        assert_eq!(
-            account,
-            Job::Account {
-                period: "2026-10".into(),
-                account_id: "a".into(),
-                resend: true
-            }
-        );
-        let body = Job::Run {
-            period: Some("2026-10".into()),
-            after: Some("x".into()),
-        }
-        .to_body();
-        assert_eq!(body, r#"{"kind":"run","period":"2026-10","after":"x"}"#);
-        assert!(serde_json::from_str::<Job>(r#"{"kind":"other"}"#).is_err());
-        Ok(())
-    }
 
     #[test]
     fn the_sample_event_is_an_sqs_batch_of_one_run_message() -> Result<(), serde_json::Error> {

@@ -13,8 +13,7 @@
 
 use std::process::ExitCode;
 
-use serde_json::json;
-use shared::statement::Period;
+use shared::statement::{Job, Period};
 
 const USAGE: &str = "usage: bank-statements [--stack .local/stack.json] [--period YYYY-MM]";
 
@@ -49,11 +48,11 @@ fn parse_args(args: &[String]) -> Result<Request, String> {
 
 /// The message body: what `StatementsSchedule` sends, with the period when given.
 fn body(period: Option<Period>) -> String {
-    match period {
-        Some(period) => json!({"kind": "run", "period": period.to_string()}),
-        None => json!({"kind": "run"}),
+    Job::Run {
+        period: period.map(|p| p.to_string()),
+        after: None,
     }
-    .to_string()
+    .to_body()
 }
 
 /// `queues.StatementsQueue` of the stack file at `path`.
@@ -106,6 +105,7 @@ async fn main() -> ExitCode {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use serde_json::json;
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()

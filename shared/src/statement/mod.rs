@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 mod build;
 pub mod digest;
+mod job;
 mod period;
 mod verify;
 
@@ -21,6 +22,7 @@ mod verify;
 mod tests;
 
 pub use build::{BuildError, EntryAt, Opening, build};
+pub use job::Job;
 pub use period::{Period, PeriodError};
 pub use verify::{SIGNATURE_ALGORITHM, Verification, verify};
 
