@@ -132,7 +132,7 @@ pub async fn start_configured(
     stats::install(); // Before any function runs: their metrics feed `/_local/stats`.
     // Bound first: the Events API's domain (`EventsApi.Dns.Http`) is this listener's.
     let (listener, authority) = listen(options).await?;
-    let clients = provision_clients(&config);
+    let clients = Clients::new(&config);
     let mut resolver = Resolver {
         params: template.parameters(
             &parameter_overrides(&options.environment)
@@ -210,21 +210,6 @@ fn overrides_from(environment: &str, given: &str) -> Vec<(String, String)> {
         Some((name.to_owned(), value.to_owned()))
     }));
     overrides
-}
-
-/// Clients for provisioning and seeding: `config` without the added interceptors.
-fn provision_clients(config: &shared::aws::SdkConfig) -> Clients {
-    let plain = config.plain();
-    Clients {
-        dynamodb: shared::aws::dynamodb(&plain),
-        sqs: shared::aws::sqs(&plain),
-        sns: shared::aws::sns(&plain),
-        cognito: shared::aws::cognito(&plain),
-        sesv2: shared::aws::sesv2(&plain),
-        secretsmanager: shared::aws::secretsmanager(&plain),
-        s3: shared::aws::s3_client(&plain),
-        kms: shared::aws::kms(&plain),
-    }
 }
 
 /// The handler of every function the API Gateway routes to.

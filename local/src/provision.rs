@@ -33,6 +33,23 @@ pub struct Clients {
     pub kms: aws_sdk_kms::Client,
 }
 
+impl Clients {
+    /// Clients for provisioning and seeding: `config` without its added interceptors.
+    pub fn new(config: &shared::aws::SdkConfig) -> Self {
+        let plain = config.plain();
+        Self {
+            dynamodb: shared::aws::dynamodb(&plain),
+            sqs: shared::aws::sqs(&plain),
+            sns: shared::aws::sns(&plain),
+            cognito: shared::aws::cognito(&plain),
+            sesv2: shared::aws::sesv2(&plain),
+            secretsmanager: shared::aws::secretsmanager(&plain),
+            s3: shared::aws::s3_client(&plain),
+            kms: shared::aws::kms(&plain),
+        }
+    }
+}
+
 /// A provisioning failure, with the resource it concerns.
 #[derive(Debug, thiserror::Error)]
 #[error("creating {resource}: {message}")]

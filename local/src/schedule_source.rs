@@ -30,18 +30,37 @@ pub fn rate(expression: &str) -> Option<Duration> {
     Some(Duration::from_secs(count.checked_mul(seconds)?))
 }
 
-/// Runs the reconciler every `period` until the process stops.
+/// Runs the reconciler every `period` until the process stops (EventBridge's first
+/// run comes one period after start-up).
 pub async fn run_reconciler(app: reconcile_pending::App, period: Duration, timeout: Duration) {
-    let mut ticks = tokio::time::interval(period);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    // The first tick is immediate; EventBridge's first run comes one period later.
-    ticks.tick().await;
-    loop {
-        ticks.tick().await;
+    run_on(&Expression::Rate(period), Utc::now, |_| async {
         let deadline = Deadline::at(std::time::Instant::now() + timeout);
         if let Err(error) = app.run(deadline).await {
             tracing::warn!(error = %error, "reconciler run failed");
         }
+    })
+    .await;
+}
+
+/// Calls `fire` at each firing time of `expression` after now, by `clock` (never at
+/// start-up), until the process stops or the expression has no next firing. A firing
+/// that comes late (a long earlier one, a machine asleep) happens once, and the next
+/// is counted from it.
+async fn run_on<F, Fut>(expression: &Expression, clock: impl Fn() -> DateTime<Utc>, mut fire: F)
+where
+    F: FnMut(DateTime<Utc>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut next = expression.next_after(clock());
+    while let Some(at) = next {
+        let now = clock();
+        if now < at {
+            let wait = (at - now).to_std().unwrap_or_default().min(MAX_NAP);
+            tokio::time::sleep(wait).await;
+            continue;
+        }
+        fire(at).await;
+        next = expression.next_after(now.max(at));
     }
 }
 
@@ -94,14 +113,9 @@ pub async fn run_queue_schedule(
     sqs: aws_sdk_sqs::Client,
     clock: impl Fn() -> DateTime<Utc> + Send + 'static,
 ) {
-    let mut next = schedule.expression.next_after(clock());
-    while let Some(at) = next {
-        let now = clock();
-        if now < at {
-            let wait = (at - now).to_std().unwrap_or_default().min(MAX_NAP);
-            tokio::time::sleep(wait).await;
-            continue;
-        }
+    let schedule = &schedule;
+    let sqs = &sqs;
+    run_on(&schedule.expression, clock, |at| async move {
         let sent = sqs
             .send_message()
             .queue_url(&schedule.queue_url)
@@ -114,8 +128,8 @@ pub async fn run_queue_schedule(
                 tracing::warn!(schedule = %schedule.id, %at, error = ?e, "schedule's send failed")
             }
         }
-        next = schedule.expression.next_after(now.max(at));
-    }
+    })
+    .await;
     tracing::info!(schedule = %schedule.id, "schedule has no further firing");
 }
 

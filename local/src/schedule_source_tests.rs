@@ -1,5 +1,5 @@
-//! [`super::run_queue_schedule`] against moto's SQS (skipped when the emulators are
-//! not configured: `make test` configures them).
+//! [`super::run_queue_schedule`] against moto's SQS (the emulators `make test`
+//! starts).
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,20 +9,13 @@ use chrono::{DateTime, Utc};
 
 use super::{Expression, QueueSchedule, run_queue_schedule};
 
-/// An SQS client for moto, if `BANK_MOTO_ENDPOINT` names it.
-async fn moto_sqs() -> Option<aws_sdk_sqs::Client> {
-    let endpoint = std::env::var("BANK_MOTO_ENDPOINT")
-        .ok()
-        .filter(|v| !v.is_empty())?;
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test", "test", None, None, "local",
-        ))
-        .load()
-        .await;
-    Some(aws_sdk_sqs::Client::new(&sdk))
+/// An SQS client for the emulators `make test` starts.
+async fn moto_sqs() -> aws_sdk_sqs::Client {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_SQS").is_ok(),
+        "AWS_ENDPOINT_URL_SQS is not set: run under scripts/with-emulators.sh (`make test`)"
+    );
+    shared::aws::sqs(&shared::aws::load_config().await)
 }
 
 async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, wait_seconds: i32) -> Vec<String> {
@@ -42,10 +35,7 @@ async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, wait_seconds: i32) -> Vec
 
 #[tokio::test]
 async fn a_queue_schedule_sends_its_input_at_its_time_and_not_at_start_up() {
-    let Some(sqs) = moto_sqs().await else {
-        eprintln!("skipped: BANK_MOTO_ENDPOINT is not set (run through `make test`)");
-        return;
-    };
+    let sqs = moto_sqs().await;
     let name = format!("schedule-{}", uuid::Uuid::new_v4().simple());
     let created = sqs.create_queue().queue_name(name).send().await.unwrap();
     let url = created.queue_url().unwrap().to_owned();

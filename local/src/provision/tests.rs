@@ -1,5 +1,5 @@
-//! The bucket and the KMS key, provisioned from a template on moto (skipped when the
-//! emulators are not configured: `make test` configures them); bucket names.
+//! The bucket and the KMS key, provisioned from a template on moto (the emulators
+//! `make test` starts); bucket names.
 
 #![allow(clippy::unwrap_used)]
 
@@ -9,30 +9,14 @@ use serde_json::json;
 use super::{Clients, bucket, key, provision};
 use crate::template::{Resolver, Template};
 
-/// Clients for moto, if `BANK_MOTO_ENDPOINT` names it (DynamoDB's is unused here).
-async fn moto_clients() -> Option<Clients> {
-    let endpoint = std::env::var("BANK_MOTO_ENDPOINT")
-        .ok()
-        .filter(|v| !v.is_empty())?;
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test", "test", None, None, "local",
-        ))
-        .load()
-        .await;
-    let config = shared::aws::SdkConfig::from(sdk);
-    Some(Clients {
-        dynamodb: shared::aws::dynamodb(&config),
-        sqs: shared::aws::sqs(&config),
-        sns: shared::aws::sns(&config),
-        cognito: shared::aws::cognito(&config),
-        sesv2: shared::aws::sesv2(&config),
-        secretsmanager: shared::aws::secretsmanager(&config),
-        s3: shared::aws::s3_client(&config),
-        kms: shared::aws::kms(&config),
-    })
+/// Clients for the emulators `make test` starts (their endpoints from the
+/// environment, as the local runtime reads them).
+async fn moto_clients() -> Clients {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_KMS").is_ok(),
+        "AWS_ENDPOINT_URL_KMS is not set: run under scripts/with-emulators.sh (`make test`)"
+    );
+    Clients::new(&shared::aws::load_config().await)
 }
 
 fn template(key_spec: &str) -> Template {
@@ -69,10 +53,7 @@ async fn provisioned(template: &Template, stack_name: &str, clients: &Clients) -
 
 #[tokio::test]
 async fn the_bucket_and_the_signing_key_are_made_once_and_found_again_by_the_next_run() {
-    let Some(clients) = moto_clients().await else {
-        eprintln!("skipped: BANK_MOTO_ENDPOINT is not set (run through `make test`)");
-        return;
-    };
+    let clients = moto_clients().await;
     let stack = format!("Prov-{}", uuid::Uuid::new_v4().simple());
     let first = provisioned(&template("ECC_NIST_P256"), &stack, &clients).await;
 
