@@ -89,6 +89,18 @@ impl ApiFixture {
         );
     }
 
+    /// Records `body` for `caller` and settles it; returns its transaction id.
+    pub async fn record_settled(&self, caller: &Caller, body: &Value) -> String {
+        let key = new_key();
+        let reply = self.record(caller, &key, body).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        self.settle(caller, &key).await;
+        reply.json()["transactionId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Any event through the accounts function.
     pub async fn accounts_call(&self, event: &ApiEvent) -> Reply {
         Reply::from(self.accounts.handle(event.request()).await)

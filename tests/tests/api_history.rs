@@ -3,7 +3,7 @@
 //! page token, every entry exactly once whatever the page size.
 
 use integration_tests::api::{ApiEvent, Caller};
-use integration_tests::fixture::{ApiFixture, new_key};
+use integration_tests::fixture::ApiFixture;
 use serde_json::{Value, json};
 
 fn status_action(account: &str, operator: &Caller, action: &str) -> ApiEvent {
@@ -16,18 +16,6 @@ fn status_action(account: &str, operator: &Caller, action: &str) -> ApiEvent {
         .path_param("accountId", account)
         .caller(Some(operator))
         .json_body(&json!({ "reason": "routine check" }))
-}
-
-/// Records `body` for `caller` and settles it; returns its transaction id.
-async fn settled(f: &ApiFixture, caller: &Caller, body: &Value) -> String {
-    let key = new_key();
-    let reply = f.record(caller, &key, body).await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    f.settle(caller, &key).await;
-    reply.json()["transactionId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Every entry of the history, `limit` at a time, following `nextToken`.
@@ -52,17 +40,17 @@ async fn own_transactions_received_transfers_and_status_changes_merge_newest_fir
     let alices = f.open_account(&alice, "USD").await;
     let bobs = f.open_account(&bob, "USD").await;
     let funding = json!({ "accountId": bobs, "amount": "100.00", "type": "ADJUSTMENT", "description": "opening credit" });
-    settled(&f, &operator, &funding).await;
+    f.record_settled(&operator, &funding).await;
 
     // Oldest first: the two listings (recorded on the account, received by it) alternate.
     let deposit =
         |amount: &str| json!({ "accountId": alices, "amount": amount, "type": "DEPOSIT" });
     let transfer = |amount: &str| json!({ "accountId": bobs, "toAccountId": alices, "amount": amount, "type": "TRANSFER" });
     let mut expected = vec![
-        settled(&f, &alice, &deposit("1.00")).await,
-        settled(&f, &bob, &transfer("2.00")).await,
-        settled(&f, &alice, &deposit("3.00")).await,
-        settled(&f, &bob, &transfer("4.00")).await,
+        f.record_settled(&alice, &deposit("1.00")).await,
+        f.record_settled(&bob, &transfer("2.00")).await,
+        f.record_settled(&alice, &deposit("3.00")).await,
+        f.record_settled(&bob, &transfer("4.00")).await,
     ];
     let frozen = f
         .accounts_call(&status_action(&alices, &operator, "freeze"))
@@ -74,8 +62,8 @@ async fn own_transactions_received_transfers_and_status_changes_merge_newest_fir
         .await;
     assert_eq!(thawed.status, 200, "{}", thawed.text);
     expected.push("\"STATUS_CHANGE\":\"OPEN\"".to_owned());
-    expected.push(settled(&f, &bob, &transfer("5.00")).await);
-    expected.push(settled(&f, &alice, &deposit("6.00")).await);
+    expected.push(f.record_settled(&bob, &transfer("5.00")).await);
+    expected.push(f.record_settled(&alice, &deposit("6.00")).await);
     expected.reverse();
 
     for limit in [1, 2, 3, 4, 100] {

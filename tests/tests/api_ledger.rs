@@ -6,23 +6,11 @@
 use std::time::Duration;
 
 use integration_tests::api::{ApiEvent, Caller};
-use integration_tests::fixture::{ApiFixture, new_key};
+use integration_tests::fixture::ApiFixture;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use shared::domain::{AccountId, ChainHead, chain::check_chain};
 use shared::store::{AccountsTable, EntryRange, TransactionsTable};
-
-/// Records `body` for `caller` and settles it; returns its transaction id.
-async fn settled(f: &ApiFixture, caller: &Caller, body: &Value) -> String {
-    let key = new_key();
-    let reply = f.record(caller, &key, body).await;
-    assert_eq!(reply.status, 201, "{}", reply.text);
-    f.settle(caller, &key).await;
-    reply.json()["transactionId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
 
 /// An instant strictly between what settled before and what settles after.
 async fn mark() -> String {
@@ -80,7 +68,7 @@ async fn history_by_period_and_balances_as_of_agree_at_every_pair_of_instants() 
     let alices = f.open_account(&alice, "USD").await;
     let bobs = f.open_account(&bob, "USD").await;
     let funding = json!({ "accountId": bobs, "amount": "100.00", "type": "ADJUSTMENT", "description": "opening credit" });
-    settled(&f, &operator, &funding).await;
+    f.record_settled(&operator, &funding).await;
 
     let deposit =
         |amount: &str| json!({ "accountId": alices, "amount": amount, "type": "DEPOSIT" });
@@ -96,11 +84,11 @@ async fn history_by_period_and_balances_as_of_agree_at_every_pair_of_instants() 
         (&alice, deposit("0.75")),
         (&bob, transfer("1.01")),
     ] {
-        expected.push(settled(&f, caller, &body).await);
+        expected.push(f.record_settled(caller, &body).await);
         marks.push(mark().await);
     }
     // A rejection settles but is no entry: the ledger does not list it.
-    settled(&f, &alice, &withdrawal("1000.00")).await;
+    f.record_settled(&alice, &withdrawal("1000.00")).await;
     marks.push(mark().await);
 
     let now = balance(&f, &alices, &alice, None).await;
@@ -155,7 +143,7 @@ async fn bad_bounds_future_instants_foreign_accounts_and_foreign_tokens_are_refu
     let alices = f.open_account(&alice, "EUR").await;
     for amount in ["1.00", "2.00", "3.00"] {
         let body = json!({ "accountId": alices, "amount": amount, "type": "DEPOSIT" });
-        settled(&f, &alice, &body).await;
+        f.record_settled(&alice, &body).await;
     }
     let history = |from: &str, to: &str| {
         ApiEvent::account_history(&alices, &alice)
@@ -213,13 +201,12 @@ async fn every_entry_of_an_account_chains_from_genesis_to_its_head() {
     let (alice, bob) = (Caller::new_user(), Caller::new_user());
     let alices = f.open_account(&alice, "USD").await;
     let bobs = f.open_account(&bob, "USD").await;
-    settled(&f, &alice, &json!({ "accountId": alices, "amount": "50.00", "type": "DEPOSIT", "description": "salary \"Nov\"" })).await;
+    f.record_settled(&alice, &json!({ "accountId": alices, "amount": "50.00", "type": "DEPOSIT", "description": "salary \"Nov\"" })).await;
     for amount in ["5.00", "7.25"] {
         let body = json!({ "accountId": alices, "toAccountId": bobs, "amount": amount, "type": "TRANSFER" });
-        settled(&f, &alice, &body).await;
+        f.record_settled(&alice, &body).await;
     }
-    settled(
-        &f,
+    f.record_settled(
         &bob,
         &json!({ "accountId": bobs, "amount": "1.00", "type": "WITHDRAWAL" }),
     )
