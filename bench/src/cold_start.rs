@@ -190,7 +190,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// `VmHWM` (peak resident set) of a live process, in KiB.
-fn peak_rss_kib(pid: u32) -> Option<f64> {
+pub fn peak_rss_kib(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()

@@ -29,17 +29,9 @@ const CHUNK: usize = 99;
 const KMS_SIGN: f64 = 0.15 / 10_000.0;
 const S3_PUT: f64 = 0.005 / 1_000.0;
 
-/// The process's peak resident memory so far (`VmHWM`), in MiB.
+/// The bench process's peak resident memory so far (`VmHWM`), in MiB.
 fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+    crate::cold_start::peak_rss_kib(std::process::id()).map_or(0.0, |kib| kib / 1024.0)
 }
 
 fn by_service(counts: &Counts) -> Value {
@@ -60,15 +52,14 @@ fn by_service(counts: &Counts) -> Value {
 
 /// Seeds `entries` deposits and withdrawals on a new account, settled through
 /// October; returns the account.
-async fn seed(f: &StatementsFixture, entries: usize) -> Result<AccountId, String> {
+async fn seed(f: &StatementsFixture, entries: usize) -> AccountId {
     let (holder, _) = f.holder().await;
     let account = f
         .open_account_at(&holder, "2026-10-01T00:00:00.000000Z")
         .await;
-    let keys_total = entries;
     let mut settled = 0;
-    while settled < keys_total {
-        let n = CHUNK.min(keys_total - settled);
+    while settled < entries {
+        let n = CHUNK.min(entries - settled);
         let mut keys = Vec::with_capacity(n);
         for i in settled..settled + n {
             let (kind, amount) = if i % 3 == 2 {
@@ -89,7 +80,7 @@ async fn seed(f: &StatementsFixture, entries: usize) -> Result<AccountId, String
         f.settle_keys_at(&holder, &account, &keys, &at).await;
         settled += n;
     }
-    Ok(account)
+    account
 }
 
 /// The part's JSON.
@@ -101,7 +92,7 @@ pub async fn run() -> Result<Value, String> {
     let period = Period::parse(PERIOD).map_err(|e| e.to_string())?;
 
     eprintln!("statement: seeding {ENTRIES} entries");
-    let account = seed(&f, ENTRIES).await?;
+    let account = seed(&f, ENTRIES).await;
     let job = Job::Account {
         period: PERIOD.to_owned(),
         account_id: account.to_string(),
@@ -137,7 +128,7 @@ pub async fn run() -> Result<Value, String> {
 
     eprintln!("statement: a run over {SMALL_ACCOUNTS} small accounts");
     for _ in 0..SMALL_ACCOUNTS {
-        seed(&f, 3).await?;
+        seed(&f, 3).await;
     }
     counter.reset();
     let run = Job::Run {
