@@ -17,10 +17,17 @@ pub fn account(account: &Account) -> Value {
         "name": displayable(&account.name),
         "currency": account.currency.as_str(),
         "balance": account.balance.to_string(),
+        "heldAmount": account.held.to_string(),
+        "availableBalance": available(account).to_string(),
         "status": account.status.as_str(),
         "createdAt": account.created_at,
         "updatedAt": account.updated_at,
     })
+}
+
+/// What an account can pay out: its posted balance less its ACTIVE holds.
+pub fn available(account: &Account) -> rust_decimal::Decimal {
+    account.balance.as_decimal() - account.held.as_decimal()
 }
 
 /// An account's balance as of an instant (`GET /accounts/{id}/balance`).
@@ -67,9 +74,13 @@ pub fn transaction(record: &TransactionRecord, view: View) -> Value {
     ) {
         put("rejectionReason", json!(reason.as_str()));
     }
-    if record.kind.transaction_type() == TransactionType::Adjustment {
+    if matches!(
+        record.kind.transaction_type(),
+        TransactionType::Adjustment | TransactionType::Reversal | TransactionType::Expiry
+    ) {
         put("initiatedBy", json!(record.user_id));
     }
+    linked_fields(record, &mut put);
     let after = match view {
         View::Source | View::Holder => record.balance_after,
         View::Destination => record.to_balance_after,
@@ -85,6 +96,32 @@ pub fn transaction(record: &TransactionRecord, view: View) -> Value {
         put("idempotencyKey", json!(record.idempotency_key.to_string()));
     }
     Value::Object(body)
+}
+
+/// The hold and reversal fields, each only where it applies (so the answers of the
+/// other types are unchanged).
+fn linked_fields(record: &TransactionRecord, put: &mut impl FnMut(&str, Value)) {
+    if let Some(hold) = record.hold_id() {
+        put("holdId", json!(hold.to_string()));
+    }
+    if let Some(original) = record.reversal_of() {
+        put("reversalOf", json!(original.to_string()));
+    }
+    if let Some(direction) = record.direction_text() {
+        put("direction", json!(direction));
+    }
+    if let Some(at) = &record.expires_at {
+        put("expiresAt", json!(at));
+    }
+    if let Some(by) = record.ended_by {
+        put("endedBy", json!(by.to_string()));
+    }
+    if let Some(captured) = record.captured_amount {
+        put("capturedAmount", json!(captured.to_string()));
+    }
+    if let Some(reversed) = record.reversed_amount {
+        put("reversedAmount", json!(reversed.to_string()));
+    }
 }
 
 /// An account's status change, as an entry of its history.
@@ -136,6 +173,8 @@ mod tests {
                 .then_some(RejectionReason::InsufficientFunds),
             balance_after: Some(Balance::ZERO),
             to_balance_after: Some("25.00".parse().unwrap_or_else(|_| panic!("balance"))),
+            held_after: None,
+            to_held_after: None,
             to_user_id: Some(UserId::new("receiver")),
             account_version: Some(3),
             to_account_version: Some(8),
@@ -151,6 +190,12 @@ mod tests {
             trace_id: None,
             entry: None,
             to_entry: None,
+            link_key: None,
+            expires_at: None,
+            ended_by: None,
+            ended_at: None,
+            captured_amount: None,
+            reversed_amount: None,
         }
     }
 

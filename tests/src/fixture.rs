@@ -68,16 +68,22 @@ impl ApiFixture {
     /// Settles `caller`'s PENDING transaction recorded with `key`, through the one
     /// settle path (no stream consumer runs in this fixture).
     pub async fn settle(&self, caller: &Caller, key: &str) {
-        let ledger = shared::store::Ledger::new(
-            shared::aws::dynamodb(&self.stack.config),
-            &self.tables.accounts,
-            &self.tables.transactions,
-        );
+        self.settle_all(&[(caller, key)]).await;
+    }
+
+    /// Settles the PENDING transactions recorded by each (caller, key), in one call
+    /// of the one settle path.
+    pub async fn settle_all(&self, recorded: &[(&Caller, &str)]) {
+        let ledger = self.ledger();
+        let keys: Vec<String> = recorded
+            .iter()
+            .map(|(caller, key)| format!("{}#{key}", caller.sub))
+            .collect();
         let pending = ledger
-            .read_pending(&[format!("{}#{key}", caller.sub)])
+            .read_pending(&keys)
             .await
             .unwrap_or_else(|e| panic!("read pending: {e}"));
-        assert_eq!(pending.len(), 1, "transaction {key} is not PENDING");
+        assert_eq!(pending.len(), keys.len(), "not all PENDING: {keys:?}");
         let engine = shared::settle::Engine::new(ledger, shared::settle::RetryPolicy::default());
         let settled = engine
             .settle(&pending, shared::settle::Deadline::none())
@@ -87,6 +93,41 @@ impl ApiFixture {
             "not settled: {:?}",
             settled.unsettled
         );
+    }
+
+    /// The ledger over the fixture's tables.
+    pub fn ledger(&self) -> shared::store::Ledger {
+        shared::store::Ledger::new(
+            shared::aws::dynamodb(&self.stack.config),
+            &self.tables.accounts,
+            &self.tables.transactions,
+        )
+    }
+
+    /// `POST /transactions/{id}/<action>` (capture, void, reverse) by `caller` with
+    /// `key` and `body` (`None`: no body).
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        key: &str,
+        id: &str,
+        action: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut event = ApiEvent::from_sample(&format!("transactions-{action}.json"))
+            .route(
+                "POST",
+                &format!("/transactions/{id}/{action}"),
+                &format!("/transactions/{{transactionId}}/{action}"),
+            )
+            .path_param("transactionId", id)
+            .caller(Some(caller))
+            .header("Idempotency-Key", Some(key));
+        event = match body {
+            Some(body) => event.json_body(body),
+            None => event.body(""),
+        };
+        self.record_call(&event).await
     }
 
     /// Records `body` for `caller` and settles it; returns its transaction id.

@@ -28,7 +28,7 @@ fn string_attr(name: &str) -> AttributeDefinition {
 }
 
 fn gsi(name: &str, hash: &str, range: Option<&str>) -> GlobalSecondaryIndex {
-    let projection = if name == index::PENDING {
+    let projection = if name == index::PENDING || name == index::HOLD_EXPIRY {
         ProjectionType::KeysOnly
     } else {
         ProjectionType::All
@@ -86,6 +86,8 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
         .attribute_definitions(string_attr(attr::PENDING_ACCOUNT_ID))
         .attribute_definitions(string_attr(attr::ENTRY_KEY))
         .attribute_definitions(string_attr(attr::TO_ENTRY_KEY))
+        .attribute_definitions(string_attr(attr::HOLD_DAY))
+        .attribute_definitions(string_attr(attr::EXPIRES_AT))
         .key_schema(key(attr::IDEMPOTENCY_KEY, KeyType::Hash))
         .global_secondary_indexes(gsi(index::TRANSACTION_ID, attr::TRANSACTION_ID, None))
         .global_secondary_indexes(gsi(
@@ -113,6 +115,11 @@ pub async fn create_tables(stack: &TestStack) -> TableNames {
             index::INCOMING_LEDGER,
             attr::TO_ACCOUNT_ID,
             Some(attr::TO_ENTRY_KEY),
+        ))
+        .global_secondary_indexes(gsi(
+            index::HOLD_EXPIRY,
+            attr::HOLD_DAY,
+            Some(attr::EXPIRES_AT),
         ))
         .stream_specification(stream())
         .send()

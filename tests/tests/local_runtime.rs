@@ -33,6 +33,9 @@ fn every_route_of_the_api_contract_is_declared_in_the_template() {
             "POST /save/transaction",
             "POST /statements/verify",
             "POST /transactions",
+            "POST /transactions/{transactionId}/capture",
+            "POST /transactions/{transactionId}/reverse",
+            "POST /transactions/{transactionId}/void",
         ]
     );
 }

@@ -7,6 +7,11 @@
 //! `PendingTransactions`, `ReconciledTransactions`, `ReconcilerLeftPending`, and what
 //! the engine counted when it settled anything ([`shared::settle::Tally`]).
 //!
+//! It also ends the ACTIVE holds whose `expiresAt` has passed: each gets one EXPIRY
+//! transaction (keyed by the hold, so never two), settled through the same engine at
+//! once (the stream consumer would too). The ledger then decides: a hold captured or
+//! voided in between is not expired (the EXPIRY is REJECTED `HOLD_NOT_ACTIVE`).
+//!
 //! The stream is the fast path; this is the guarantee. A record dropped after the
 //! mapping's `MaximumRecordAgeInSeconds`, lost with the stream's 24 h retention, or
 //! stuck behind a poison record on its shard is still settled, exactly once: every
@@ -17,14 +22,17 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use shared::clock::Timestamp;
 use shared::metrics::{Emf, Invocation, Metrics, Unit};
 use shared::settle::{Deadline, Engine, RetryPolicy, Tally};
-use shared::store::{Ledger, StoreError, TableNames};
+use shared::store::{Inserted, Ledger, StoreError, TableNames, TransactionsTable};
 
 /// Default age past which a PENDING transaction is the reconciler's.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(120);
 /// How many pending-index entries one run reads at most.
 pub const SCAN_LIMIT: usize = 5_000;
+/// How many expired holds one run ends at most.
+pub const EXPIRY_LIMIT: usize = 1_000;
 /// The metrics' namespace.
 pub const NAMESPACE: &str = shared::metrics::NAMESPACE;
 
@@ -32,6 +40,7 @@ pub const NAMESPACE: &str = shared::metrics::NAMESPACE;
 #[derive(Debug, Clone)]
 pub struct App {
     engine: Engine,
+    transactions: TransactionsTable,
     max_age: Duration,
     metrics: Metrics,
 }
@@ -55,6 +64,10 @@ pub struct Report {
     pub left: usize,
     /// `false`: more PENDING entries than one run reads.
     pub complete: bool,
+    /// ACTIVE holds found past their `expiresAt`.
+    pub holds_due: usize,
+    /// Holds this run expired.
+    pub holds_expired: usize,
 }
 
 impl App {
@@ -81,13 +94,11 @@ impl App {
         max_age: Duration,
         environment: &str,
     ) -> Self {
-        let ledger = Ledger::new(
-            shared::aws::dynamodb(config),
-            &tables.accounts,
-            &tables.transactions,
-        );
+        let client = shared::aws::dynamodb(config);
+        let ledger = Ledger::new(client.clone(), &tables.accounts, &tables.transactions);
         Self {
             engine: Engine::new(ledger, RetryPolicy::default()),
+            transactions: TransactionsTable::new(client, &tables.transactions),
             max_age,
             metrics: Metrics::local(environment),
         }
@@ -138,6 +149,7 @@ impl App {
                 tracing::warn!(left = report.left, reason = %reason, "transactions left PENDING for the next run");
             }
         }
+        self.expire_holds(&mut report, deadline).await?;
         let invocation = self.invocation(&report, tally.as_ref(), now.timestamp_millis());
         self.metrics.emit(&invocation);
         tracing::info!(
@@ -147,9 +159,45 @@ impl App {
             settled = report.settled,
             already_settled = report.already_settled,
             left = report.left,
+            holds_due = report.holds_due,
+            holds_expired = report.holds_expired,
             "reconciled"
         );
         Ok(report)
+    }
+
+    /// Records an EXPIRY for every ACTIVE hold past its `expiresAt` and settles them.
+    async fn expire_holds(
+        &self,
+        report: &mut Report,
+        deadline: Deadline,
+    ) -> Result<(), StoreError> {
+        let now = Timestamp::now();
+        let ledger = self.engine.ledger();
+        let keys = ledger.expired_holds(&now, EXPIRY_LIMIT).await?;
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let holds = ledger.read_transactions(&keys).await?;
+        let mut expiries = Vec::with_capacity(holds.len());
+        for expiry in holds.iter().filter_map(|hold| hold.expiry(&now)) {
+            // One per hold: an earlier run's (still PENDING, or settled) is settled
+            // or left as it is.
+            match self.transactions.insert_new(&expiry).await? {
+                Inserted::Created => expiries.push(expiry),
+                Inserted::Exists(earlier) => expiries.push(*earlier),
+            }
+        }
+        report.holds_due = expiries.len();
+        expiries.retain(|e| e.status == shared::domain::TransactionStatus::Pending);
+        let settled = self.engine.settle(&expiries, deadline).await;
+        report.holds_expired = settled
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o, Some(shared::settle::Applied::Completed)))
+            .count();
+        Ok(())
     }
 
     /// The run's own metrics as one EMF record (without what the engine counted).
@@ -170,7 +218,8 @@ impl App {
             .metric("OldestPendingAgeSeconds", Unit::Seconds, seconds)
             .count("PendingTransactions", report.pending)
             .count("ReconciledTransactions", report.settled)
-            .count("ReconcilerLeftPending", report.left);
+            .count("ReconcilerLeftPending", report.left)
+            .count("HoldsExpired", report.holds_expired);
         if let Some(tally) = tally {
             tally.add_to(&mut invocation);
         }

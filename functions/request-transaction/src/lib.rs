@@ -1,5 +1,9 @@
 //! request-transaction: records a transaction as PENDING, exactly once per
 //! (user, Idempotency-Key). The stream consumer applies it to balances later.
+//! `POST /transactions` records a deposit, withdrawal, transfer, adjustment or hold;
+//! `POST /transactions/{id}/capture` and `/void` act on a hold, and
+//! `POST /transactions/{id}/reverse` (operators) moves a completed transaction back:
+//! each records one transaction through the same application rules.
 //!
 //! Happy path: one DynamoDB request, a conditional `PutItem` of the transaction
 //! (`attribute_not_exists`), whose failure returns the existing item (ALL_OLD), so a
@@ -24,7 +28,7 @@ use shared::http::{ApiError, created_headers, raw_json};
 use shared::metrics::Metrics;
 use shared::store::TableNames;
 
-pub use request::{TransactionRequest, parse_request};
+pub use request::{Action, TransactionRequest, parse_action, parse_request};
 pub use shared::http::idempotency_key;
 
 /// The request's X-Ray trace root: the invocation context's trace header (Lambda with
@@ -96,12 +100,29 @@ impl App {
         }
         let identity = self.ctx.auth.identify(request).await?;
         let key = idempotency_key(request)?;
-        let parsed = parse_request(request)?;
-        let recorded = self
-            .ctx
-            .bank
-            .record_traced(&identity.caller(), key, &parsed, trace_id(request))
-            .await?;
+        let (caller, trace, bank) = (identity.caller(), trace_id(request), &self.ctx.bank);
+        let recorded = match parse_action(request)? {
+            None => {
+                let parsed = parse_request(request)?;
+                bank.record_traced(&caller, key, &parsed, trace).await?
+            }
+            Some(Action::Capture { id, amount }) => {
+                bank.capture(&caller, key, &id, amount.as_deref(), trace)
+                    .await?
+            }
+            Some(Action::Void { id }) => bank.void(&caller, key, &id, trace).await?,
+            Some(Action::Reverse {
+                id,
+                amount,
+                description,
+            }) => {
+                let input = shared::app::ReverseInput {
+                    amount_json: amount.as_deref(),
+                    description: Some(&description),
+                };
+                bank.reverse(&caller, key, &id, input, trace).await?
+            }
+        };
         recorded.emit_metrics(&self.metrics);
         let location = format!("/transactions/{}", recorded.record.transaction_id);
         Ok(raw_json(

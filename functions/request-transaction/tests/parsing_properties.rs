@@ -23,6 +23,11 @@ fn amount_is_valid(kind: &TransactionKind) -> bool {
         | TransactionKind::Withdrawal { amount }
         | TransactionKind::Transfer { amount, .. } => (amount.as_decimal(), false),
         TransactionKind::Adjustment { amount } => (amount.as_decimal(), true),
+        TransactionKind::Hold { amount }
+        | TransactionKind::Capture { amount, .. }
+        | TransactionKind::Void { amount, .. }
+        | TransactionKind::Expiry { amount, .. }
+        | TransactionKind::Reversal { amount, .. } => (amount.as_decimal(), false),
     };
     let in_range = value.abs() <= MAX_AMOUNT && value.normalize().scale() <= 2;
     in_range

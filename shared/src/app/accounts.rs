@@ -189,8 +189,10 @@ impl Bank {
                     "Operators cannot freeze or unfreeze their own accounts: another operator must.",
                 ));
             }
+            // Nothing posted, nothing held, nothing waiting.
             let empty = action != Lifecycle::Close
                 || (account.balance == Balance::ZERO
+                    && account.held == Balance::ZERO
                     && !self
                         .ledger
                         .has_pending(account.account_id)

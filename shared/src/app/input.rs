@@ -1,8 +1,11 @@
 //! What clients send, checked once for every edge: a transaction to record, an
 //! account to open, a reason for a status change. Every error names its field.
 
+use crate::clock::Timestamp;
 use crate::domain::text::{self, TextError};
-use crate::domain::{AccountId, Currency, DEFAULT_CURRENCY, KindError, TransactionKind};
+use crate::domain::{
+    AccountId, Currency, DEFAULT_CURRENCY, KindError, TransactionKind, TransactionType,
+};
 
 use super::AppError;
 
@@ -24,7 +27,14 @@ pub struct TransactionInput<'a> {
     pub amount_json: &'a str,
     pub to_account_id: Option<&'a str>,
     pub description: Option<&'a str>,
+    /// A HOLD's end, RFC 3339 (default [`DEFAULT_HOLD_DAYS`] from now).
+    pub expires_at: Option<&'a str>,
 }
+
+/// How long a hold lasts when `expiresAt` is not given.
+pub const DEFAULT_HOLD_DAYS: i64 = 7;
+/// The longest a hold may last.
+pub const MAX_HOLD_DAYS: i64 = 30;
 
 /// A validated request to record a transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +42,9 @@ pub struct TransactionRequest {
     pub account_id: AccountId,
     pub kind: TransactionKind,
     pub description: Option<String>,
+    /// A HOLD's `expiresAt` as the client gave it (normalised to UTC microseconds);
+    /// `None`: the default, decided when it is recorded.
+    pub expires_at: Option<Timestamp>,
 }
 
 impl TransactionInput<'_> {
@@ -42,7 +55,7 @@ impl TransactionInput<'_> {
         let kind_type = self.kind.parse().map_err(|_| {
             AppError::validation(
                 "type",
-                "type must be one of DEPOSIT, WITHDRAWAL, TRANSFER, ADJUSTMENT.",
+                "type must be one of DEPOSIT, WITHDRAWAL, TRANSFER, ADJUSTMENT, HOLD.",
             )
         })?;
         let to = self
@@ -53,25 +66,66 @@ impl TransactionInput<'_> {
         let kind = TransactionKind::from_request(kind_type, self.amount_json, &account_id, to)
             .map_err(kind_error)?;
         let description = self.description.map(description).transpose()?.flatten();
+        let expires_at = match (kind, self.expires_at) {
+            (TransactionKind::Hold { .. }, Some(at)) => Some(hold_expiry(at, &Timestamp::now())?),
+            (TransactionKind::Hold { .. }, None) => None,
+            (_, Some(_)) => {
+                return Err(AppError::validation(
+                    "expiresAt",
+                    "expiresAt is only allowed for a HOLD.",
+                ));
+            }
+            (_, None) => None,
+        };
         Ok(TransactionRequest {
             account_id,
             kind,
             description,
+            expires_at,
         })
     }
+}
+
+/// A hold's `expiresAt` as given (`text`), checked against `now`: after it, at most
+/// [`MAX_HOLD_DAYS`] later; normalised to UTC with microseconds.
+pub fn hold_expiry(text: &str, now: &Timestamp) -> Result<Timestamp, AppError> {
+    let at = Timestamp::parse(text).map_err(|_| {
+        AppError::validation(
+            "expiresAt",
+            "expiresAt must be an RFC 3339 date-time, such as 2026-12-08T09:00:00Z.",
+        )
+    })?;
+    let (at, now) = (at.instant(), now.instant());
+    if at <= now || at > now + chrono::Duration::days(MAX_HOLD_DAYS) {
+        return Err(AppError::validation(
+            "expiresAt",
+            format!("expiresAt must be in the future and at most {MAX_HOLD_DAYS} days away."),
+        ));
+    }
+    Timestamp::parse(&crate::clock::format_rfc3339(at)).map_err(|_| AppError::internal())
+}
+
+/// When a hold recorded at `now` without `expiresAt` ends.
+pub fn default_hold_expiry(now: &Timestamp) -> Option<Timestamp> {
+    let at = now.instant() + chrono::Duration::days(DEFAULT_HOLD_DAYS);
+    Timestamp::parse(&crate::clock::format_rfc3339(at)).ok()
 }
 
 impl TransactionRequest {
     /// SHA-256 of the canonical request: two inputs that mean the same transaction
     /// (`150.75` and `"150.750"`, `deposit` and `DEPOSIT`) have the same fingerprint.
     pub fn fingerprint(&self) -> String {
-        let canonical = serde_json::json!({
+        let mut canonical = serde_json::json!({
             "accountId": self.account_id.to_string(),
             "type": self.kind.transaction_type().as_str(),
             "amount": self.kind.amount_text(),
             "toAccountId": self.kind.destination().map(|a| a.to_string()),
             "description": self.description,
         });
+        // Only when given: the fingerprints of every other request stay as they were.
+        if let (Some(at), Some(fields)) = (&self.expires_at, canonical.as_object_mut()) {
+            fields.insert("expiresAt".to_owned(), serde_json::json!(at));
+        }
         crate::domain::ids::request_fingerprint(&canonical)
     }
 }
@@ -90,6 +144,25 @@ fn kind_error(error: KindError) -> AppError {
         KindError::UnexpectedDestination => {
             AppError::validation("toAccountId", "toAccountId is only allowed for a TRANSFER.")
         }
+        KindError::OwnRoute(own) => AppError::validation("type", own_route(own)),
+        KindError::MissingLink(_) => AppError::validation(
+            "type",
+            "type must be one of DEPOSIT, WITHDRAWAL, TRANSFER, ADJUSTMENT, HOLD.",
+        ),
+    }
+}
+
+/// Where a type recorded through its own route is recorded.
+fn own_route(kind: TransactionType) -> &'static str {
+    match kind {
+        TransactionType::Capture => {
+            "A CAPTURE is recorded with POST /transactions/{holdId}/capture."
+        }
+        TransactionType::Void => "A VOID is recorded with POST /transactions/{holdId}/void.",
+        TransactionType::Reversal => {
+            "A REVERSAL is recorded with POST /transactions/{transactionId}/reverse."
+        }
+        _ => "An EXPIRY is recorded by the ledger when a hold's expiresAt passes.",
     }
 }
 
@@ -104,6 +177,16 @@ fn description(text: &str) -> Result<Option<String>, AppError> {
             format!("description {error}."),
         )),
     }
+}
+
+/// The description an operator's `kind` (ADJUSTMENT, REVERSAL) must give: why.
+pub fn required_description(text: Option<&str>, kind: &str) -> Result<String, AppError> {
+    text.map(description).transpose()?.flatten().ok_or_else(|| {
+        AppError::validation(
+            "description",
+            format!("description is required for a {kind}: say why."),
+        )
+    })
 }
 
 /// An account name, shown to its owner and to operators auditing it: checked like
@@ -177,6 +260,7 @@ mod tests {
             amount_json: amount,
             to_account_id: to,
             description: Some("  rent  "),
+            expires_at: None,
         }
     }
 

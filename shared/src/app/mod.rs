@@ -9,12 +9,14 @@
 mod accounts;
 mod error;
 pub mod facts;
+mod holds;
 pub mod input;
 mod ledger;
 mod transactions;
 
 pub use accounts::History;
 pub use error::{AppError, ErrorKind};
+pub use holds::ReverseInput;
 pub use input::{TransactionInput, TransactionRequest};
 pub use ledger::{BalanceAt, PeriodQuery, ledger_time};
 pub use transactions::Recorded;

@@ -3,7 +3,7 @@
 
 use crate::clock::Timestamp;
 use crate::domain::{
-    Currency, IdempotencyKey, TransactionId, TransactionKind, TransactionStatus, UserId,
+    AccountId, Currency, IdempotencyKey, TransactionId, TransactionKind, TransactionStatus, UserId,
 };
 use crate::paging::{Listing, PageSealer};
 use crate::store::{Inserted, TransactionRecord, View};
@@ -66,30 +66,36 @@ impl Bank {
             .await
             .map_err(|e| AppError::storage("GetItem account", &e))?;
         let (currency, holder_id) = authorise(caller, request, facts)?;
-        let mut record = TransactionRecord {
-            transaction_id: TransactionId::new_random(),
-            user_id: caller.user_id.clone(),
-            idempotency_key: key,
-            account_id: request.account_id,
-            kind: request.kind,
-            currency,
-            description: request.description.clone(),
-            status: TransactionStatus::Pending,
-            rejection_reason: None,
-            balance_after: None,
-            to_balance_after: None,
-            account_version: None,
-            to_account_version: None,
-            to_user_id: None,
-            holder_id,
-            created_at: Timestamp::now(),
-            processed_at: None,
-            request_hash: request.fingerprint(),
-            response: None,
-            trace_id: trace,
-            entry: None,
-            to_entry: None,
+        let created_at = Timestamp::now();
+        let expires_at = match request.kind {
+            TransactionKind::Hold { .. } => request
+                .expires_at
+                .clone()
+                .or_else(|| super::input::default_hold_expiry(&created_at)),
+            _ => None,
         };
+        let record = TransactionRecord {
+            description: request.description.clone(),
+            holder_id,
+            request_hash: request.fingerprint(),
+            expires_at,
+            ..pending(
+                caller,
+                key,
+                (request.account_id, request.kind, currency),
+                created_at,
+                trace,
+            )
+        };
+        self.insert_recorded(record).await
+    }
+
+    /// Inserts `record` (PENDING) with its first answer, unless its key is taken: then
+    /// the same request replays the first answer and another is refused.
+    pub(super) async fn insert_recorded(
+        &self,
+        mut record: TransactionRecord,
+    ) -> Result<Recorded, AppError> {
         let body = crate::views::transaction(&record, View::Source).to_string();
         record.response = Some(body.clone());
         match self
@@ -179,6 +185,51 @@ impl Bank {
             .await
             .map_err(|e| AppError::storage("GetItem account", &e))?;
         Ok(owned.map(|_| View::Destination))
+    }
+}
+
+/// A PENDING record of `caller` under `key` of `kind` on `account` in `currency`
+/// (`what`), made at `created_at`, every other field empty: the callers fill in what
+/// they record.
+pub(super) fn pending(
+    caller: &Caller,
+    key: IdempotencyKey,
+    what: (AccountId, TransactionKind, Currency),
+    created_at: Timestamp,
+    trace: Option<TraceId>,
+) -> TransactionRecord {
+    let (account_id, kind, currency) = what;
+    TransactionRecord {
+        transaction_id: TransactionId::new_random(),
+        user_id: caller.user_id.clone(),
+        idempotency_key: key,
+        account_id,
+        kind,
+        currency,
+        description: None,
+        status: TransactionStatus::Pending,
+        rejection_reason: None,
+        balance_after: None,
+        to_balance_after: None,
+        held_after: None,
+        to_held_after: None,
+        account_version: None,
+        to_account_version: None,
+        to_user_id: None,
+        holder_id: None,
+        created_at,
+        processed_at: None,
+        request_hash: String::new(),
+        response: None,
+        trace_id: trace,
+        entry: None,
+        to_entry: None,
+        link_key: None,
+        expires_at: None,
+        ended_by: None,
+        ended_at: None,
+        captured_amount: None,
+        reversed_amount: None,
     }
 }
 

@@ -24,7 +24,7 @@ pub enum LifecycleError {
     NotOpen(AccountStatus),
     #[error("the account is {0}, not FROZEN")]
     NotFrozen(AccountStatus),
-    #[error("the account still holds money or has transactions PENDING")]
+    #[error("the account still holds money (posted or on hold) or has transactions PENDING")]
     NotEmpty,
 }
 

@@ -48,13 +48,14 @@ pub mod user;
 
 pub use chain::{ChainHead, LedgerEntry};
 pub use ids::{AccountId, EXAMPLE_UUID, IdError, IdempotencyKey, TransactionId};
-pub use ledger::{AccountState, Outcome, apply};
+pub use ledger::{AccountState, Link, Outcome, apply, apply_linked};
 pub use money::{
     AmountError, Balance, BalanceError, MAX_AMOUNT, MAX_BALANCE, MAX_FRACTION_DIGITS, Money,
     SignedAmount, parse_json_amount,
 };
 pub use transaction::{
-    AccountStatus, Currency, CurrencyError, DEFAULT_CURRENCY, KindError, RejectionReason, Role,
-    TransactionKind, TransactionStatus, TransactionType, UnknownValueError, signed_effect,
+    AccountStatus, Currency, CurrencyError, DEFAULT_CURRENCY, Direction, KindError,
+    RejectionReason, Role, TransactionKind, TransactionStatus, TransactionType, UnknownValueError,
+    signed_effect,
 };
 pub use user::UserId;

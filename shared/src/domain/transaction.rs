@@ -6,7 +6,7 @@ mod currency;
 
 use rust_decimal::Decimal;
 
-use crate::domain::ids::AccountId;
+use crate::domain::ids::{AccountId, TransactionId};
 use crate::domain::money::{AmountError, Money, SignedAmount};
 
 pub use codes::{
@@ -29,6 +29,28 @@ pub enum KindError {
     /// The amount is not valid for the transaction type.
     #[error(transparent)]
     Amount(#[from] AmountError),
+    /// A type recorded through its own route (`/transactions/{id}/capture`, ...),
+    /// never through `POST /transactions`.
+    #[error("type {0} is recorded through its own route, not POST /transactions")]
+    OwnRoute(TransactionType),
+    /// A stored capture, void, expiry or reversal without the transaction it acts on.
+    #[error("{0} needs the transaction it acts on")]
+    MissingLink(TransactionType),
+}
+
+/// Which way a reversal moves money on the account it is recorded on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Takes back a credit (a deposit): the account is debited.
+    Debit,
+    /// Gives back a debit (a withdrawal, a capture): the account is credited.
+    Credit,
+    /// Moves a transfer back: the account (the transfer's receiver) is debited and
+    /// `to` (its sender) credited.
+    Transfer {
+        /// The transfer's sender, credited.
+        to: AccountId,
+    },
 }
 
 /// A validated transaction intent: its type, an amount of the right kind and, for a
@@ -60,6 +82,43 @@ pub enum TransactionKind {
     Adjustment {
         /// The signed correction.
         amount: SignedAmount,
+    },
+    /// Reserves `amount` of the source account's available balance; the posted
+    /// balance does not change.
+    Hold {
+        /// The amount reserved.
+        amount: Money,
+    },
+    /// Debits `amount` (at most the hold's) from the source account and ends `hold`,
+    /// releasing all of it.
+    Capture {
+        /// The amount debited.
+        amount: Money,
+        /// The hold it captures (on the same account).
+        hold: TransactionId,
+    },
+    /// Ends `hold`, releasing all of it, at its holder's request.
+    Void {
+        /// The hold's amount, released.
+        amount: Money,
+        /// The hold it voids (on the same account).
+        hold: TransactionId,
+    },
+    /// Ends `hold` once its `expiresAt` has passed (the reconciler records it).
+    Expiry {
+        /// The hold's amount, released.
+        amount: Money,
+        /// The hold that expired (on the same account).
+        hold: TransactionId,
+    },
+    /// Moves `amount` of the COMPLETED transaction `of` back.
+    Reversal {
+        /// The amount moved back (the sum of an original's reversals never exceeds it).
+        amount: Money,
+        /// The transaction it reverses.
+        of: TransactionId,
+        /// Which way the money moves.
+        direction: Direction,
     },
 }
 
@@ -100,6 +159,58 @@ impl TransactionKind {
             (TransactionType::Adjustment, None) => Ok(Self::Adjustment {
                 amount: SignedAmount::parse_json(raw_amount)?,
             }),
+            (TransactionType::Hold, None) => Ok(Self::Hold {
+                amount: Money::parse_json(raw_amount)?,
+            }),
+            (
+                own @ (TransactionType::Capture
+                | TransactionType::Void
+                | TransactionType::Expiry
+                | TransactionType::Reversal),
+                None,
+            ) => Err(KindError::OwnRoute(own)),
+        }
+    }
+
+    /// Reads a stored kind: [`TransactionKind::from_request`]'s types, and the types
+    /// that act on another transaction (`link`: the hold or the reversed original).
+    /// A reversal's direction is `to` when it moves a transfer back, else `credit`.
+    pub fn from_stored(
+        kind: TransactionType,
+        raw_amount: &str,
+        from: &AccountId,
+        to: Option<AccountId>,
+        link: Option<TransactionId>,
+        credit: bool,
+    ) -> Result<Self, KindError> {
+        let linked = |link: Option<TransactionId>| link.ok_or(KindError::MissingLink(kind));
+        match kind {
+            TransactionType::Capture => Ok(Self::Capture {
+                amount: Money::parse_json(raw_amount)?,
+                hold: linked(link)?,
+            }),
+            TransactionType::Void => Ok(Self::Void {
+                amount: Money::parse_json(raw_amount)?,
+                hold: linked(link)?,
+            }),
+            TransactionType::Expiry => Ok(Self::Expiry {
+                amount: Money::parse_json(raw_amount)?,
+                hold: linked(link)?,
+            }),
+            TransactionType::Reversal => {
+                let direction = match (to, credit) {
+                    (Some(to), _) if to == *from => return Err(KindError::SameAccount),
+                    (Some(to), _) => Direction::Transfer { to },
+                    (None, true) => Direction::Credit,
+                    (None, false) => Direction::Debit,
+                };
+                Ok(Self::Reversal {
+                    amount: Money::parse_json(raw_amount)?,
+                    of: linked(link)?,
+                    direction,
+                })
+            }
+            _ => Self::from_request(kind, raw_amount, from, to),
         }
     }
 
@@ -110,7 +221,34 @@ impl TransactionKind {
             Self::Withdrawal { .. } => TransactionType::Withdrawal,
             Self::Transfer { .. } => TransactionType::Transfer,
             Self::Adjustment { .. } => TransactionType::Adjustment,
+            Self::Hold { .. } => TransactionType::Hold,
+            Self::Capture { .. } => TransactionType::Capture,
+            Self::Void { .. } => TransactionType::Void,
+            Self::Expiry { .. } => TransactionType::Expiry,
+            Self::Reversal { .. } => TransactionType::Reversal,
         }
+    }
+
+    /// The transaction it acts on: a capture's, void's or expiry's hold, a
+    /// reversal's original.
+    pub const fn link(&self) -> Option<TransactionId> {
+        match self {
+            Self::Capture { hold, .. } | Self::Void { hold, .. } | Self::Expiry { hold, .. } => {
+                Some(*hold)
+            }
+            Self::Reversal { of, .. } => Some(*of),
+            _ => None,
+        }
+    }
+
+    /// Whether it changes a posted balance once applied (and so makes ledger
+    /// entries): every type but the hold's own life cycle (HOLD, VOID, EXPIRY), which
+    /// changes only the held amount.
+    pub const fn posts(&self) -> bool {
+        !matches!(
+            self,
+            Self::Hold { .. } | Self::Void { .. } | Self::Expiry { .. }
+        )
     }
 
     /// The amount as its exact two-decimal text (`"150.75"`, `"-5.00"` for a debit
@@ -119,15 +257,25 @@ impl TransactionKind {
         match self {
             Self::Deposit { amount }
             | Self::Withdrawal { amount }
-            | Self::Transfer { amount, .. } => amount.to_string(),
+            | Self::Transfer { amount, .. }
+            | Self::Hold { amount }
+            | Self::Capture { amount, .. }
+            | Self::Void { amount, .. }
+            | Self::Expiry { amount, .. }
+            | Self::Reversal { amount, .. } => amount.to_string(),
             Self::Adjustment { amount } => amount.to_string(),
         }
     }
 
-    /// The destination account of a transfer, `None` for every other type.
+    /// The destination account of a transfer (or of a transfer's reversal: the
+    /// original sender), `None` for every other type.
     pub const fn destination(&self) -> Option<AccountId> {
         match self {
-            Self::Transfer { to, .. } => Some(*to),
+            Self::Transfer { to, .. }
+            | Self::Reversal {
+                direction: Direction::Transfer { to },
+                ..
+            } => Some(*to),
             _ => None,
         }
     }
@@ -143,20 +291,49 @@ pub enum Role {
 }
 
 /// How much applying `kind` changes the balance of the account playing `role`:
-/// a deposit adds its amount to the source, a withdrawal subtracts it, a transfer
-/// subtracts it from the source and adds it to the destination, an adjustment adds its
-/// signed value to the source. Non-transfers do not touch a destination (zero).
+/// a deposit adds its amount to the source, a withdrawal or a capture subtracts it, a
+/// transfer subtracts it from the source and adds it to the destination, an adjustment
+/// adds its signed value to the source, a reversal moves its amount the way its
+/// [`Direction`] says. A hold, void or expiry changes only the held amount (zero
+/// here). Non-transfers do not touch a destination (zero).
 ///
 /// An account's balance always equals the sum of the effects of its completed
 /// transactions; invariant checks rely on this.
 pub fn signed_effect(kind: &TransactionKind, role: Role) -> Decimal {
+    use TransactionKind as K;
     match (kind, role) {
-        (TransactionKind::Deposit { amount }, Role::Source) => amount.as_decimal(),
-        (TransactionKind::Withdrawal { amount }, Role::Source)
-        | (TransactionKind::Transfer { amount, .. }, Role::Source) => -amount.as_decimal(),
-        (TransactionKind::Transfer { amount, .. }, Role::Destination) => amount.as_decimal(),
-        (TransactionKind::Adjustment { amount }, Role::Source) => amount.as_decimal(),
-        (_, Role::Destination) => Decimal::ZERO,
+        (K::Deposit { amount }, Role::Source)
+        | (
+            K::Reversal {
+                amount,
+                direction: Direction::Credit,
+                ..
+            },
+            Role::Source,
+        ) => amount.as_decimal(),
+        (K::Withdrawal { amount }, Role::Source)
+        | (K::Transfer { amount, .. }, Role::Source)
+        | (K::Capture { amount, .. }, Role::Source)
+        | (
+            K::Reversal {
+                amount,
+                direction: Direction::Debit | Direction::Transfer { .. },
+                ..
+            },
+            Role::Source,
+        ) => -amount.as_decimal(),
+        (K::Transfer { amount, .. }, Role::Destination)
+        | (
+            K::Reversal {
+                amount,
+                direction: Direction::Transfer { .. },
+                ..
+            },
+            Role::Destination,
+        ) => amount.as_decimal(),
+        (K::Adjustment { amount }, Role::Source) => amount.as_decimal(),
+        (K::Hold { .. } | K::Void { .. } | K::Expiry { .. }, Role::Source)
+        | (_, Role::Destination) => Decimal::ZERO,
     }
 }
 

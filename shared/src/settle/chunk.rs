@@ -146,8 +146,17 @@ impl Engine {
             Ok(accounts) => accounts,
             Err(error) => return Round::failed(error),
         };
+        let link_keys: Vec<&str> = records
+            .iter()
+            .filter(|r| r.kind.link().is_some())
+            .filter_map(|r| r.link_key.as_deref())
+            .collect();
+        let linked = match self.ledger.read_linked(&link_keys).await {
+            Ok(linked) => linked,
+            Err(error) => return Round::failed(error),
+        };
         let processed_at = Timestamp::now();
-        let plan = plan::plan(records, &accounts, &processed_at);
+        let plan = plan::plan_linked(records, &accounts, &linked, &processed_at);
         if let Some(step) = self.before_rejecting(records, &plan, deadline, known).await {
             return Round::Step(step);
         }

@@ -6,11 +6,19 @@ use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 
 use crate::clock::Timestamp;
-use crate::domain::{AccountId, AccountState, Balance, ChainHead, Outcome, Role, apply};
-use crate::store::{
-    Account, AccountWrite, EntryStamp, MAX_TRANSACTION_ITEMS, Settle, Settlement,
-    TransactionRecord, Versions,
+use crate::domain::{
+    AccountId, AccountState, Balance, ChainHead, Outcome, Role, TransactionId, TransactionKind,
+    apply_linked,
 };
+use crate::store::{
+    Account, AccountWrite, EntryStamp, LinkWrite, MAX_TRANSACTION_ITEMS, Settle, Settlement,
+    TransactionRecord, Versions, hold_day,
+};
+
+mod links;
+
+pub use links::link;
+use links::{held_left, link_write};
 
 /// What the ledger rule needs of an account.
 pub fn state(account: &Account) -> AccountState {
@@ -18,6 +26,7 @@ pub fn state(account: &Account) -> AccountState {
         status: account.status,
         currency: account.currency,
         balance: account.balance,
+        held: account.held,
     }
 }
 
@@ -37,6 +46,14 @@ pub struct Plan {
     /// Each written account's chain head after the plan, and the settlement time of
     /// its entries (its new `updatedAt`).
     pub heads: HashMap<AccountId, (ChainHead, Timestamp)>,
+    /// Each written account's held amount after the plan.
+    pub held_after: HashMap<AccountId, Balance>,
+    /// Per transaction, the write on the transaction it acts on (a hold ended, an
+    /// original's reversed amount), when it is applied.
+    pub links: Vec<Option<LinkWrite>>,
+    /// Per transaction, the held amounts it leaves on its source and destination
+    /// accounts: recorded when not zero, or when it changed them.
+    pub held: Vec<[Option<Balance>; 2]>,
 }
 
 impl Plan {
@@ -54,6 +71,7 @@ impl Plan {
                 Some(AccountWrite {
                     account,
                     after: *after,
+                    held: self.held_after.get(id).copied().unwrap_or(account.held),
                     head,
                     settled_at: settled_at.as_str(),
                     version: self
@@ -76,13 +94,18 @@ impl Plan {
         records
             .iter()
             .zip(self.outcomes.iter().zip(&self.versions).zip(&self.entries))
-            .map(|(record, ((outcome, versions), entries))| Settle {
-                record,
-                settlement: settlement(record, outcome, accounts),
-                versions: *versions,
-                source_entry: entries.source.as_ref(),
-                destination_entry: entries.destination.as_ref(),
-            })
+            .zip(self.links.iter().zip(&self.held))
+            .map(
+                |((record, ((outcome, versions), entries)), (link, held))| Settle {
+                    record,
+                    settlement: settlement(record, outcome, accounts),
+                    versions: *versions,
+                    source_entry: entries.source.as_ref(),
+                    destination_entry: entries.destination.as_ref(),
+                    link: link.as_ref(),
+                    held: *held,
+                },
+            )
             .collect()
     }
 }
@@ -93,9 +116,18 @@ fn settlement<'a>(
     accounts: &'a HashMap<AccountId, Account>,
 ) -> Settlement<'a> {
     match outcome {
+        Outcome::Applied { source_after, .. }
+            if matches!(record.kind, TransactionKind::Hold { .. }) =>
+        {
+            Settlement::Held {
+                day: record.expires_at.as_ref().map(hold_day),
+                balance: *source_after,
+            }
+        }
         Outcome::Applied {
             source_after,
             destination_after,
+            ..
         } => Settlement::Completed {
             balance_after: Some(*source_after),
             destination: destination_after.and_then(|after| {
@@ -154,6 +186,18 @@ pub fn plan<R: Borrow<TransactionRecord>>(
     accounts: &HashMap<AccountId, Account>,
     now: &Timestamp,
 ) -> Plan {
+    plan_linked(chunk, accounts, &HashMap::new(), now)
+}
+
+/// [`plan`] with the transactions the chunk's captures, voids, expiries and
+/// reversals act on (`linked`, by id). A chunk never holds two transactions acting on
+/// the same one, nor one and the transaction it acts on (see [`chunk_end`]).
+pub fn plan_linked<R: Borrow<TransactionRecord>>(
+    chunk: &[R],
+    accounts: &HashMap<AccountId, Account>,
+    linked: &HashMap<TransactionId, TransactionRecord>,
+    now: &Timestamp,
+) -> Plan {
     let mut states: HashMap<AccountId, AccountState> =
         accounts.iter().map(|(id, a)| (*id, state(a))).collect();
     let mut changed: HashSet<AccountId> = HashSet::new();
@@ -166,23 +210,35 @@ pub fn plan<R: Borrow<TransactionRecord>>(
     let mut outcomes = Vec::with_capacity(chunk.len());
     let mut versions = Vec::with_capacity(chunk.len());
     let mut entries = Vec::with_capacity(chunk.len());
+    let mut links = Vec::with_capacity(chunk.len());
+    let mut held = Vec::with_capacity(chunk.len());
     for record in chunk {
         let record = record.borrow();
         let destination = record.kind.destination();
         let source = states.get(&record.account_id).copied();
         let target = destination.and_then(|id| states.get(&id).copied());
-        let outcome = apply(
+        let found = record.kind.link().and_then(|id| linked.get(&id));
+        let outcome = apply_linked(
             &record.kind,
             &record.currency,
             source.as_ref(),
             target.as_ref(),
+            found.and_then(|l| link(record, l, now)).as_ref(),
         );
+        links.push(match outcome {
+            Outcome::Applied { .. } => found.and_then(|l| link_write(record, l)),
+            Outcome::Rejected(_) => None,
+        });
         if let Outcome::Applied {
             source_after,
+            held_after,
             destination_after,
         } = outcome
         {
             set_balance(&mut states, &mut changed, record.account_id, source_after);
+            if let Some(state) = states.get_mut(&record.account_id) {
+                state.held = held_after;
+            }
             let mut applied = Versions {
                 source: next(&mut sequence, record.account_id),
                 destination: None,
@@ -217,6 +273,7 @@ pub fn plan<R: Borrow<TransactionRecord>>(
             });
             entries.push(Entries::default());
         }
+        held.push(held_left(record, &outcome, &states));
         outcomes.push(outcome);
     }
     heads.retain(|id, _| changed.contains(id));
@@ -229,6 +286,10 @@ pub fn plan<R: Borrow<TransactionRecord>>(
         .iter()
         .filter_map(|(id, _)| sequence.get(id).map(|v| (*id, *v)))
         .collect();
+    let held_after = written
+        .iter()
+        .filter_map(|(id, _)| states.get(id).map(|s| (*id, s.held)))
+        .collect();
     Plan {
         outcomes,
         written,
@@ -236,6 +297,9 @@ pub fn plan<R: Borrow<TransactionRecord>>(
         version_after,
         entries,
         heads,
+        held_after,
+        links,
+        held,
     }
 }
 
@@ -284,11 +348,14 @@ fn set_balance(
 }
 
 /// The end of the chunk starting at `start`: as many transactions as fit in one
-/// `TransactWriteItems` with every account they may touch (at least one transaction),
-/// stopping before a transaction already in the chunk.
+/// `TransactWriteItems` with every account they may touch and every transaction they
+/// act on (at least one transaction), stopping before a transaction already in the
+/// chunk, one acting on a transaction in the chunk or acted on by one, and a second
+/// acting on the same transaction (each is decided on what the chunk read).
 pub fn chunk_end<R: Borrow<TransactionRecord>>(records: &[R], start: usize) -> usize {
     let mut accounts: HashSet<AccountId> = HashSet::new();
     let mut keys: HashSet<String> = HashSet::new();
+    let mut ids: HashSet<TransactionId> = HashSet::new();
     let mut end = start;
     for record in &records[start.min(records.len())..] {
         let record = record.borrow();
@@ -296,14 +363,22 @@ pub fn chunk_end<R: Borrow<TransactionRecord>>(records: &[R], start: usize) -> u
             .chain(record.kind.destination())
             .filter(|id| !accounts.contains(id))
             .count();
-        let items = accounts.len() + keys.len() + new_accounts + 1;
+        let link = record.kind.link();
+        let items = accounts.len() + keys.len() + new_accounts + 1 + usize::from(link.is_some());
         let key = record.table_key();
-        if end > start && (items > MAX_TRANSACTION_ITEMS || keys.contains(&key)) {
+        let tangled =
+            link.is_some_and(|l| ids.contains(&l)) || ids.contains(&record.transaction_id);
+        if end > start && (items > MAX_TRANSACTION_ITEMS || keys.contains(&key) || tangled) {
             break;
         }
         accounts.insert(record.account_id);
         accounts.extend(record.kind.destination());
         keys.insert(key);
+        ids.insert(record.transaction_id);
+        if let Some(link) = link {
+            ids.insert(link);
+            keys.insert(format!("link#{link}"));
+        }
         end += 1;
     }
     end
@@ -311,3 +386,6 @@ pub fn chunk_end<R: Borrow<TransactionRecord>>(records: &[R], start: usize) -> u
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod linked_tests;

@@ -20,6 +20,8 @@ pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> T
         rejection_reason: None,
         balance_after: None,
         to_balance_after: None,
+        held_after: None,
+        to_held_after: None,
         account_version: None,
         to_account_version: None,
         to_user_id: None,
@@ -31,5 +33,11 @@ pub fn pending(account: AccountId, kind: TransactionKind, created_at: &str) -> T
         trace_id: None,
         entry: None,
         to_entry: None,
+        link_key: None,
+        expires_at: None,
+        ended_by: None,
+        ended_at: None,
+        captured_amount: None,
+        reversed_amount: None,
     }
 }

@@ -22,6 +22,8 @@ pub struct Account {
     pub name: String,
     pub currency: Currency,
     pub balance: Balance,
+    /// The sum of its ACTIVE holds (`balance - held` is available).
+    pub held: Balance,
     pub status: AccountStatus,
     /// Incremented by every ledger write of the account (one per transaction, or one
     /// per batch of transactions applied together).
@@ -54,6 +56,7 @@ impl Account {
             name: name.to_owned(),
             currency,
             balance: Balance::ZERO,
+            held: Balance::ZERO,
             status: AccountStatus::Open,
             version: 0,
             created_at: now.clone(),
@@ -91,6 +94,7 @@ impl Account {
     pub fn as_opened(&self) -> Self {
         Self {
             balance: Balance::ZERO,
+            held: Balance::ZERO,
             status: AccountStatus::Open,
             version: 0,
             updated_at: self.created_at.clone(),
@@ -115,6 +119,9 @@ impl Account {
         if let Some(hash) = &self.request_hash {
             item.insert(attr::REQUEST_HASH.to_owned(), s(hash));
         }
+        if self.held != Balance::ZERO {
+            item.insert(attr::HELD_AMOUNT.to_owned(), n(self.held));
+        }
         if self.chain_head.as_str() != ChainHead::GENESIS {
             item.insert(attr::CHAIN_HEAD.to_owned(), s(self.chain_head.as_str()));
         }
@@ -129,6 +136,7 @@ impl Account {
             name: req_s(item, attr::NAME)?.to_owned(),
             currency: req_parse(item, attr::CURRENCY)?,
             balance: req_parse(item, attr::BALANCE)?,
+            held: super::attrs::opt_parse(item, attr::HELD_AMOUNT)?.unwrap_or(Balance::ZERO),
             status: req_parse(item, attr::STATUS)?,
             version: req_n(item, attr::VERSION)?
                 .parse()

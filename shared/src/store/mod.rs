@@ -9,6 +9,7 @@ mod attrs;
 mod entries;
 mod error;
 mod history;
+mod holds;
 mod insert;
 mod ledger;
 mod paging;
@@ -26,11 +27,11 @@ pub use entries::EntryRange;
 pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
 pub use history::HistoryEntry;
 pub use ledger::{
-    AccountWrite, Cancelled, Commit, Ledger, MAX_TRANSACTION_ITEMS, PendingKey, PendingScan,
-    Settle, Settlement, Versions,
+    AccountWrite, Cancelled, Commit, EXPIRY_LOOKBACK_DAYS, Ledger, LinkWrite,
+    MAX_TRANSACTION_ITEMS, PendingKey, PendingScan, Settle, Settlement, Versions,
 };
 pub use paging::{Page, PageToken};
-pub use record::{EntryStamp, TransactionRecord, View};
+pub use record::{EntryStamp, SYSTEM_USER, TransactionRecord, View, hold_day};
 pub use schema::{TableNames, attr, index};
 pub use sdk_failure::SdkFailure;
 pub use statements::{MAX_STATEMENTS_PAGE, StatementRecord, StatementsTable};

@@ -8,8 +8,8 @@ use super::StoreError;
 use super::attrs::{Item, n, opt_parse, opt_s, req_n, req_parse, req_s, s};
 use super::schema::attr;
 use crate::domain::{
-    AccountId, Balance, ChainHead, Currency, IdempotencyKey, LedgerEntry, RejectionReason, Role,
-    SignedAmount, TransactionId, TransactionKind, TransactionStatus, TransactionType,
+    AccountId, Balance, ChainHead, Currency, IdempotencyKey, LedgerEntry, Money, RejectionReason,
+    Role, SignedAmount, TransactionId, TransactionKind, TransactionStatus, TransactionType,
     signed_effect,
 };
 
@@ -30,6 +30,11 @@ pub struct TransactionRecord {
     pub balance_after: Option<Balance>,
     /// The destination account's balance after a COMPLETED transfer.
     pub to_balance_after: Option<Balance>,
+    /// The source account's held amount right after it settled, when not zero (or
+    /// when it released a hold).
+    pub held_after: Option<Balance>,
+    /// The same for a completed transfer's destination account.
+    pub to_held_after: Option<Balance>,
     /// The destination holder's `sub` (set when a transfer completes).
     pub to_user_id: Option<UserId>,
     /// The source account's version right after this transaction settled (the version
@@ -50,6 +55,18 @@ pub struct TransactionRecord {
     pub entry: Option<EntryStamp>,
     /// Its entry in the destination account's ledger, once a transfer COMPLETED.
     pub to_entry: Option<EntryStamp>,
+    /// The table key of the transaction it acts on (a capture's, void's or expiry's
+    /// hold, a reversal's original): where the consumer reads and ends it.
+    pub link_key: Option<String>,
+    /// A hold's end by itself.
+    pub expires_at: Option<Timestamp>,
+    /// The capture, void or expiry that ended a hold, and when.
+    pub ended_by: Option<TransactionId>,
+    pub ended_at: Option<Timestamp>,
+    /// What the capture that ended a hold debited.
+    pub captured_amount: Option<Money>,
+    /// The sum of its COMPLETED reversals.
+    pub reversed_amount: Option<Money>,
 }
 
 /// Where a completed transaction sits in one account's ledger: when it settled there
@@ -151,6 +168,9 @@ impl TransactionRecord {
         balance_after: Balance,
         settled_at: &Timestamp,
     ) -> Option<LedgerEntry> {
+        if !self.kind.posts() {
+            return None;
+        }
         let account_id = match side {
             Role::Source => self.account_id,
             Role::Destination => self.kind.destination()?,
@@ -214,6 +234,9 @@ impl TransactionRecord {
             ),
             (attr::BALANCE_AFTER, self.balance_after.map(n)),
             (attr::TO_BALANCE_AFTER, self.to_balance_after.map(n)),
+            (attr::HELD_AFTER, self.held_after.map(n)),
+            (attr::TO_HELD_AFTER, self.to_held_after.map(n)),
+            (attr::ENDED_AT, self.ended_at.as_ref().map(s)),
             (attr::PROCESSED_AT, self.processed_at.as_ref().map(s)),
             (attr::TO_USER_ID, self.to_user_id.as_ref().map(s)),
             (attr::ACCOUNT_VERSION, self.account_version.map(n)),
@@ -250,6 +273,24 @@ impl TransactionRecord {
                 attr::PENDING_ACCOUNT_ID,
                 (self.status == TransactionStatus::Pending).then(|| s(self.account_id.to_string())),
             ),
+            (attr::HOLD_ID, self.hold_id().map(|h| s(h.to_string()))),
+            (
+                attr::REVERSAL_OF,
+                self.reversal_of().map(|o| s(o.to_string())),
+            ),
+            (attr::DIRECTION, self.direction_text().map(s)),
+            (attr::LINK_KEY, self.link_key.as_ref().map(s)),
+            (attr::EXPIRES_AT, self.expires_at.as_ref().map(s)),
+            (
+                attr::HOLD_DAY,
+                self.expires_at
+                    .as_ref()
+                    .filter(|_| self.status == TransactionStatus::Active)
+                    .map(|at| s(hold_day(at))),
+            ),
+            (attr::ENDED_BY, self.ended_by.map(|t| s(t.to_string()))),
+            (attr::CAPTURED_AMOUNT, self.captured_amount.map(n)),
+            (attr::REVERSED_AMOUNT, self.reversed_amount.map(n)),
         ];
         item.extend(
             optional
@@ -266,7 +307,12 @@ impl TransactionRecord {
         let kind_type: TransactionType = req_parse(item, attr::TYPE)?;
         let to: Option<AccountId> = opt_parse(item, attr::TO_ACCOUNT_ID)?;
         let amount = req_n(item, attr::AMOUNT)?;
-        let kind = TransactionKind::from_request(kind_type, amount, &account_id, to)
+        let link: Option<TransactionId> = match opt_parse(item, attr::HOLD_ID)? {
+            Some(hold) => Some(hold),
+            None => opt_parse(item, attr::REVERSAL_OF)?,
+        };
+        let credit = opt_s(item, attr::DIRECTION)? == Some(CREDIT);
+        let kind = TransactionKind::from_stored(kind_type, amount, &account_id, to, link, credit)
             .map_err(|e| StoreError::corrupt(attr::AMOUNT, e.to_string()))?;
         let key_text = req_s(item, attr::REQUEST_KEY)?;
         Ok(Self {
@@ -282,6 +328,9 @@ impl TransactionRecord {
             rejection_reason: opt_parse(item, attr::REJECTION_REASON)?,
             balance_after: opt_parse(item, attr::BALANCE_AFTER)?,
             to_balance_after: opt_parse(item, attr::TO_BALANCE_AFTER)?,
+            held_after: opt_parse(item, attr::HELD_AFTER)?,
+            to_held_after: opt_parse(item, attr::TO_HELD_AFTER)?,
+            ended_at: opt_parse(item, attr::ENDED_AT)?,
             to_user_id: opt_s(item, attr::TO_USER_ID)?.map(UserId::new),
             account_version: opt_parse(item, attr::ACCOUNT_VERSION)?,
             to_account_version: opt_parse(item, attr::TO_ACCOUNT_VERSION)?,
@@ -294,32 +343,19 @@ impl TransactionRecord {
             trace_id: opt_s(item, attr::TRACE_ID)?.and_then(TraceId::parse),
             entry: EntryStamp::read(item, attr::ENTRY_KEY, attr::ENTRY_HASH)?,
             to_entry: EntryStamp::read(item, attr::TO_ENTRY_KEY, attr::TO_ENTRY_HASH)?,
+            link_key: opt_s(item, attr::LINK_KEY)?.map(str::to_owned),
+            expires_at: opt_parse(item, attr::EXPIRES_AT)?,
+            ended_by: opt_parse(item, attr::ENDED_BY)?,
+            captured_amount: opt_parse(item, attr::CAPTURED_AMOUNT)?,
+            reversed_amount: opt_parse(item, attr::REVERSED_AMOUNT)?,
         })
     }
 }
 
+mod lifecycle;
+
+use lifecycle::CREDIT;
+pub use lifecycle::{SYSTEM_USER, hold_day};
+
 #[cfg(all(test, feature = "settle"))]
-mod tests {
-    use super::*;
-    use crate::domain::Money;
-
-    fn deposit() -> TransactionRecord {
-        let amount: Money = "10.00".parse().unwrap_or_else(|_| unreachable!());
-        let account = AccountId::new_random();
-        let kind = TransactionKind::Deposit { amount };
-        crate::settle::testing::pending(account, kind, "2026-12-01T00:00:00Z")
-    }
-
-    #[test]
-    fn the_trace_root_is_stored_and_read_back_and_a_bad_one_is_dropped() {
-        let mut record = deposit();
-        assert!(!record.to_item().contains_key(attr::TRACE_ID));
-        record.trace_id = TraceId::parse("1-6758a3c1-0123456789abcdef01234567");
-        let mut item = record.to_item();
-        let read = TransactionRecord::from_item(&item).map(|r| r.trace_id);
-        assert_eq!(read.ok().flatten(), record.trace_id);
-        item.insert(attr::TRACE_ID.to_owned(), s("Root=<script>"));
-        let read = TransactionRecord::from_item(&item).map(|r| r.trace_id);
-        assert!(matches!(read, Ok(None)));
-    }
-}
+mod tests;

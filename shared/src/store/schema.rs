@@ -65,6 +65,34 @@ pub mod attr {
     pub const TO_ENTRY_HASH: &str = "toEntryHash";
     /// An account's chain head: the hash of its latest entry.
     pub const CHAIN_HEAD: &str = "chainHead";
+    /// An account's ACTIVE holds, summed.
+    pub const HELD_AMOUNT: &str = "heldAmount";
+
+    /// The hold a CAPTURE, VOID or EXPIRY acts on.
+    pub const HOLD_ID: &str = "holdId";
+    /// The transaction a REVERSAL moves back.
+    pub const REVERSAL_OF: &str = "reversalOf";
+    /// The table key of the transaction a capture, void, expiry or reversal acts on:
+    /// how the consumer reads and writes it (internal, never shown).
+    pub const LINK_KEY: &str = "linkKey";
+    /// A reversal's direction on its account when it does not move a transfer back:
+    /// `CREDIT` or `DEBIT`.
+    pub const DIRECTION: &str = "direction";
+    /// When a hold ends by itself.
+    pub const EXPIRES_AT: &str = "expiresAt";
+    /// The UTC day of an ACTIVE hold's `expiresAt` (removed when the hold ends): the
+    /// key of the sparse `HoldExpiryIndex`.
+    pub const HOLD_DAY: &str = "holdDay";
+    /// The capture, void or expiry that ended a hold, and when.
+    pub const ENDED_BY: &str = "endedBy";
+    pub const ENDED_AT: &str = "endedAt";
+    /// The account's held amount right after the transaction, when not zero.
+    pub const HELD_AFTER: &str = "heldAfter";
+    pub const TO_HELD_AFTER: &str = "toHeldAfter";
+    /// What a capture debited of its hold.
+    pub const CAPTURED_AMOUNT: &str = "capturedAmount";
+    /// The sum of a transaction's COMPLETED reversals.
+    pub const REVERSED_AMOUNT: &str = "reversedAmount";
 }
 
 /// Global secondary index names.
@@ -86,6 +114,9 @@ pub mod index {
     /// Completed transfers by `toAccountId`, in the receiver's settlement order
     /// (`toEntryKey`).
     pub const INCOMING_LEDGER: &str = "IncomingLedgerIndex";
+    /// ACTIVE holds only (sparse, keys only), by `holdDay` and `expiresAt`: the
+    /// reconciler's expiry sweep.
+    pub const HOLD_EXPIRY: &str = "HoldExpiryIndex";
     /// Accounts by `ownerId`, by `createdAt`.
     pub const OWNER: &str = "OwnerIndex";
 }

@@ -114,6 +114,7 @@ impl History {
             status: AccountStatus::Open,
             currency: DEFAULT_CURRENCY,
             balance: Balance::try_from_decimal(cents(c)).unwrap(),
+            held: Balance::ZERO,
         });
         let ids = [AccountId::new_random(), AccountId::new_random()];
         Self {
@@ -146,6 +147,7 @@ impl History {
             Outcome::Applied {
                 source_after,
                 destination_after,
+                ..
             } => {
                 prop_assert_eq!(destination_after.is_some(), dst.is_some());
                 self.states[src].balance = source_after;
@@ -199,6 +201,7 @@ fn open_state(value: i64) -> AccountState {
         status: AccountStatus::Open,
         currency: DEFAULT_CURRENCY,
         balance: Balance::try_from_decimal(cents(value)).unwrap(),
+        held: Balance::ZERO,
     }
 }
 
@@ -231,6 +234,7 @@ proptest! {
         } else {
             prop_assert_eq!(outcome, Outcome::Applied {
                 source_after: open_state(source - amount).balance,
+                held_after: Balance::ZERO,
                 destination_after: Some(open_state(amount).balance),
             });
         }

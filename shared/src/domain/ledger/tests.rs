@@ -20,6 +20,7 @@ fn account(status: AccountStatus, currency: &str, amount: &str) -> AccountState 
         status,
         currency: Currency::parse(currency).unwrap(),
         balance: balance(amount),
+        held: Balance::ZERO,
     }
 }
 
@@ -59,6 +60,7 @@ fn transfer(amount: &str) -> TransactionKind {
 fn single(source_after: &str) -> Outcome {
     Outcome::Applied {
         source_after: balance(source_after),
+        held_after: Balance::ZERO,
         destination_after: None,
     }
 }
@@ -176,6 +178,7 @@ fn credits_beyond_the_maximum_balance_are_rejected() {
         to_the_limit,
         Outcome::Applied {
             source_after: Balance::try_from_decimal(MAX_BALANCE).unwrap(),
+            held_after: Balance::ZERO,
             destination_after: None,
         }
     );
@@ -193,6 +196,7 @@ fn transfer_moves_the_amount_between_both_accounts() {
         outcome,
         Outcome::Applied {
             source_after: balance("59.90"),
+            held_after: Balance::ZERO,
             destination_after: Some(balance("41.00")),
         }
     );
@@ -281,6 +285,7 @@ fn transactions_in_another_currency_than_usd_work_alike() {
         outcome,
         Outcome::Applied {
             source_after: Balance::ZERO,
+            held_after: Balance::ZERO,
             destination_after: Some(balance("10")),
         }
     );

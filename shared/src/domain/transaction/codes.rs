@@ -96,6 +96,16 @@ string_enum!(
         Transfer => "TRANSFER",
         /// A signed correction made by an administrator.
         Adjustment => "ADJUSTMENT",
+        /// Money reserved on an account, to be captured or released later.
+        Hold => "HOLD",
+        /// A hold's money paid out (all or part of it); the rest is released.
+        Capture => "CAPTURE",
+        /// A hold released at its holder's request.
+        Void => "VOID",
+        /// A hold released because its `expiresAt` passed.
+        Expiry => "EXPIRY",
+        /// A completed transaction moved back, in whole or in part.
+        Reversal => "REVERSAL",
     }
 );
 
@@ -108,6 +118,14 @@ string_enum!(
         Completed => "COMPLETED",
         /// Refused; balances were not changed.
         Rejected => "REJECTED",
+        /// A hold in force: its amount is reserved.
+        Active => "ACTIVE",
+        /// A hold that was captured.
+        Captured => "CAPTURED",
+        /// A hold that was voided.
+        Voided => "VOIDED",
+        /// A hold that expired.
+        Expired => "EXPIRED",
     }
 );
 
@@ -124,6 +142,16 @@ string_enum!(
         CurrencyMismatch => "CURRENCY_MISMATCH",
         /// A credit would take a balance above the ledger maximum.
         BalanceLimitExceeded => "BALANCE_LIMIT_EXCEEDED",
+        /// The hold was already captured, voided or expired, or never became active.
+        HoldNotActive => "HOLD_NOT_ACTIVE",
+        /// A capture after the hold's `expiresAt`.
+        HoldExpired => "HOLD_EXPIRED",
+        /// An expiry before the hold's `expiresAt`.
+        HoldNotExpired => "HOLD_NOT_EXPIRED",
+        /// A capture larger than its hold.
+        CaptureExceedsHold => "CAPTURE_EXCEEDS_HOLD",
+        /// The reversals of a transaction would add up to more than it.
+        ReversalExceedsOriginal => "REVERSAL_EXCEEDS_ORIGINAL",
     }
 );
 
@@ -140,6 +168,13 @@ impl RejectionReason {
             }
             Self::BalanceLimitExceeded => {
                 "the resulting balance would exceed the maximum balance an account may hold"
+            }
+            Self::HoldNotActive => "the hold was already captured, voided or expired",
+            Self::HoldExpired => "the hold had expired",
+            Self::HoldNotExpired => "the hold had not expired yet",
+            Self::CaptureExceedsHold => "the amount is larger than the hold",
+            Self::ReversalExceedsOriginal => {
+                "the reversals would add up to more than the original transaction"
             }
         }
     }
@@ -184,7 +219,7 @@ mod tests {
             let error = text.parse::<TransactionType>().unwrap_err();
             assert_eq!(
                 error.to_string(),
-                "type must be one of DEPOSIT, WITHDRAWAL, TRANSFER, ADJUSTMENT (any letter case)"
+                "type must be one of DEPOSIT, WITHDRAWAL, TRANSFER, ADJUSTMENT, HOLD, CAPTURE, VOID, EXPIRY, REVERSAL (any letter case)"
             );
         }
     }
@@ -239,7 +274,12 @@ mod tests {
                 "ACCOUNT_NOT_FOUND",
                 "ACCOUNT_NOT_OPEN",
                 "CURRENCY_MISMATCH",
-                "BALANCE_LIMIT_EXCEEDED"
+                "BALANCE_LIMIT_EXCEEDED",
+                "HOLD_NOT_ACTIVE",
+                "HOLD_EXPIRED",
+                "HOLD_NOT_EXPIRED",
+                "CAPTURE_EXCEEDS_HOLD",
+                "REVERSAL_EXCEEDS_ORIGINAL"
             ]
         );
         assert_eq!(TransactionType::Withdrawal.as_str(), "WITHDRAWAL");

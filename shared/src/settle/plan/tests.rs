@@ -84,6 +84,7 @@ fn each_transaction_sees_the_balance_the_earlier_ones_left() {
         plan.outcomes[3],
         Outcome::Applied {
             source_after: "10.00".parse().unwrap(),
+            held_after: Balance::ZERO,
             destination_after: None
         }
     );
@@ -224,6 +225,7 @@ fn external_flow(record: &TransactionRecord) -> Decimal {
         TransactionKind::Withdrawal { amount } => -amount.as_decimal(),
         TransactionKind::Adjustment { amount } => amount.as_decimal(),
         TransactionKind::Transfer { .. } => Decimal::ZERO,
+        other => crate::domain::signed_effect(other, crate::domain::Role::Source),
     }
 }
 

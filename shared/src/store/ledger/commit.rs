@@ -5,8 +5,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem, Update};
 
-use super::{Ledger, Settlement, status_change};
-use crate::domain::{AccountStatus, Balance, ChainHead};
+use super::{Ledger, LinkWrite, Settlement, status_change};
+use crate::domain::{Balance, ChainHead};
 use crate::store::attrs::{n, s};
 use crate::store::error::{ErrorClass, NO_FAILURE, classify};
 use crate::store::schema::attr;
@@ -20,6 +20,8 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 pub struct AccountWrite<'a> {
     pub account: &'a Account,
     pub after: Balance,
+    /// Its held amount after the group.
+    pub held: Balance,
     /// The version it moves to (one more per transaction applied to it).
     pub version: u64,
     /// Its chain head after the group.
@@ -49,6 +51,11 @@ pub struct Settle<'a> {
     /// Its ledger entries, when it completes.
     pub source_entry: Option<&'a EntryStamp>,
     pub destination_entry: Option<&'a EntryStamp>,
+    /// The write on the transaction it acts on, when it is applied.
+    pub link: Option<&'a LinkWrite>,
+    /// The held amounts it leaves on its source and destination accounts, where
+    /// recorded (see [`crate::store::TransactionRecord::held_after`]).
+    pub held: [Option<Balance>; 2],
 }
 
 /// What a commit did.
@@ -100,6 +107,10 @@ impl Ledger {
                     .update(self.settle_update(settle, now)?)
                     .build(),
             );
+        }
+        // After the settles: a failed condition here reads as "changed, read again".
+        for link in settles.iter().filter_map(|s| s.link) {
+            request = request.transact_items(self.link_update(link, now)?);
         }
         for account in unchanged {
             request = request.transact_items(self.version_check(account)?);
@@ -172,19 +183,23 @@ impl Ledger {
         let update = Update::builder()
             .table_name(&self.accounts)
             .key(attr::ACCOUNT_ID, s(account.account_id.to_string()))
-            .update_expression("SET #b = :after, #v = :next, #u = :now, #ch = :head")
-            .condition_expression("#v = :read AND #s = :open")
+            .update_expression("SET #b = :after, #h = :held, #v = :next, #u = :now, #ch = :head")
+            .condition_expression("#v = :read AND #s = :status")
             .expression_attribute_names("#b", attr::BALANCE)
             .expression_attribute_names("#v", attr::VERSION)
             .expression_attribute_names("#u", attr::UPDATED_AT)
             .expression_attribute_names("#s", attr::STATUS)
             .expression_attribute_names("#ch", attr::CHAIN_HEAD)
+            .expression_attribute_names("#h", attr::HELD_AMOUNT)
             .expression_attribute_values(":after", n(write.after))
+            .expression_attribute_values(":held", n(write.held))
             .expression_attribute_values(":head", s(write.head.as_str()))
             .expression_attribute_values(":read", n(account.version))
             .expression_attribute_values(":next", n(write.version))
             .expression_attribute_values(":now", s(write.settled_at))
-            .expression_attribute_values(":open", s(AccountStatus::Open.as_str()))
+            // The status it was decided on: the rule pays out of OPEN accounts only,
+            // and releases holds on frozen ones too.
+            .expression_attribute_values(":status", s(account.status.as_str()))
             .build()
             .map_err(|e| StoreError::corrupt("update", e.to_string()))?;
         Ok(TransactWriteItem::builder().update(update).build())

@@ -33,10 +33,14 @@ use super::{Account, StoreError, TransactionRecord};
 use crate::domain::{AccountId, Balance, RejectionReason, TransactionStatus};
 
 mod commit;
+mod holds;
+mod links;
 mod pending;
 mod status;
 
 pub use commit::{AccountWrite, Cancelled, Commit, MAX_TRANSACTION_ITEMS, Settle, Versions};
+pub use holds::EXPIRY_LOOKBACK_DAYS;
+pub use links::LinkWrite;
 pub use pending::{PendingKey, PendingScan};
 
 /// Ledger reads and writes on the two tables.
@@ -104,6 +108,40 @@ impl Ledger {
         Ok(pending)
     }
 
+    /// Reads the transactions captures, voids, expiries and reversals act on, by
+    /// their table keys, strongly consistent; by id.
+    pub async fn read_linked(
+        &self,
+        keys: &[&str],
+    ) -> Result<HashMap<crate::domain::TransactionId, TransactionRecord>, StoreError> {
+        Ok(self
+            .read_transactions(keys)
+            .await?
+            .into_iter()
+            .map(|record| (record.transaction_id, record))
+            .collect())
+    }
+
+    /// Reads transactions by table key, strongly consistent (missing ones are left
+    /// out).
+    pub async fn read_transactions(
+        &self,
+        keys: &[&str],
+    ) -> Result<Vec<TransactionRecord>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = keys
+            .iter()
+            .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(*k))]))
+            .collect();
+        self.batch_get(&self.transactions, keys)
+            .await?
+            .iter()
+            .map(TransactionRecord::from_item)
+            .collect()
+    }
+
     /// Strongly consistent `BatchGetItem` of `keys` on `table`, 100 keys a call,
     /// retrying the keys DynamoDB leaves unprocessed. A key given twice is asked
     /// once: DynamoDB refuses the whole call when a key repeats.
@@ -168,6 +206,12 @@ pub enum Settlement<'a> {
         balance_after: Option<Balance>,
         destination: Option<(Balance, &'a str)>,
     },
+    /// A hold applied: ACTIVE, in the expiry index under its `holdDay`; the
+    /// (unchanged) posted balance.
+    Held {
+        day: Option<String>,
+        balance: Balance,
+    },
     /// Rejected for `reason`; no balance changed.
     Rejected(RejectionReason),
 }
@@ -180,6 +224,7 @@ fn status_change(settle: &Settle<'_>, now: &str) -> UpdateExpression {
     let mut change = UpdateExpression::new();
     let status = match settlement {
         Settlement::Completed { .. } => TransactionStatus::Completed,
+        Settlement::Held { .. } => TransactionStatus::Active,
         Settlement::Rejected(_) => TransactionStatus::Rejected,
     };
     change
@@ -202,6 +247,12 @@ fn status_change(settle: &Settle<'_>, now: &str) -> UpdateExpression {
                 );
             }
         }
+        Settlement::Held { day, balance } => {
+            change.set("ba", attr::BALANCE_AFTER, n(balance));
+            if let Some(day) = day {
+                change.set("hd", attr::HOLD_DAY, s(day));
+            }
+        }
         Settlement::Rejected(reason) => {
             change.set("rr", attr::REJECTION_REASON, s(reason.as_str()));
         }
@@ -221,6 +272,12 @@ fn status_change(settle: &Settle<'_>, now: &str) -> UpdateExpression {
         change
             .set("tek", attr::TO_ENTRY_KEY, s(entry.key(version)))
             .set("teh", attr::TO_ENTRY_HASH, s(entry.hash.as_str()));
+    }
+    if let Some(held) = settle.held[0] {
+        change.set("ha", attr::HELD_AFTER, n(held));
+    }
+    if let Some(held) = settle.held[1] {
+        change.set("tha", attr::TO_HELD_AFTER, n(held));
     }
     change.remove("pacc", attr::PENDING_ACCOUNT_ID);
     change
@@ -252,6 +309,8 @@ mod tests {
             },
             source_entry: None,
             destination_entry: None,
+            link: None,
+            held: [None, None],
         };
         let change = status_change(&settle, "2026-11-30T00:00:00.000000Z");
         assert_eq!(
@@ -288,6 +347,8 @@ mod tests {
             },
             source_entry: Some(&out),
             destination_entry: Some(&into),
+            link: None,
+            held: [None, None],
         };
         let change = status_change(&settle, "2026-11-30T00:00:00.000000Z");
         assert!(change.expression().contains("#tba = :tba, #tu = :tu"));

@@ -31,9 +31,11 @@ impl Ledger {
             .value("from", s(change.from.as_str()));
         let mut condition = "#s = :from".to_owned();
         if change.to == AccountStatus::Closed {
-            condition.push_str(" AND #b = :zero");
+            // Nothing posted, nothing held.
+            condition.push_str(" AND #b = :zero AND (attribute_not_exists(#h) OR #h = :zero)");
             update
                 .name("b", attr::BALANCE)
+                .name("h", attr::HELD_AMOUNT)
                 .value("zero", n(Balance::ZERO));
         }
         let (expression, names, values) = update.into_parts();

@@ -1,0 +1,104 @@
+//! The hold and reversal side of a stored transaction: what it acts on, a hold's
+//! expiry day, and the EXPIRY the ledger records for a hold itself.
+
+use super::TransactionRecord;
+use crate::clock::Timestamp;
+use crate::domain::{
+    Direction, IdempotencyKey, TransactionId, TransactionKind, TransactionStatus, UserId,
+};
+
+/// Who records what the ledger does by itself (a hold's EXPIRY): never a Cognito
+/// `sub`, which is a UUID.
+pub const SYSTEM_USER: &str = "system";
+
+/// A reversal's [`Direction::Credit`], stored.
+pub(super) const CREDIT: &str = "CREDIT";
+/// A reversal's [`Direction::Debit`], stored.
+const DEBIT: &str = "DEBIT";
+
+/// The `holdDay` of a hold expiring at `at`: its UTC date.
+pub fn hold_day(at: &Timestamp) -> String {
+    at.instant().format("%Y-%m-%d").to_string()
+}
+
+impl TransactionRecord {
+    /// The EXPIRY of this ACTIVE hold, recorded at `now` by the ledger itself (user
+    /// [`SYSTEM_USER`], the hold's id as its key: one per hold, however often the
+    /// sweep finds it); `None` for anything but a hold.
+    pub fn expiry(&self, now: &Timestamp) -> Option<Self> {
+        let TransactionKind::Hold { amount } = self.kind else {
+            return None;
+        };
+        let key = IdempotencyKey::parse(&self.transaction_id.to_string()).ok()?;
+        Some(Self {
+            transaction_id: TransactionId::new_random(),
+            user_id: UserId::new(SYSTEM_USER),
+            idempotency_key: key,
+            account_id: self.account_id,
+            kind: TransactionKind::Expiry {
+                amount,
+                hold: self.transaction_id,
+            },
+            currency: self.currency,
+            description: None,
+            status: TransactionStatus::Pending,
+            rejection_reason: None,
+            balance_after: None,
+            to_balance_after: None,
+            held_after: None,
+            to_held_after: None,
+            to_user_id: None,
+            account_version: None,
+            to_account_version: None,
+            holder_id: Some(self.holder().clone()),
+            created_at: now.clone(),
+            processed_at: None,
+            request_hash: crate::domain::ids::request_fingerprint(
+                &serde_json::json!({ "route": "expiry", "holdId": self.transaction_id.to_string() }),
+            ),
+            response: None,
+            trace_id: None,
+            entry: None,
+            to_entry: None,
+            link_key: Some(self.table_key()),
+            expires_at: None,
+            ended_by: None,
+            ended_at: None,
+            captured_amount: None,
+            reversed_amount: None,
+        })
+    }
+
+    /// The hold a capture, void or expiry acts on.
+    pub const fn hold_id(&self) -> Option<TransactionId> {
+        match self.kind {
+            TransactionKind::Capture { hold, .. }
+            | TransactionKind::Void { hold, .. }
+            | TransactionKind::Expiry { hold, .. } => Some(hold),
+            _ => None,
+        }
+    }
+
+    /// The transaction a reversal moves back.
+    pub const fn reversal_of(&self) -> Option<TransactionId> {
+        match self.kind {
+            TransactionKind::Reversal { of, .. } => Some(of),
+            _ => None,
+        }
+    }
+
+    /// `CREDIT` or `DEBIT` for a reversal that does not move a transfer back.
+    pub const fn direction_text(&self) -> Option<&'static str> {
+        match self.kind {
+            TransactionKind::Reversal {
+                direction: Direction::Credit,
+                ..
+            } => Some(CREDIT),
+            TransactionKind::Reversal {
+                direction: Direction::Debit,
+                ..
+            } => Some(DEBIT),
+            _ => None,
+        }
+    }
+}
