@@ -7,7 +7,9 @@
 //! `account_writes` and `settles`) and [`shared::store::Ledger::commit`] with a `now`
 //! in the past: the same decision and the same write as the stream consumer's, only
 //! dated. The account item is created with past timestamps so the plan's settlement
-//! times are not clamped to now.
+//! times are not clamped to now. A hold is also placed in the past
+//! ([`StatementsFixture::hold_at`]): its `createdAt` and `expiresAt` are moved back
+//! while it is PENDING, since a statement reads the holds by when they were placed.
 
 use std::collections::HashSet;
 
@@ -25,6 +27,8 @@ use crate::api::{ApiEvent, Caller, Reply};
 use crate::cognito::{self, TestPool};
 use crate::fixture::{ApiFixture, new_key};
 use crate::unique_name;
+
+mod holds;
 
 /// Everything a statements test needs.
 #[derive(Debug)]
@@ -118,6 +122,7 @@ impl StatementsFixture {
             name: "Everyday".to_owned(),
             currency: "EUR".parse::<Currency>().unwrap_or_else(|e| panic!("{e}")),
             balance: Balance::ZERO,
+            held: Balance::ZERO,
             status: AccountStatus::Open,
             version: 0,
             created_at: now.clone(),
@@ -188,7 +193,16 @@ impl StatementsFixture {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let now = Timestamp::parse(at).unwrap_or_else(|e| panic!("{at}: {e}"));
-        let plan = shared::settle::plan::plan(&pending, &accounts, &now);
+        // The holds its captures and voids act on, as the consumer reads them.
+        let links: Vec<&str> = pending
+            .iter()
+            .filter_map(|r| r.link_key.as_deref())
+            .collect();
+        let linked = ledger
+            .read_linked(&links)
+            .await
+            .unwrap_or_else(|e| panic!("read linked: {e}"));
+        let plan = shared::settle::plan::plan_linked(&pending, &accounts, &linked, &now);
         // The same writes the stream consumer makes of a plan, only dated.
         let writes = plan.account_writes(&accounts);
         let settles = plan.settles(&pending, &accounts);

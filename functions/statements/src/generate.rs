@@ -1,7 +1,8 @@
 //! Making one account's statement for one period, once: the opening state and the
-//! period's entries from the ledger, [`build`] (which refuses anything that does not
-//! add up), a KMS signature, the JSON and PDF objects in S3 under the statement's
-//! digest (never overwritten), then the record, written only if absent. A run that
+//! period's entries from the ledger, the holds active at the period's end (from
+//! `AccountHistoryIndex`), [`build`] (which refuses anything that does not add up),
+//! a KMS signature, the JSON and PDF objects in S3 under the statement's digest
+//! (never overwritten), then the record, written only if absent. A run that
 //! loses the race to another uses the winner's record; its own objects are never
 //! referenced.
 
@@ -13,10 +14,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use shared::clock::Timestamp;
 use shared::domain::chain::hex;
-use shared::domain::{AccountId, Balance, ChainHead};
+use shared::domain::{AccountId, Balance, ChainHead, TransactionKind};
 use shared::statement::{
     Opening, Period, SIGNATURE_ALGORITHM, Statement, StatementAccount, StatementEntry,
-    StatementSignature, build,
+    StatementHold, StatementSignature, build,
 };
 use shared::store::{
     Account, AccountsTable, EntryRange, StatementRecord, StatementsTable, TransactionsTable,
@@ -68,16 +69,27 @@ impl Generator {
             return Ok((Generated::Nothing, None));
         };
         let (opening, entries) = self.ledger(account_id, period).await?;
+        // Nothing settled and nothing left: nothing can be on hold either (a hold
+        // never reserves more than the balance).
         if entries.is_empty() && opening.balance == Balance::ZERO && !on_demand {
             return Ok((Generated::Nothing, Some(account)));
         }
+        let holds = self.holds(account_id, period).await?;
         let holder = StatementAccount {
             account_id: *account_id,
             name: account.name.clone(),
             holder_id: account.owner_id.as_str().to_owned(),
         };
         let now = Timestamp::now().as_str().to_owned();
-        let mut statement = build(&period, holder, account.currency, opening, entries, now)?;
+        let mut statement = build(
+            &period,
+            holder,
+            account.currency,
+            opening,
+            entries,
+            holds,
+            now,
+        )?;
         statement.signature = Some(self.sign(&statement).await?);
         let record = self.store(&statement, period).await?;
         let generated = match self.statements.put_if_absent(&record).await? {
@@ -126,6 +138,38 @@ impl Generator {
             .map(|(entry, hash)| StatementEntry::from_ledger(entry, hash))
             .collect();
         Ok((opening, entries))
+    }
+
+    /// The holds of the account ACTIVE at the period's end (`to`), in the order they
+    /// were placed.
+    async fn holds(
+        &self,
+        account_id: &AccountId,
+        period: Period,
+    ) -> Result<Vec<StatementHold>, JobError> {
+        let to = Timestamp::parse(&period.to())
+            .map_err(|e| JobError::Malformed(format!("period end {}: {e}", period.to())))?;
+        let records = self
+            .transactions
+            .holds_active_at(&account_id.to_string(), &to)
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|record| {
+                let TransactionKind::Hold { amount } = record.kind else {
+                    return None;
+                };
+                Some(StatementHold {
+                    transaction_id: record.transaction_id,
+                    amount,
+                    expires_at: record
+                        .expires_at
+                        .as_ref()
+                        .map(String::from)
+                        .unwrap_or_default(),
+                })
+            })
+            .collect())
     }
 
     /// Signs the statement's signing message with the KMS key (RAW message, ECDSA

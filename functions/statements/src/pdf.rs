@@ -1,9 +1,11 @@
 //! A statement as a PDF a person reads: A4 pages, each with the bank, the statement's
 //! period, the account and "Page N of M"; on the first page a summary (period,
-//! opening balance, totals in and out, closing balance); then every entry (date
+//! opening balance, totals in and out, closing balance, and for a v2 statement the
+//! amount on hold and the available balance at the closing); then every entry (date
 //! settled, type, description, signed amount, balance after) between the opening and
-//! closing balances; on the last page, the chain heads, the signature and how to
-//! verify the statement.
+//! closing balances, followed by the holds active at the closing (short id, expiry,
+//! amount) when there are any; on the last page, the chain heads, the signature and
+//! how to verify the statement.
 //!
 //! Amounts are printed exactly as the statement's two-decimal strings (`1250.00`,
 //! `-5.00`), never regrouped or rounded, so that a reader can compare them with the
@@ -41,7 +43,8 @@ const BYTES_PER_PAGE: usize = 3_000;
 /// `statement` as a PDF document. Any statement renders: an empty month prints a line
 /// saying so, and text the fonts cannot show prints as `?`.
 pub fn render(statement: &Statement) -> Vec<u8> {
-    let rows = layout::row_count(statement.entries.len());
+    let holds = statement.holds.as_deref().map_or(0, <[_]>::len);
+    let rows = layout::row_count(statement.entries.len(), holds);
     let plans = layout::paginate(rows);
     let mut pdf = Pdf::with_capacity(rows * BYTES_PER_ROW + plans.len() * BYTES_PER_PAGE);
     let pages: Vec<(Ref, Ref)> = (0..plans.len()).map(page_refs).collect();

@@ -172,6 +172,7 @@ mod tests {
             DEFAULT_CURRENCY,
             opening,
             vec![],
+            vec![],
             "2026-11-01T02:00:00.000000Z".to_owned(),
         )
         .unwrap_or_else(|e| panic!("{e}"));

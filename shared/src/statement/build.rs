@@ -1,15 +1,18 @@
-//! Making a statement from an account's opening state and the entries of a period,
-//! and the one walk over the entries that both [`build`] and
-//! [`verify`](super::verify) use: a statement that does not add up is never made, and
-//! is never accepted.
+//! Making a statement from an account's opening state, the entries of a period and
+//! the holds active at its end, and the one walk over the entries that both
+//! [`build`] and [`verify`](super::verify) use: a statement that does not add up is
+//! never made, and is never accepted.
 
 use std::fmt;
 
 use chrono::DateTime;
 use rust_decimal::Decimal;
 
-use super::{FORMAT, Period, Statement, StatementAccount, StatementEntry};
-use crate::domain::{AccountId, Balance, ChainHead, Currency, LedgerEntry, SignedAmount};
+use super::holds::{closing_figures, sum_holds};
+use super::{FORMAT, Period, Statement, StatementAccount, StatementEntry, StatementHold};
+use crate::domain::{
+    AccountId, Balance, ChainHead, Currency, LedgerEntry, SignedAmount, TransactionId,
+};
 
 /// The account as it was at the first instant of the period: after every entry
 /// settled before it.
@@ -71,6 +74,16 @@ pub enum BuildError {
     TotalTooLarge { field: &'static str },
     #[error("{field} must not contain control characters such as line breaks")]
     ControlCharacter { field: &'static str },
+    #[error(
+        "hold {position} ({transaction_id}): expiresAt {expires_at:?} is not an RFC 3339 date-time"
+    )]
+    HoldExpiresAtInvalid {
+        position: usize,
+        transaction_id: TransactionId,
+        expires_at: String,
+    },
+    #[error("closingHeld is {held}, more than closingBalance ({balance})")]
+    HeldOverBalance { held: Decimal, balance: Balance },
 }
 
 impl StatementEntry {
@@ -106,17 +119,20 @@ impl StatementEntry {
     }
 }
 
-/// The statement of `account` for `period`: `opening` is the account right before
-/// the period, `entries` every entry settled in it, in settlement order. Computes the
-/// totals and the closing state, and refuses (naming the first faulty entry) when an
-/// entry is outside the period, out of order, breaks the balance or the chain. The
-/// statement is unsigned.
+/// The statement of `account` for `period` (format [`FORMAT`]): `opening` is the
+/// account right before the period, `entries` every entry settled in it, in
+/// settlement order, `holds` the holds ACTIVE at the period's end (`to`), in the
+/// order they were placed. Computes the totals, the closing state and the amount on
+/// hold, and refuses (naming the first faulty entry) when an entry is outside the
+/// period, out of order, breaks the balance or the chain, or when the holds are more
+/// than the closing balance. The statement is unsigned.
 pub fn build(
     period: &Period,
     account: StatementAccount,
     currency: Currency,
     opening: Opening,
     entries: Vec<StatementEntry>,
+    holds: Vec<StatementHold>,
     generated_at: String,
 ) -> Result<Statement, BuildError> {
     let walk = walk(
@@ -127,11 +143,14 @@ pub fn build(
         &entries,
     );
     let fields = text_problems(&account.holder_id, &generated_at);
-    if let Some(problem) = walk.problems.into_iter().chain(fields).next() {
+    let held = sum_holds(&holds);
+    let mut problems = walk.problems.into_iter().chain(fields).chain(held.problems);
+    if let Some(problem) = problems.next() {
         return Err(problem);
     }
     let total_in = total(walk.total_in, "totalIn")?;
     let total_out = total(walk.total_out, "totalOut")?;
+    let (closing_held, closing_available) = closing_figures(walk.balance, held.sum)?;
     Ok(Statement {
         format: FORMAT.to_owned(),
         period: period.to_string(),
@@ -147,6 +166,9 @@ pub fn build(
         closing_head: walk.head,
         opening_version: opening.version,
         closing_version: walk.version,
+        closing_held: Some(closing_held),
+        closing_available: Some(closing_available),
+        holds: Some(holds),
         entries,
         generated_at,
         signature: None,

@@ -1,12 +1,13 @@
 //! A monthly statement: what it says (opening and closing balances, every settled
-//! entry with its balance after, totals, the chain heads at both ends), its canonical
-//! bytes and digest (what is signed), and how a third party checks it.
+//! entry with its balance after, totals, the chain heads at both ends, and since
+//! `bank-statement/v2` the amount on hold at the closing with the holds making it),
+//! its canonical bytes and digest (what is signed), and how a third party checks it.
 //!
 //! The JSON form is the contract (`DESIGN.md` §3d); amounts are two-decimal strings.
 //!
 //! * [`Period`]: the month covered, `YYYY-MM`, and its `[from, to)` bounds;
-//! * [`build`]: the statement from the opening state and the period's entries,
-//!   refused ([`BuildError`]) unless it adds up;
+//! * [`build`]: the statement from the opening state, the period's entries and the
+//!   holds active at its end, refused ([`BuildError`]) unless it adds up;
 //! * [`digest`]: the canonical text, its SHA-256 and the message the bank signs;
 //! * [`verify`]: the signature and the consistency, as a third party checks them.
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 mod build;
 pub mod digest;
+mod holds;
 mod job;
 mod period;
 mod verify;
@@ -22,6 +24,7 @@ mod verify;
 mod tests;
 
 pub use build::{BuildError, EntryAt, Opening, build};
+pub use holds::StatementHold;
 pub use job::Job;
 pub use period::{Period, PeriodError};
 pub use verify::{SIGNATURE_ALGORITHM, Verification, verify};
@@ -30,14 +33,21 @@ use crate::domain::{
     AccountId, Balance, ChainHead, Currency, SignedAmount, TransactionId, TransactionType,
 };
 
-/// The name and version of the statement format.
-pub const FORMAT: &str = "bank-statement/v1";
+/// The name and version of the statement format: what [`build`] makes.
+pub const FORMAT: &str = FORMAT_V2;
+
+/// The first format: no held amount. Still verified exactly as it was.
+pub const FORMAT_V1: &str = "bank-statement/v1";
+
+/// The format with the amount on hold at the closing (`closingHeld`,
+/// `closingAvailable`, `holds`).
+pub const FORMAT_V2: &str = "bank-statement/v2";
 
 /// One account's statement for one calendar month (UTC).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Statement {
-    /// Always [`FORMAT`].
+    /// [`FORMAT_V2`] (what [`build`] makes) or [`FORMAT_V1`] (made before holds).
     pub format: String,
     /// `YYYY-MM`.
     pub period: String,
@@ -62,6 +72,15 @@ pub struct Statement {
     /// The account's version at the opening and at the closing.
     pub opening_version: u64,
     pub closing_version: u64,
+    /// v2: the sum of the holds ACTIVE at `to` (absent in v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_held: Option<Balance>,
+    /// v2: `closingBalance − closingHeld` (absent in v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing_available: Option<Balance>,
+    /// v2: the holds ACTIVE at `to`, in the order they were placed (absent in v1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds: Option<Vec<StatementHold>>,
     /// Every entry settled in `[from, to)`, in settlement order.
     pub entries: Vec<StatementEntry>,
     /// When the statement was made.

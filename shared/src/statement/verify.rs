@@ -1,5 +1,7 @@
 //! Checking a statement as a third party would: is the signature the bank's, and does
-//! the statement add up (its chain, balances, totals and dates)?
+//! the statement add up (its chain, balances, totals and dates, and in
+//! `bank-statement/v2` the amount on hold)? A `bank-statement/v1` statement is
+//! checked exactly as before v2 existed (and must not carry v2's fields).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -9,7 +11,8 @@ use p256::pkcs8::DecodePublicKey as _;
 use serde::{Deserialize, Serialize};
 
 use super::build::{Opening, Walk, text_problems, walk};
-use super::{FORMAT, Period, Statement};
+use super::holds::held_problems;
+use super::{FORMAT_V1, FORMAT_V2, Period, Statement};
 
 /// The only accepted `signature.algorithm`: ECDSA P-256 with SHA-256 (KMS
 /// `ECC_NIST_P256` keys).
@@ -22,7 +25,8 @@ pub struct Verification {
     /// The signature is the bank key's, over this statement's signed message.
     pub signature_valid: bool,
     /// The statement adds up: the format, the period and its bounds, the chain from
-    /// the opening to the closing head, the balances, the totals, the versions.
+    /// the opening to the closing head, the balances, the totals, the versions, and
+    /// (v2) the amount on hold and the available balance.
     pub chain_valid: bool,
     /// What is wrong, as short sentences (empty when both are valid).
     pub problems: Vec<String>,
@@ -70,8 +74,8 @@ fn check_signature(statement: &Statement, public_key_der: &[u8]) -> Result<(), S
 /// Everything that does not add up in `statement`, in reading order.
 fn consistency_problems(statement: &Statement) -> Vec<String> {
     let mut problems = Vec::new();
-    if statement.format != FORMAT {
-        problems.push(format!("format is not {FORMAT}"));
+    if statement.format != FORMAT_V1 && statement.format != FORMAT_V2 {
+        problems.push(format!("format is neither {FORMAT_V2} nor {FORMAT_V1}"));
     }
     let period = match Period::parse(&statement.period) {
         Ok(period) => Some(period),
@@ -106,6 +110,7 @@ fn consistency_problems(statement: &Statement) -> Vec<String> {
     );
     problems.extend(walked.problems.iter().map(ToString::to_string));
     problems.extend(closing_problems(statement, &walked));
+    problems.extend(held_problems(statement));
     let texts = text_problems(&statement.account.holder_id, &statement.generated_at);
     problems.extend(texts.iter().map(ToString::to_string));
     problems

@@ -96,9 +96,9 @@ pub(super) fn draw(canvas: &mut Canvas, doc: &Doc, number: usize, pages: usize) 
     canvas.hline((LEFT, RIGHT), HEADER_BOTTOM, 0.6, RULE);
 }
 
-/// The summary panel's top and height.
+/// The summary panel's top and height (room for the v2 rows on hold and available).
 const SUMMARY_TOP: f32 = 690.0;
-const SUMMARY_HEIGHT: f32 = 70.0;
+const SUMMARY_HEIGHT: f32 = 96.0;
 
 /// The first page's summary: period and count on the left, the money on the right.
 pub(super) fn summary(canvas: &mut Canvas, doc: &Doc, statement: &Statement) {
@@ -123,27 +123,49 @@ pub(super) fn summary(canvas: &mut Canvas, doc: &Doc, statement: &Statement) {
     money_column(canvas, statement);
 }
 
-/// Opening balance, totals and closing balance, each with the currency code.
+/// How a summary amount is printed: plain, or bold under a rule (a closing figure).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Plain,
+    Ruled,
+}
+
+/// Opening balance, totals and closing balance, and (v2) the amount on hold and the
+/// available balance at the closing, each with the currency code.
 fn money_column(canvas: &mut Canvas, statement: &Statement) {
     let code = statement.currency.as_str();
-    let amounts = [
-        ("Opening balance", statement.opening_balance.to_string()),
-        ("Total in", statement.total_in.to_string()),
-        ("Total out", statement.total_out.to_string()),
-        ("Closing balance", statement.closing_balance.to_string()),
+    let mut amounts = vec![
+        (
+            "Opening balance",
+            statement.opening_balance.to_string(),
+            Style::Plain,
+        ),
+        ("Total in", statement.total_in.to_string(), Style::Plain),
+        ("Total out", statement.total_out.to_string(), Style::Plain),
+        (
+            "Closing balance",
+            statement.closing_balance.to_string(),
+            Style::Ruled,
+        ),
     ];
+    if let Some(held) = statement.closing_held {
+        amounts.push(("On hold at closing", held.to_string(), Style::Plain));
+    }
+    if let Some(available) = statement.closing_available {
+        amounts.push(("Available at closing", available.to_string(), Style::Ruled));
+    }
     let (label_x, value_right) = (LEFT + 290.0, RIGHT - 10.0);
-    let max = value_right - label_x - 80.0;
+    let max = value_right - label_x - 90.0;
     let mut y = SUMMARY_TOP - 16.0;
-    for (index, (label, amount)) in amounts.iter().enumerate() {
-        let closing = index == amounts.len() - 1;
-        if closing {
+    for (label, amount, style) in amounts {
+        let ruled = style == Style::Ruled;
+        if ruled {
             canvas.hline((label_x, value_right), y + 9.0, 0.5, RULE);
             y -= 2.0;
         }
-        let font = if closing { Font::Bold } else { Font::Regular };
+        let font = if ruled { Font::Bold } else { Font::Regular };
         let value = text::encode(&format!("{amount} {code}"));
-        canvas.set_fill(if closing { INK } else { MUTED });
+        canvas.set_fill(if ruled { INK } else { MUTED });
         canvas.text(font, 8.5, label_x, y, label.as_bytes());
         canvas.set_fill(INK);
         canvas.text_right_fit(font, 8.5, (value_right, max), y, &value);

@@ -1,8 +1,9 @@
 //! Where things go on an A4 page, and which table rows each page holds.
 //!
 //! The table's rows are the opening balance, every entry (or the "no transactions"
-//! line of an empty month) and the closing balance. The last page also keeps room at
-//! its bottom for the verification footer.
+//! line of an empty month) and the closing balance, then, when holds were active at
+//! the closing, a "Holds at closing" line and one row per hold. The last page also
+//! keeps room at its bottom for the verification footer.
 
 use std::ops::Range;
 
@@ -20,7 +21,7 @@ pub(super) const WIDTH: f32 = RIGHT - LEFT;
 /// The rule under the header, on every page.
 pub(super) const HEADER_BOTTOM: f32 = 722.0;
 /// The top of the table on the first page (below the summary) and on the others.
-pub(super) const FIRST_TABLE_TOP: f32 = 606.0;
+pub(super) const FIRST_TABLE_TOP: f32 = 580.0;
 pub(super) const TABLE_TOP: f32 = HEADER_BOTTOM - 14.0;
 /// The column titles' band.
 pub(super) const TABLE_HEAD_HEIGHT: f32 = 18.0;
@@ -85,10 +86,16 @@ fn footer_rows() -> usize {
     (FOOTER_HEIGHT / ROW_HEIGHT).ceil() as usize
 }
 
-/// The table rows of a statement with `entries` entries: opening balance, the entries
-/// or the "no transactions" line, closing balance.
-pub(super) const fn row_count(entries: usize) -> usize {
-    if entries == 0 { 3 } else { entries + 2 }
+/// The table rows of a statement with `entries` entries and `holds` holds at the
+/// closing: opening balance, the entries or the "no transactions" line, closing
+/// balance, then the holds' title and one row per hold (none without holds).
+pub(super) const fn row_count(entries: usize, holds: usize) -> usize {
+    let ledger = if entries == 0 { 3 } else { entries + 2 };
+    if holds == 0 {
+        ledger
+    } else {
+        ledger + 1 + holds
+    }
 }
 
 /// Splits `rows` table rows over pages, leaving room for the footer on the last one

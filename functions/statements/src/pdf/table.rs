@@ -1,9 +1,9 @@
-//! The table of entries, framed by the opening and closing balances, and the last
-//! page's verification footer.
+//! The table of entries, framed by the opening and closing balances, then the holds
+//! active at the closing.
 
 use std::fmt::Write as _;
 
-use shared::statement::{Statement, StatementEntry};
+use shared::statement::{Statement, StatementEntry, StatementHold};
 
 use super::canvas::Canvas;
 use super::format;
@@ -16,6 +16,14 @@ use super::text::{self, Font};
 
 /// What the table says when the month has no entry.
 const EMPTY: &[u8] = b"No transactions settled in this period.";
+
+/// The title over the holds active at the closing.
+const HOLDS_TITLE: &[u8] = b"Holds at closing";
+/// What the holds' rows say of them: reserved, not paid out.
+const HOLDS_NOTE: &[u8] = b"Reserved at the closing, not yet paid out";
+
+/// How many characters of a hold's id are printed.
+const SHORT_ID: usize = 8;
 
 /// Buffers reused from row to row.
 #[derive(Debug, Default)]
@@ -30,17 +38,28 @@ enum Row<'a> {
     Entry(&'a StatementEntry),
     Empty,
     Closing,
+    HoldsTitle,
+    Hold(&'a StatementHold),
 }
 
 /// Row `index` of the table (see [`super::layout::row_count`]).
 fn row(statement: &Statement, index: usize) -> Row<'_> {
     let entries = &statement.entries;
+    let closing = entries.len().max(1) + 1;
     match index.checked_sub(1) {
         None => Row::Opening,
         Some(at) => match entries.get(at) {
             Some(entry) => Row::Entry(entry),
             None if entries.is_empty() && at == 0 => Row::Empty,
-            None => Row::Closing,
+            None if index <= closing => Row::Closing,
+            None if index == closing + 1 => Row::HoldsTitle,
+            None => {
+                let holds = statement.holds.as_deref().unwrap_or_default();
+                match holds.get(index - closing - 2) {
+                    Some(hold) => Row::Hold(hold),
+                    None => Row::Closing,
+                }
+            }
         },
     }
 }
@@ -72,6 +91,13 @@ pub(super) fn draw(
                 canvas.set_fill(MUTED);
                 canvas.text(Font::Regular, ROW_SIZE, DESCRIPTION_X, y, EMPTY);
             }
+            Row::HoldsTitle => {
+                canvas.set_fill(ACCENT);
+                canvas.text(Font::Bold, ROW_SIZE, DATE_X, y, HOLDS_TITLE);
+                canvas.set_fill(MUTED);
+                canvas.text(Font::Regular, ROW_SIZE, DESCRIPTION_X, y, HOLDS_NOTE);
+            }
+            Row::Hold(hold) => hold_row(canvas, hold, y, scratch),
         }
     }
     let end = baseline(top, page.rows.len().saturating_sub(1)) - 4.0;
@@ -123,6 +149,27 @@ fn entry_row(canvas: &mut Canvas, entry: &StatementEntry, y: f32, scratch: &mut 
     let _ = write!(text, "{}", entry.balance_after);
     let balance = (BALANCE_RIGHT, BALANCE_WIDTH);
     canvas.text_right_fit(Font::Regular, ROW_SIZE, balance, y, text.as_bytes());
+}
+
+/// One hold: its short id, `Hold`, when it expires, its amount (no balance: a hold
+/// does not move it).
+fn hold_row(canvas: &mut Canvas, hold: &StatementHold, y: f32, scratch: &mut Scratch) {
+    let Scratch { text, bytes } = scratch;
+    canvas.set_fill(INK);
+    text.clear();
+    let _ = write!(text, "{}", hold.transaction_id);
+    let short = text.get(..SHORT_ID).unwrap_or(text.as_str());
+    canvas.text(Font::Regular, ROW_SIZE, DATE_X, y, short.as_bytes());
+    canvas.text(Font::Regular, ROW_SIZE, TYPE_X, y, b"Hold");
+    format::settled(&hold.expires_at, text);
+    text.insert_str(0, "Expires ");
+    text::encode_into(text, bytes);
+    text::truncate(Font::Regular, bytes, ROW_SIZE, DESCRIPTION_WIDTH);
+    canvas.text(Font::Regular, ROW_SIZE, DESCRIPTION_X, y, bytes);
+    text.clear();
+    let _ = write!(text, "{}", hold.amount);
+    let amount = (AMOUNT_RIGHT, AMOUNT_WIDTH);
+    canvas.text_right_fit(Font::Regular, ROW_SIZE, amount, y, text.as_bytes());
 }
 
 /// The opening or closing balance, in bold in the balance column.

@@ -5,19 +5,25 @@ use proptest::prelude::*;
 use super::*;
 
 /// The problem reported for a signature that is not over this statement.
-const SIGNATURE: &str = "the signature does not match this statement and the bank's key";
+pub(super) const SIGNATURE: &str = "the signature does not match this statement and the bank's key";
 
 /// A change to the genuine statement (not re-signed) and what verify must report.
-struct Case {
-    what: &'static str,
-    change: fn(&mut Statement),
+pub(super) struct Case {
+    pub(super) what: &'static str,
+    pub(super) change: fn(&mut Statement),
     /// Whether the change is inside the signed text.
-    signed: bool,
+    pub(super) signed: bool,
     /// Every consistency problem, in order (none: the chain is still valid).
-    problems: &'static [&'static str],
+    pub(super) problems: &'static [&'static str],
 }
 
-fn check(cases: &[Case]) {
+/// Each case applied to the (v2) genuine statement.
+pub(super) fn check(cases: &[Case]) {
+    check_changes(genuine, cases);
+}
+
+/// Each case applied to the statement `genuine` makes.
+pub(super) fn check_changes(genuine: fn() -> (Statement, Vec<u8>), cases: &[Case]) {
     let (genuine, der) = genuine();
     for case in cases {
         let mut statement = genuine.clone();
@@ -95,9 +101,9 @@ fn entry_contents_are_covered_by_the_chain_so_changing_them_breaks_the_chain() {
         },
         Case {
             what: "format",
-            change: |s| s.format = "bank-statement/v2".to_owned(),
+            change: |s| s.format = "bank-statement/v3".to_owned(),
             signed: false,
-            problems: &["format is not bank-statement/v1"],
+            problems: &["format is neither bank-statement/v2 nor bank-statement/v1"],
         },
     ]);
 }
@@ -117,7 +123,10 @@ fn header_figures_are_signed_and_checked_so_changing_them_breaks_both() {
             what: "closing balance",
             change: |s| s.closing_balance = plus_cent(s.closing_balance),
             signed: true,
-            problems: &["closingBalance is 139.51, but the last entry leaves 139.50"],
+            problems: &[
+                "closingBalance is 139.51, but the last entry leaves 139.50",
+                "closingAvailable is 114.00, but closingBalance minus closingHeld is 114.01",
+            ],
         },
         Case {
             what: "total in",
