@@ -46,7 +46,15 @@ pub struct NotificationMessage {
     /// The holder's balance after a COMPLETED transaction (exact decimal text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance_after: Option<String>,
-    /// The counterparty account of a transfer.
+    /// The holder's held amount right after it (exact decimal text), when not zero or
+    /// when the transaction changed it (a hold, its capture, void or expiry). Absent:
+    /// nothing held (and bodies queued before holds existed read as such).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_after: Option<String>,
+    /// Which way a REVERSAL moved the holder's money (reversals only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Flow>,
+    /// The counterparty account of a transfer (or of a transfer's reversal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counterparty_account_id: Option<AccountId>,
     /// The holder's account version right after the transaction (the version it was
@@ -75,7 +83,30 @@ fn lenient_trace<'de, D: serde::Deserializer<'de>>(
     Ok(value.as_str().and_then(TraceId::parse))
 }
 
+/// Which way money moved on the notified holder's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Flow {
+    /// Paid in (a reversal giving money back to the holder).
+    Credit,
+    /// Taken out (a reversal taking money back from the holder).
+    Debit,
+}
+
 impl NotificationMessage {
+    /// The holder's (held amount, available balance) right after it, as exact decimal
+    /// text, when its balance after is known: held is `held_after` (`0.00` when
+    /// absent), available the balance less it.
+    pub fn held_and_available(&self) -> Option<(String, String)> {
+        let balance: rust_decimal::Decimal = self.balance_after.as_deref()?.parse().ok()?;
+        let held: rust_decimal::Decimal = match self.held_after.as_deref() {
+            Some(held) => held.parse().ok()?,
+            None => rust_decimal::Decimal::new(0, 2),
+        };
+        let available = (balance - held).round_dp(2);
+        Some((format!("{held:.2}"), format!("{available:.2}")))
+    }
+
     /// The de-duplication key of this notification (one per transaction and holder
     /// account; the notifier keeps each channel's state under it).
     pub fn dedupe_key(&self) -> String {
@@ -216,5 +247,41 @@ mod tests {
         }
         let untraced = read(with_trace("")).map(|m| serde_json::to_string(&m).unwrap_or_default());
         assert!(untraced.is_ok_and(|text| !text.contains("traceId")));
+    }
+
+    #[test]
+    fn a_body_without_the_held_amount_reads_as_nothing_held_and_one_with_it_round_trips() {
+        let old = serde_json::from_str::<NotificationMessage>(&with_trace(""))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((old.held_after.as_deref(), old.direction), (None, None));
+        assert_eq!(old.held_and_available(), None, "no balance after: unknown");
+        let with_balance = NotificationMessage {
+            balance_after: Some("300.75".to_owned()),
+            ..old.clone()
+        };
+        assert_eq!(
+            with_balance.held_and_available(),
+            Some(("0.00".to_owned(), "300.75".to_owned()))
+        );
+        let held = NotificationMessage {
+            held_after: Some("60.00".to_owned()),
+            direction: Some(Flow::Credit),
+            ..with_balance
+        };
+        assert_eq!(
+            held.held_and_available(),
+            Some(("60.00".to_owned(), "240.75".to_owned()))
+        );
+        let text = serde_json::to_string(&held).unwrap_or_default();
+        assert!(text.contains(r#""heldAfter":"60.00""#), "{text}");
+        assert!(text.contains(r#""direction":"CREDIT""#), "{text}");
+        let back: NotificationMessage =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, held);
+        let plain = serde_json::to_string(&old).unwrap_or_default();
+        assert!(
+            !plain.contains("heldAfter") && !plain.contains("direction"),
+            "{plain}"
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod faults;
 pub mod fixture;
 pub mod forge;
 pub mod gateway;
+pub mod gql;
 pub mod local;
 pub mod moto;
 pub mod notify_fixture;

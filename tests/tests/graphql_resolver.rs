@@ -5,84 +5,9 @@
 
 use aws_lambda_events::event::appsync::{AppSyncDirectResolverEvent, AppSyncIdentity};
 use integration_tests::api::{ApiEvent, Caller, sample_event};
-use integration_tests::fixture::{ApiFixture, new_key};
+use integration_tests::fixture::new_key;
+use integration_tests::gql::{Gql, deposit};
 use serde_json::{Value, json};
-use shared::metrics::{Collector, Metrics};
-use std::sync::Arc;
-
-struct Gql {
-    fx: ApiFixture,
-    app: graphql::App,
-    /// What the app's metrics wrote.
-    metrics: Arc<Collector>,
-}
-
-impl Gql {
-    async fn new() -> Self {
-        let fx = ApiFixture::new().await;
-        let pages = fx.stack.page_sealer().await;
-        let metrics = Collector::new();
-        let sink = Metrics::local("test").with_sink(metrics.clone());
-        let app = graphql::App::with_metrics(&fx.stack.config, &fx.tables, pages, sink);
-        Self { fx, app, metrics }
-    }
-
-    /// The context AppSync sends for `parent.field` with `arguments`, from `caller`.
-    fn event(caller: &Caller, parent: &str, field: &str, arguments: Value) -> Value {
-        let mut event = sample_event("graphql-request-transaction.json");
-        event["arguments"] = arguments;
-        event["identity"]["sub"] = json!(caller.sub);
-        event["identity"]["claims"]["sub"] = json!(caller.sub);
-        event["identity"]["groups"] = caller.groups.as_ref().map_or(Value::Null, |g| json!([g]));
-        event["info"]["parentTypeName"] = json!(parent);
-        event["info"]["fieldName"] = json!(field);
-        event
-    }
-
-    /// Resolves one field: its value, or (errorType, errorMessage).
-    async fn call(
-        &self,
-        caller: &Caller,
-        parent: &str,
-        field: &str,
-        arguments: Value,
-    ) -> Result<Value, (String, String)> {
-        self.app
-            .handle(Self::event(caller, parent, field, arguments))
-            .await
-            .map_err(|d| (d.error_type, d.error_message))
-    }
-
-    async fn ok(&self, caller: &Caller, parent: &str, field: &str, arguments: Value) -> Value {
-        self.call(caller, parent, field, arguments)
-            .await
-            .unwrap_or_else(|e| panic!("{parent}.{field}: {e:?}"))
-    }
-
-    async fn error_type(
-        &self,
-        caller: &Caller,
-        parent: &str,
-        field: &str,
-        arguments: Value,
-    ) -> String {
-        match self.call(caller, parent, field, arguments).await {
-            Ok(value) => panic!("{parent}.{field} answered {value}"),
-            Err((error_type, _)) => error_type,
-        }
-    }
-
-    async fn open(&self, caller: &Caller) -> String {
-        let account = self
-            .ok(caller, "Mutation", "openAccount", json!({ "input": {} }))
-            .await;
-        account["accountId"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-fn deposit(account: &str, amount: &str) -> Value {
-    json!({ "accountId": account, "type": "DEPOSIT", "amount": amount })
-}
 
 #[tokio::test]
 async fn request_transaction_is_idempotent_like_rest_and_renders_the_same_json() {

@@ -2,7 +2,10 @@
 //! schema's type (`graphql/schema.graphql`).
 
 use serde_json::{Map, Value, json};
-use shared::app::{AppError, Caller, ErrorKind, History, Listed, PeriodQuery, TransactionInput};
+use shared::app::{
+    AppError, Caller, ErrorKind, History, Listed, PeriodQuery, Recorded, ReverseInput,
+    TransactionInput,
+};
 use shared::domain::page::page_size;
 use shared::domain::{AccountId, EXAMPLE_UUID, IdempotencyKey};
 use shared::store::{HistoryEntry, View};
@@ -99,6 +102,7 @@ impl Inner {
                 Ok(views::account(&account))
             }
             "requestTransaction" => self.request(caller, event).await,
+            "captureHold" | "voidHold" | "reverseTransaction" => self.act(caller, event).await,
             _ => Err(no_resolver(event)),
         }
     }
@@ -163,11 +167,41 @@ impl Inner {
             amount_json: &amount,
             to_account_id: text("toAccountId"),
             description: text("description"),
+            expires_at: text("expiresAt"),
         }
         .validate()?;
         let recorded = self.bank.record(caller, key, &request).await?;
+        self.receipt(&recorded)
+    }
+
+    /// `captureHold`, `voidHold` or `reverseTransaction`: a transaction acting on the
+    /// one `transactionId` names, recorded as its REST route records it.
+    async fn act(&self, caller: &Caller, event: &ResolverEvent) -> Result<Value, AppError> {
+        let key = key(event.text("idempotencyKey").unwrap_or_default())?;
+        let id = event.text("transactionId").unwrap_or_default();
+        // The schema makes amount a String: its JSON text is a quoted decimal.
+        let amount = event.text("amount").map(|a| Value::from(a).to_string());
+        let bank = &self.bank;
+        let recorded = match event.info.field_name.as_str() {
+            "captureHold" => {
+                bank.capture(caller, key, id, amount.as_deref(), None)
+                    .await?
+            }
+            "voidHold" => bank.void(caller, key, id, None).await?,
+            _ => {
+                let input = ReverseInput {
+                    amount_json: amount.as_deref(),
+                    description: event.text("description"),
+                };
+                bank.reverse(caller, key, id, input, None).await?
+            }
+        };
+        self.receipt(&recorded)
+    }
+
+    /// A `TransactionReceipt`: the first answer, byte for byte on a replay, as REST's.
+    fn receipt(&self, recorded: &Recorded) -> Result<Value, AppError> {
         recorded.emit_metrics(&self.metrics);
-        // The first answer, byte for byte on a replay, as REST's.
         let transaction: Value = serde_json::from_str(&recorded.body).map_err(|e| {
             tracing::error!(error = %e, "stored answer is not JSON");
             AppError::internal()

@@ -101,6 +101,16 @@ async fn every_mutation_from_an_iam_principal_is_unauthorized_before_any_table_i
     let mut pay = sample(COGNITO_EVENT);
     pay["identity"] = sample(IAM_EVENT)["identity"].clone();
     assert_eq!(error_type(&app, pay).await, "UNAUTHORIZED");
+    let hold = "3f2c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47";
+    for field in ["captureHold", "voidHold", "reverseTransaction"] {
+        let arguments = json!({
+            "transactionId": hold,
+            "idempotencyKey": hold,
+            "description": "why",
+        });
+        let call = iam_call("Mutation", field, arguments);
+        assert_eq!(error_type(&app, call).await, "UNAUTHORIZED", "{field}");
+    }
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ pub enum Malformed {
 #[serde(untagged)]
 enum Body {
     Batch(NotificationBatch),
-    One(Notification),
+    One(Box<Notification>),
 }
 
 /// Parses and checks `body`: its notifications, in order, at least one.
@@ -57,7 +57,7 @@ pub fn parse(body: Option<&str>) -> Result<Vec<Notification>, Malformed> {
     })?;
     let messages = match body {
         Body::Batch(batch) => batch.notifications,
-        Body::One(message) => vec![message],
+        Body::One(message) => vec![*message],
     };
     if messages.is_empty() {
         return Err(invalid("notifications", "is empty"));
@@ -97,7 +97,7 @@ fn check_status(change: &StatusNotification) -> Result<(), Malformed> {
 
 fn check_transaction(message: &NotificationMessage) -> Result<(), Malformed> {
     if message.status == TransactionStatus::Pending {
-        return Err(invalid("status", "must be COMPLETED or REJECTED"));
+        return Err(invalid("status", "must not be PENDING"));
     }
     if !is_decimal(&message.amount) {
         return Err(invalid("amount", "is not a decimal number"));
@@ -108,6 +108,13 @@ fn check_transaction(message: &NotificationMessage) -> Result<(), Malformed> {
         .is_some_and(|b| !is_decimal(b))
     {
         return Err(invalid("balanceAfter", "is not a decimal number"));
+    }
+    if message
+        .held_after
+        .as_deref()
+        .is_some_and(|h| !is_decimal(h))
+    {
+        return Err(invalid("heldAfter", "is not a decimal number"));
     }
     Ok(())
 }
@@ -307,6 +314,30 @@ mod tests {
             })
         ));
         assert_eq!(parse(None), Err(Malformed::NoBody));
+    }
+
+    #[test]
+    fn a_held_amount_is_read_when_decimal_and_refused_otherwise() {
+        let held = VALID.replace(
+            r#""balanceAfter":"300.75","#,
+            r#""balanceAfter":"300.75","heldAfter":"60.00","#,
+        );
+        let messages = parse(Some(&held)).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(&messages[0], Notification::Transaction(m) if m.held_after.as_deref() == Some("60.00"))
+        );
+        let bad = held.replace("\"60.00\"", "\"<b>all</b>\"");
+        assert!(matches!(
+            parse(Some(&bad)),
+            Err(Malformed::Invalid {
+                field: "heldAfter",
+                ..
+            })
+        ));
+        let active = held
+            .replace("COMPLETED", "ACTIVE")
+            .replace("DEPOSIT", "HOLD");
+        assert!(parse(Some(&active)).is_ok());
     }
 
     #[test]

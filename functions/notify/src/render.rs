@@ -6,7 +6,7 @@ mod status;
 
 use shared::domain::text::escape_html as escape;
 use shared::domain::{TransactionStatus, TransactionType};
-use shared::notification::{HolderRole, Notification, NotificationMessage};
+use shared::notification::{Flow, HolderRole, Notification, NotificationMessage};
 
 /// Longest SMS kept in one GSM-7 segment.
 pub const SMS_MAX_CHARS: usize = 160;
@@ -23,12 +23,27 @@ pub struct Email {
     pub html: String,
 }
 
+/// The transaction's type, in words (its email's "Type" row).
 fn noun(kind: TransactionType) -> &'static str {
     match kind {
         TransactionType::Deposit => "deposit",
         TransactionType::Withdrawal => "withdrawal",
         TransactionType::Transfer => "transfer",
         TransactionType::Adjustment => "adjustment",
+        TransactionType::Hold => "hold",
+        TransactionType::Capture => "hold capture",
+        TransactionType::Void => "hold release",
+        TransactionType::Expiry => "hold expiry",
+        TransactionType::Reversal => "reversal",
+    }
+}
+
+/// What the subject and SMS name: the hold itself once a void or expiry released it
+/// ("Hold of 60.00 USD released"), else the transaction's type.
+fn subject_noun(message: &NotificationMessage) -> &'static str {
+    match message.kind {
+        TransactionType::Void | TransactionType::Expiry if !is_rejected(message) => "hold",
+        kind => noun(kind),
     }
 }
 
@@ -43,17 +58,28 @@ fn is_rejected(message: &NotificationMessage) -> bool {
     message.status == TransactionStatus::Rejected
 }
 
-/// "sent" / "received" for transfers, "completed" / "rejected" otherwise.
+/// Whether a reversal paid money into the holder's account (else it took money out).
+fn credited(message: &NotificationMessage) -> bool {
+    message.role == HolderRole::Destination || message.direction == Some(Flow::Credit)
+}
+
+/// "sent" / "received" for transfers, "placed", "released", "expired" for a hold's
+/// life, "credited" / "debited" for reversals, "completed" / "rejected" otherwise.
 fn result_word(message: &NotificationMessage) -> &'static str {
     match (is_rejected(message), message.kind, message.role) {
         (true, _, _) => "rejected",
         (false, TransactionType::Transfer, HolderRole::Source) => "sent",
         (false, TransactionType::Transfer, HolderRole::Destination) => "received",
+        (false, TransactionType::Hold, _) => "placed",
+        (false, TransactionType::Void, _) => "released",
+        (false, TransactionType::Expiry, _) => "expired",
+        (false, TransactionType::Reversal, _) if credited(message) => "credited",
+        (false, TransactionType::Reversal, _) => "debited",
         (false, _, _) => "completed",
     }
 }
 
-/// ("to" | "from", counterparty account) of a transfer.
+/// ("to" | "from", counterparty account) of a transfer or of a transfer's reversal.
 fn counterparty(message: &NotificationMessage) -> Option<(&'static str, String)> {
     let account = message.counterparty_account_id?;
     let direction = match message.role {
@@ -65,6 +91,14 @@ fn counterparty(message: &NotificationMessage) -> Option<(&'static str, String)>
 
 fn money(amount: &str, message: &NotificationMessage) -> String {
     format!("{amount} {}", message.currency)
+}
+
+/// (held, available) after a settled transaction, when it carries a held amount.
+fn holdings(message: &NotificationMessage) -> Option<(String, String)> {
+    if is_rejected(message) || message.held_after.is_none() {
+        return None;
+    }
+    message.held_and_available()
 }
 
 /// `2026-11-25 09:21:00 UTC` from an RFC 3339 time; the text itself if unreadable.
@@ -82,6 +116,7 @@ fn time(text: &str) -> String {
 fn headline(message: &NotificationMessage) -> String {
     let noun = noun(message.kind);
     let amount = money(&message.amount, message);
+    let account = message.account_id;
     let party = counterparty(message)
         .map(|(direction, account)| format!(" {direction} account {account}"))
         .unwrap_or_default();
@@ -89,11 +124,42 @@ fn headline(message: &NotificationMessage) -> String {
         let reason = message
             .rejection_reason
             .map_or_else(String::new, |r| format!(" because {}", r.describe()));
-        return format!("Your {noun} of {amount}{party} was rejected{reason}.");
+        // The holder did not ask for a reversal: an operator did.
+        let whose = if message.kind == TransactionType::Reversal {
+            "A"
+        } else {
+            "Your"
+        };
+        return format!("{whose} {noun} of {amount}{party} was rejected{reason}.");
     }
     match (message.kind, message.role) {
         (TransactionType::Transfer, HolderRole::Destination) => {
             format!("You received a transfer of {amount}{party}.")
+        }
+        (TransactionType::Hold, _) => {
+            let available = holdings(message)
+                .map(|(_, available)| format!("; available balance {}", money(&available, message)))
+                .unwrap_or_default();
+            format!("A hold of {amount} was placed on account {account}{available}.")
+        }
+        (TransactionType::Capture, _) => format!(
+            "{amount} of your hold was captured and debited from account {account}; \
+             the rest of the hold was released."
+        ),
+        (TransactionType::Void, _) => {
+            format!("Your hold of {amount} on account {account} was released.")
+        }
+        (TransactionType::Expiry, _) => {
+            format!("Your hold of {amount} on account {account} expired and was released.")
+        }
+        (TransactionType::Reversal, _) if credited(message) => {
+            format!("{amount} was returned to your account {account}{party} by a reversal.")
+        }
+        (TransactionType::Reversal, _) => {
+            let party = counterparty(message)
+                .map(|(_, account)| format!(" and returned to account {account}"))
+                .unwrap_or_default();
+            format!("{amount} on your account {account} was reversed{party}.")
         }
         _ => format!("Your {noun} of {amount}{party} has been completed."),
     }
@@ -115,6 +181,10 @@ fn details(message: &NotificationMessage) -> Vec<(&'static str, String)> {
         .filter(|_| !is_rejected(message))
     {
         rows.push(("Balance after", money(balance, message)));
+    }
+    if let Some((held, available)) = holdings(message) {
+        rows.push(("Held", money(&held, message)));
+        rows.push(("Available", money(&available, message)));
     }
     rows.push(("Account", message.account_id.to_string()));
     if let Some((direction, account)) = counterparty(message) {
@@ -152,7 +222,7 @@ pub fn sms(notification: &Notification) -> String {
 fn transaction_email(message: &NotificationMessage) -> Email {
     let subject = format!(
         "{} of {} {}",
-        capitalised(noun(message.kind)),
+        capitalised(subject_noun(message)),
         money(&message.amount, message),
         result_word(message)
     );
@@ -214,16 +284,22 @@ fn transaction_sms(message: &NotificationMessage) -> String {
         })
         .unwrap_or_default();
     let (noun, amount, result) = (
-        capitalised(noun(message.kind)),
+        capitalised(subject_noun(message)),
         money(&message.amount, message),
         result_word(message),
     );
     // "Transfer of 25.00 USD received from account ending 4321",
     // "Transfer of 25.00 USD to account ending 4321 rejected: ...".
-    let mut text = if is_rejected(message) {
-        format!("{noun} of {amount}{party} {result}")
-    } else {
-        format!("{noun} of {amount} {result}{party}")
+    let mut text = match (is_rejected(message), message.kind) {
+        (true, _) => format!("{noun} of {amount}{party} {result}"),
+        (false, TransactionType::Capture) => {
+            format!("{amount} of your hold captured, rest released")
+        }
+        (false, TransactionType::Void) => format!("Your hold of {amount} was released"),
+        (false, TransactionType::Expiry) => {
+            format!("Your hold of {amount} expired and was released")
+        }
+        (false, _) => format!("{noun} of {amount} {result}{party}"),
     };
     if is_rejected(message) {
         if let Some(reason) = message.rejection_reason {
@@ -231,6 +307,9 @@ fn transaction_sms(message: &NotificationMessage) -> String {
         }
     } else if let Some(balance) = &message.balance_after {
         text.push_str(&format!(". Balance: {}", money(balance, message)));
+        if let Some((_, available)) = holdings(message) {
+            text.push_str(&format!(", available: {}", money(&available, message)));
+        }
     }
     let reference = reference(&message.transaction_id.to_string());
     text.push_str(&format!(". Ref {reference}"));

@@ -7,10 +7,10 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{
     MessageSystemAttributeNameForSends, MessageSystemAttributeValue, SendMessageBatchRequestEntry,
 };
-use shared::domain::{TransactionStatus, TransactionType};
+use shared::domain::{Direction, TransactionKind, TransactionStatus, TransactionType};
 use shared::notification::{
-    ChangedBy, HolderRole, MAX_PER_BODY, Notification, NotificationBatch, NotificationMessage,
-    StatusNotification,
+    ChangedBy, Flow, HolderRole, MAX_PER_BODY, Notification, NotificationBatch,
+    NotificationMessage, StatusNotification,
 };
 use shared::store::{StatusChange, TransactionRecord};
 use shared::trace::TraceId;
@@ -18,14 +18,19 @@ use shared::trace::TraceId;
 /// Largest SendMessageBatch.
 const SQS_BATCH: usize = 10;
 
-/// The notifications a processed transaction owes: its recorder (the source holder)
-/// always; a completed transfer's receiving holder too.
+/// The notifications a processed transaction owes: its source holder always (an
+/// EXPIRY's hold holder, an operator's ADJUSTMENT's or REVERSAL's account holder) but
+/// for a REJECTED EXPIRY (the ledger's own attempt at a hold that already ended: no
+/// one asked, nothing changed); the holder of a completed transaction's destination
+/// (a transfer's receiver, the sender a transfer's reversal credits) too.
 pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage> {
     let Some(processed_at) = record.processed_at.clone() else {
         return Vec::new();
     };
-    if record.status == TransactionStatus::Pending {
-        return Vec::new();
+    match (record.status, record.kind.transaction_type()) {
+        (TransactionStatus::Pending, _)
+        | (TransactionStatus::Rejected, TransactionType::Expiry) => return Vec::new(),
+        _ => {}
     }
     let base = NotificationMessage {
         transaction_id: record.transaction_id,
@@ -38,6 +43,8 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
         status: record.status,
         rejection_reason: record.rejection_reason,
         balance_after: record.balance_after.map(|b| b.to_string()),
+        held_after: record.held_after.map(|h| h.to_string()),
+        direction: source_flow(&record.kind),
         counterparty_account_id: record.kind.destination(),
         account_version: record.account_version,
         created_at: record.created_at.to_string(),
@@ -45,24 +52,38 @@ pub fn notifications_for(record: &TransactionRecord) -> Vec<NotificationMessage>
         trace_id: record.trace_id.clone(),
     };
     let mut messages = vec![base.clone()];
-    let completed_transfer = record.status == TransactionStatus::Completed
-        && record.kind.transaction_type() == TransactionType::Transfer;
-    if let (true, Some(to), Some(holder)) = (
-        completed_transfer,
-        record.kind.destination(),
-        &record.to_user_id,
-    ) {
+    let completed = record.status == TransactionStatus::Completed;
+    if let (true, Some(to), Some(holder)) =
+        (completed, record.kind.destination(), &record.to_user_id)
+    {
         messages.push(NotificationMessage {
             account_id: to,
             holder_id: holder.clone(),
             role: HolderRole::Destination,
             balance_after: record.to_balance_after.map(|b| b.to_string()),
+            held_after: record.to_held_after.map(|h| h.to_string()),
+            // A transfer's reversal credits its destination, the original sender.
+            direction: base.direction.map(|_| Flow::Credit),
             counterparty_account_id: Some(record.account_id),
             account_version: record.to_account_version,
             ..base
         });
     }
     messages
+}
+
+/// Which way a REVERSAL moves the money of the account it is recorded on: a credit
+/// when it gives a debit back, a debit when it takes a credit back or moves a
+/// transfer back (from its receiver); `None` for every other type.
+const fn source_flow(kind: &TransactionKind) -> Option<Flow> {
+    match kind {
+        TransactionKind::Reversal {
+            direction: Direction::Credit,
+            ..
+        } => Some(Flow::Credit),
+        TransactionKind::Reversal { .. } => Some(Flow::Debit),
+        _ => None,
+    }
 }
 
 /// The notification an account's status change owes its holder. The holder learns
@@ -199,114 +220,4 @@ async fn send_chunk(client: &Client, queue_url: &str, chunk: &[Body]) -> Option<
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use shared::domain::{AccountId, AccountStatus, DEFAULT_CURRENCY, TransactionId, UserId};
-
-    fn message(n: u128) -> NotificationMessage {
-        NotificationMessage {
-            transaction_id: TransactionId::from(uuid::Uuid::from_u128(n)),
-            account_id: AccountId::from(uuid::Uuid::from_u128(1000 + n)),
-            holder_id: UserId::new(uuid::Uuid::from_u128(2000 + n).to_string()),
-            role: HolderRole::Source,
-            kind: TransactionType::Deposit,
-            amount: format!("{n}.00"),
-            currency: DEFAULT_CURRENCY,
-            status: TransactionStatus::Completed,
-            rejection_reason: None,
-            balance_after: Some(format!("{n}.00")),
-            counterparty_account_id: None,
-            account_version: None,
-            created_at: "2026-11-25T09:20:59.000000Z".to_owned(),
-            processed_at: "2026-11-25T09:21:00.000000Z".to_owned(),
-            trace_id: None,
-        }
-    }
-
-    fn change(holder: &str, by: &str) -> StatusChange {
-        StatusChange {
-            event_id: TransactionId::from(uuid::Uuid::from_u128(7)),
-            account_id: AccountId::from(uuid::Uuid::from_u128(8)),
-            holder_id: UserId::new(holder),
-            from: AccountStatus::Open,
-            to: AccountStatus::Frozen,
-            reason: Some("Card reported stolen".to_owned()),
-            initiated_by: UserId::new(by),
-            created_at: shared::clock::Timestamp::parse("2026-11-25T09:21:00.000000Z")
-                .unwrap_or_else(|e| panic!("{e}")),
-        }
-    }
-
-    #[test]
-    fn a_status_change_tells_its_holder_who_made_it_without_naming_the_operator() {
-        let holder = uuid::Uuid::from_u128(9).to_string();
-        let operator = uuid::Uuid::from_u128(10).to_string();
-        let by_bank = status_notification(&change(&holder, &operator));
-        assert_eq!(by_bank.changed_by, ChangedBy::Bank);
-        assert_eq!(by_bank.holder_id, holder.as_str());
-        assert_eq!(by_bank.to_status, AccountStatus::Frozen);
-        assert_eq!(by_bank.reason.as_deref(), Some("Card reported stolen"));
-        let body =
-            serde_json::to_string(&Notification::from(by_bank)).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!body.contains(&operator), "{body}");
-        let by_holder = status_notification(&change(&holder, &holder));
-        assert_eq!(by_holder.changed_by, ChangedBy::Holder);
-    }
-
-    #[test]
-    fn messages_are_packed_in_order_and_each_body_names_its_first_record() {
-        // 23 messages from records 0..=11 (two per record, one for the last), every
-        // fifth a status change: both kinds share the bodies.
-        let holder = uuid::Uuid::from_u128(9).to_string();
-        let messages: Vec<(usize, Notification)> = (0..23u128)
-            .map(|n| {
-                let notification = if n % 5 == 4 {
-                    status_notification(&change(&holder, &holder)).into()
-                } else {
-                    message(n).into()
-                };
-                (n as usize / 2, notification)
-            })
-            .collect();
-        let bodies = pack(&messages).unwrap_or_else(|i| panic!("record {i} not packed"));
-        assert_eq!(
-            bodies.iter().map(|b| b.first_index).collect::<Vec<_>>(),
-            [0, 5, 10]
-        );
-        let mut unpacked = Vec::new();
-        for body in &bodies {
-            let batch: NotificationBatch =
-                serde_json::from_str(&body.text).unwrap_or_else(|e| panic!("{e}"));
-            assert!(batch.notifications.len() <= MAX_PER_BODY);
-            unpacked.extend(batch.notifications);
-        }
-        let sent: Vec<Notification> = messages.into_iter().map(|(_, m)| m).collect();
-        assert_eq!(unpacked, sent);
-        assert!(pack(&[]).is_ok_and(|bodies| bodies.is_empty()));
-    }
-
-    #[test]
-    fn each_notification_carries_its_trace_and_a_body_is_sent_under_its_first() {
-        let holder = uuid::Uuid::from_u128(9).to_string();
-        let traced = |n: u128, root: &str| {
-            let mut m = message(n);
-            m.trace_id = TraceId::parse(root);
-            (n as usize, Notification::from(m))
-        };
-        let first = "1-6758a3c1-0123456789abcdef01234567";
-        let second = "1-6758a3c2-0123456789abcdef01234567";
-        let status = status_notification(&change(&holder, &holder)).into();
-        let messages = vec![(0, status), traced(1, first), traced(2, second)];
-        let bodies = pack(&messages).unwrap_or_else(|i| panic!("record {i} not packed"));
-        assert_eq!(bodies.len(), 1);
-        assert_eq!(bodies[0].trace.as_ref().map(TraceId::as_str), Some(first));
-        assert!(bodies[0].text.contains(first) && bodies[0].text.contains(second));
-        let header = bodies[0].trace.as_ref().and_then(trace_attribute);
-        assert_eq!(
-            header.as_ref().and_then(|h| h.string_value()),
-            Some(format!("Root={first}").as_str())
-        );
-        let untraced = pack(&[(0, message(3).into())]).unwrap_or_else(|_| panic!("not packed"));
-        assert!(untraced[0].trace.is_none());
-    }
-}
+mod tests;

@@ -35,6 +35,13 @@ pub struct LiveEvent {
     /// The account's balance right after the transaction (completed only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<String>,
+    /// The account's held amount right after it (with the balance only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_amount: Option<String>,
+    /// The balance less the held amount: what the account can pay out (with the
+    /// balance only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_balance: Option<String>,
     /// The account's version after the transaction (the version a rejection was
     /// decided at): a client showing a later version drops this event as stale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,16 +56,25 @@ pub struct LiveEvent {
 impl LiveEvent {
     /// The event for the holder `message` is addressed to, or `None` when that holder
     /// is told nothing live: a transaction still PENDING, or the receiver of a transfer
-    /// that did not complete (the ledger consumer does not queue that one either).
+    /// that did not complete (the ledger consumer does not queue that one either). A
+    /// hold that became ACTIVE is a `transaction.completed` event (status `ACTIVE`): it
+    /// settled, reserving money.
     pub fn for_holder(message: &NotificationMessage) -> Option<Self> {
         let kind = match message.status {
-            TransactionStatus::Completed => EventType::TransactionCompleted,
+            TransactionStatus::Completed | TransactionStatus::Active => {
+                EventType::TransactionCompleted
+            }
             TransactionStatus::Rejected if message.role == HolderRole::Source => {
                 EventType::TransactionRejected
             }
             _ => return None,
         };
         let completed = kind == EventType::TransactionCompleted;
+        let balance = message.balance_after.clone().filter(|_| completed);
+        let (held_amount, available_balance) = balance
+            .as_ref()
+            .and_then(|_| message.held_and_available())
+            .unzip();
         Some(Self {
             event_id: format!("{}.{}", message.transaction_id, message.account_id),
             kind,
@@ -67,7 +83,9 @@ impl LiveEvent {
             status: message.status,
             amount: message.amount.clone(),
             currency: message.currency,
-            balance: message.balance_after.clone().filter(|_| completed),
+            balance,
+            held_amount,
+            available_balance,
             account_version: message.account_version,
             rejection_reason: message
                 .rejection_reason
@@ -101,6 +119,8 @@ mod tests {
             rejection_reason: (status == TransactionStatus::Rejected)
                 .then_some(RejectionReason::InsufficientFunds),
             balance_after: (status == TransactionStatus::Completed).then(|| "75.00".to_owned()),
+            held_after: None,
+            direction: None,
             counterparty_account_id: Some(AccountId::new_random()),
             account_version: Some(4),
             created_at: "2026-12-01T10:00:00.000Z".to_owned(),
@@ -120,12 +140,41 @@ mod tests {
         );
         assert_eq!(event.kind, EventType::TransactionCompleted);
         assert_eq!(event.balance.as_deref(), Some("75.00"));
+        assert_eq!(event.held_amount.as_deref(), Some("0.00"));
+        assert_eq!(event.available_balance.as_deref(), Some("75.00"));
         assert_eq!(event.account_version, Some(4));
         assert_eq!(event.occurred_at, m.processed_at);
         let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
         assert_eq!(json["type"], "transaction.completed");
         assert_eq!(json["accountId"], m.account_id.to_string());
+        assert_eq!(json["heldAmount"], "0.00");
+        assert_eq!(json["availableBalance"], "75.00");
         assert!(json.get("rejectionReason").is_none());
+    }
+
+    #[test]
+    fn an_active_hold_is_a_completed_event_with_what_is_held_and_available() {
+        let hold = NotificationMessage {
+            kind: TransactionType::Hold,
+            status: TransactionStatus::Active,
+            amount: "60.00".to_owned(),
+            balance_after: Some("300.75".to_owned()),
+            held_after: Some("60.00".to_owned()),
+            counterparty_account_id: None,
+            ..message(HolderRole::Source, TransactionStatus::Active)
+        };
+        let event = LiveEvent::for_holder(&hold).unwrap();
+        assert_eq!(event.kind, EventType::TransactionCompleted);
+        assert_eq!(event.status, TransactionStatus::Active);
+        assert_eq!(event.balance.as_deref(), Some("300.75"));
+        assert_eq!(event.held_amount.as_deref(), Some("60.00"));
+        assert_eq!(event.available_balance.as_deref(), Some("240.75"));
+        let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
+        assert_eq!(json["status"], "ACTIVE");
+        assert_eq!(json["heldAmount"], "60.00");
+        assert_eq!(json["availableBalance"], "240.75");
+        let back: LiveEvent = serde_json::from_str(&event.to_json()).unwrap();
+        assert_eq!(back, event);
     }
 
     #[test]
@@ -138,8 +187,13 @@ mod tests {
             Some(RejectionReason::InsufficientFunds)
         );
         assert_eq!(event.balance, None);
+        assert_eq!(
+            (&event.held_amount, &event.available_balance),
+            (&None, &None)
+        );
         let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
         assert_eq!(json["rejectionReason"], "INSUFFICIENT_FUNDS");
+        assert!(json.get("heldAmount").is_none() && json.get("availableBalance").is_none());
         let receiver = message(HolderRole::Destination, TransactionStatus::Rejected);
         assert_eq!(LiveEvent::for_holder(&receiver), None);
         let pending = message(HolderRole::Source, TransactionStatus::Pending);

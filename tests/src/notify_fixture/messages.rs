@@ -20,6 +20,8 @@ pub fn completed_deposit(holder: &Holder) -> NotificationMessage {
         status: TransactionStatus::Completed,
         rejection_reason: None,
         balance_after: Some("300.75".to_owned()),
+        held_after: None,
+        direction: None,
         counterparty_account_id: None,
         account_version: None,
         created_at: "2026-11-25T09:20:59.812345Z".to_owned(),
