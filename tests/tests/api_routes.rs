@@ -3,7 +3,7 @@
 //! `NOT_FOUND` and 405 `METHOD_NOT_ALLOWED`, before any caller check or table read.
 
 use integration_tests::api::{ApiEvent, Caller, Reply};
-use integration_tests::fixture::ApiFixture;
+use integration_tests::fixture::{ApiFixture, new_key};
 use serde_json::json;
 
 /// `method path` with no caller at all: a route answer, not a 401, proves the route is
@@ -100,5 +100,39 @@ async fn a_status_change_on_an_id_that_cannot_be_an_account_is_404_like_an_unkno
             .json_body(&json!({ "reason": "routine check" }));
         let reply = f.accounts_call(&event).await;
         assert_answer(&reply, 404, "NOT_FOUND", "Account not found.");
+    }
+}
+
+#[tokio::test]
+async fn hold_and_reversal_routes_take_only_post_and_an_id_that_cannot_be_one_is_404() {
+    let f = ApiFixture::new().await;
+    for action in ["capture", "void", "reverse"] {
+        let sample = format!("transactions-{action}.json");
+        for method in ["GET", "PUT", "DELETE"] {
+            let path = format!("/transactions/t1/{action}");
+            let reply = f.record_call(&anonymous(&sample, method, &path)).await;
+            assert_answer(
+                &reply,
+                405,
+                "METHOD_NOT_ALLOWED",
+                "Use POST to record a transaction.",
+            );
+        }
+    }
+
+    let (owner, operator) = (Caller::new_user(), Caller::new_admin());
+    let reason = json!({ "description": "routine check" });
+    for (caller, action, body, message) in [
+        (&owner, "capture", None, "Hold not found."),
+        (&owner, "void", None, "Hold not found."),
+        (
+            &operator,
+            "reverse",
+            Some(&reason),
+            "Transaction not found.",
+        ),
+    ] {
+        let reply = f.act(caller, &new_key(), "not-an-id", action, body).await;
+        assert_answer(&reply, 404, "NOT_FOUND", message);
     }
 }

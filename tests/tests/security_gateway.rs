@@ -167,6 +167,19 @@ async fn every_protected_route_answers_401_unauthorized_to_every_bad_credential(
         ("POST", "/save/transaction".to_owned(), Some(record)),
         ("GET", "/transactions".to_owned(), None),
         ("GET", format!("/transactions/{transaction}"), None),
+        // A hold's capture and void, and a reversal: the genuine token then gets the
+        // unknown hold's 404 and the customer's 403 (no write either way).
+        (
+            "POST",
+            format!("/transactions/{transaction}/capture"),
+            Some(json!({ "amount": "1.00" }).to_string()),
+        ),
+        ("POST", format!("/transactions/{transaction}/void"), None),
+        (
+            "POST",
+            format!("/transactions/{transaction}/reverse"),
+            Some(json!({ "description": "forged" }).to_string()),
+        ),
     ];
     for (method, path, body) in &routes {
         let idempotency = key();
