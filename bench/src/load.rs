@@ -29,7 +29,8 @@ pub struct LoadResult {
     pub elapsed_s: f64,
 }
 
-async fn post(
+/// `POST url` with `body` (as `token`'s user, under `key`): (status, JSON answer).
+pub(crate) async fn post(
     http: &reqwest::Client,
     url: &str,
     token: Option<&str>,

@@ -1,7 +1,7 @@
 //! `bank-bench`: the benchmarks behind `make bench`.
 //!
 //! ```text
-//! bank-bench cold-start | handler | pipeline | ledger | hot-account | report | all
+//! bank-bench cold-start | handler | pipeline | ledger | hot-account | holds | report | all
 //!            [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]
 //! ```
 //!
@@ -18,6 +18,7 @@ mod counter;
 mod functions;
 mod graphql;
 mod handler;
+mod holds;
 mod hot_account;
 mod ledger;
 mod live;
@@ -76,7 +77,7 @@ fn parse(root: &Path) -> Result<Args, String> {
         }
     }
     if args.command.is_empty() {
-        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|graphql|live-events|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
+        return Err("usage: bank-bench cold-start|handler|pipeline|ledger|hot-account|holds|graphql|live-events|report|all [--runs N] [--transactions N] [--concurrency N] [--users N] [--shards N] [--out DIR]".to_owned());
     }
     Ok(args)
 }
@@ -99,6 +100,7 @@ async fn measure(part: &str, args: &Args, root: &Path) -> Result<serde_json::Val
             pipeline::run(root, params).await
         }
         "ledger" => ledger::run(root).await,
+        "holds" => holds::run(root, args.shards).await,
         "hot-account" => hot_account::run(args.transactions).await,
         "graphql" => graphql::run(root).await,
         "live-events" => live::run(LIVE_DEPOSITS).await,

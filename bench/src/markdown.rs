@@ -30,6 +30,7 @@ pub fn render(report: &Value) -> String {
     pipeline(&mut md, &report["pipeline"]);
     hot_account(&mut md, &report["hotAccount"]);
     ledger(&mut md, &report["ledger"]);
+    holds(&mut md, &report["holds"]);
     graphql(&mut md, &report["graphql"]);
     live(&mut md, &report["liveEvents"]);
     crate::statement::markdown(&mut md, &report["statements"]);
@@ -123,6 +124,61 @@ fn ledger(md: &mut String, l: &Value) {
             s(&r["dynamodbPerTransaction"]),
         );
     }
+}
+
+fn holds(md: &mut String, h: &Value) {
+    if !h.is_object() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n## Holds: requests per HOLD and per CAPTURE\n\n{} holds of 5.00 from {} concurrent clients over {} users (funded first, not counted), then a capture of 3.00 of each (the rest released). {}\n\n| per | accepted | DynamoDB requests (attempts) | WRU measured (+ in cancelled transactions) / RRU reported | estimated WRU / RRU | account writes | SQS requests |\n|---|---|---|---|---|---|---|",
+        s(&h["holds"]),
+        s(&h["concurrency"]),
+        s(&h["users"]),
+        s(&h["note"])
+    );
+    let rows = [("HOLD", &h["perHold"]), ("CAPTURE", &h["perCapture"])];
+    for (name, p) in rows {
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} ({}) | {} (+ {}) / {} | {} / {} | {} | {} |",
+            s(&p["accepted"]),
+            s(&p["dynamodb"]),
+            s(&p["dynamodbAttempts"]),
+            s(&p["measured"]["wru"]),
+            s(&p["measured"]["cancelledTransactionsWru"]),
+            s(&p["measured"]["rruReported"]),
+            s(&p["wru"]),
+            s(&p["rru"]),
+            s(&p["accountWrites"]),
+            s(&p["sqs"]),
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\n| operation | per HOLD | per CAPTURE |\n|---|---|---|"
+    );
+    let mut operations: Vec<&String> = rows
+        .iter()
+        .flat_map(|(_, p)| {
+            p["byOperation"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.keys())
+        })
+        .collect();
+    operations.sort();
+    operations.dedup();
+    for op in operations {
+        let _ = writeln!(
+            md,
+            "| {op} | {} | {} |",
+            s(&h["perHold"]["byOperation"][op.as_str()]),
+            s(&h["perCapture"]["byOperation"][op.as_str()])
+        );
+    }
+    md.push('\n');
 }
 
 fn targets(md: &mut String, report: &Value) {

@@ -166,7 +166,7 @@ pub fn counts_json(counts: &Counts) -> Value {
 }
 
 /// `x` per one of `n` (0 when there are none), to 3 decimals.
-fn per(x: f64, n: usize) -> f64 {
+pub(crate) fn per(x: f64, n: usize) -> f64 {
     if n == 0 { 0.0 } else { round3(x / n as f64) }
 }
 
@@ -191,7 +191,8 @@ pub fn measured_json(counts: &Counts, n: usize) -> Value {
     })
 }
 
-fn by_operation(counts: &Counts, n: usize) -> Value {
+/// Operations per one of `n`, by `Service.Operation`.
+pub(crate) fn by_operation(counts: &Counts, n: usize) -> Value {
     let map: Map<String, Value> = counts
         .operations
         .iter()

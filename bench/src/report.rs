@@ -10,12 +10,13 @@ use crate::cost::{self, LambdaUse, PRICES, Usage};
 use crate::stats::round3;
 
 /// The parts, in report order.
-pub const PARTS: [&str; 8] = [
+pub const PARTS: [&str; 9] = [
     "cold-start",
     "handler",
     "pipeline",
     "ledger",
     "hot-account",
+    "holds",
     "graphql",
     "live-events",
     "statements",
@@ -184,6 +185,7 @@ pub fn write(dir: &Path) -> Result<String, String> {
         "pipeline": read_part(dir, "pipeline"),
         "hotAccount": read_part(dir, "hot-account"),
         "ledger": read_part(dir, "ledger"),
+        "holds": read_part(dir, "holds"),
         "graphql": read_part(dir, "graphql"),
         "liveEvents": read_part(dir, "live-events"),
         "statements": read_part(dir, "statements"),
@@ -206,6 +208,13 @@ pub fn write(dir: &Path) -> Result<String, String> {
             t["measured"],
             t["unit"].as_str().unwrap_or_default(),
             t["limit"]
+        );
+    }
+    if report["holds"].is_object() {
+        let _ = writeln!(
+            summary,
+            "holds: {}",
+            crate::holds::summary(&report["holds"])
         );
     }
     if let Some(total) = report["cost"]["dollarsPerMillionTransactions"]["total"].as_f64() {

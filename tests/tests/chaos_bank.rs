@@ -2,7 +2,12 @@
 //! local runtime's HTTP API while the functions' AWS calls fail before being sent,
 //! lose their responses after being applied, are throttled, or crash their caller; the
 //! notifications queue redelivers, and the whole stream is delivered a second time.
-//! Then the bank must balance to the cent, and every holder be told exactly once.
+//! Holds are placed, captured (in whole or in part), voided (some racing a capture)
+//! and left to expire (the reconciler ends them, under the same faults); an operator
+//! reverses deposits, withdrawals, transfers and captures, in whole, in part and in
+//! parts adding up to more than the original.
+//! Then the bank must balance to the cent, every hold end once, no reversal exceed
+//! its original, and every holder be told exactly once.
 //!
 //! `CHAOS_SEED` replays a run's workload and fault draws (the interleaving still
 //! varies); `CHAOS_REQUESTS` (default 300) sizes it; `--no-capture` shows the report;
@@ -13,11 +18,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use integration_tests::chaos::drain::{drain, redeliver_stream, shorten_visibility};
+use integration_tests::chaos::drain::{
+    drain, redeliver_stream, shorten_visibility, stream_records,
+};
+use integration_tests::chaos::holds;
 use integration_tests::chaos::invariants::{Check, Facts, check};
 use integration_tests::chaos::observe::{self, Sampler, queue_depth, resource};
 use integration_tests::chaos::rng::{Rng, seed_from_env};
-use integration_tests::chaos::workload::{Outcome, User, create_users, mix, plan, run_all};
+use integration_tests::chaos::workload::{Op, Outcome, User, create_users, mix, plan, run_all};
 use integration_tests::faults::{FaultInjector, Kind, Rule, quiet_injected_panics};
 use integration_tests::local::LocalStack;
 
@@ -122,6 +130,7 @@ async fn verify(run: &Run, phase: &str) -> usize {
         sent.emails.len(),
         sent.sms.len()
     );
+    eprintln!("chaos [{phase}]: {}", holds::tally(&transactions));
     let mut violations = 0;
     for c in &checks {
         let verdict = if c.violations.is_empty() {
@@ -146,7 +155,44 @@ async fn verify(run: &Run, phase: &str) -> usize {
     violations
 }
 
-fn outcome_summary(outcomes: &[Outcome]) -> String {
+/// The longest a short hold of the workload lasts before it expires, and then some
+/// (see `workload::draw`).
+const SHORT_HOLDS: Duration = Duration::from_secs(6);
+
+/// Runs the reconciler (which ends the ACTIVE holds past their `expiresAt`) through
+/// `config` until a run finds none due (at most `runs` times: with faults a run may
+/// fail or crash, and ends what it can); returns what the runs reported.
+async fn expire_holds(s: &LocalStack, config: &shared::aws::SdkConfig, runs: usize) -> String {
+    let tables = shared::store::TableNames {
+        accounts: resource(s, "tables", "AccountsTable"),
+        transactions: resource(s, "tables", "TransactionsTable"),
+    };
+    let app =
+        reconcile_pending::App::new(config, &tables, reconcile_pending::DEFAULT_MAX_AGE, "chaos");
+    let mut reports = Vec::new();
+    for _ in 0..runs {
+        let app = app.clone();
+        let run = tokio::spawn(async move { app.run(shared::settle::Deadline::none()).await });
+        match run.await {
+            Ok(Ok(report)) => {
+                reports.push(format!(
+                    "{} due/{} expired",
+                    report.holds_due, report.holds_expired
+                ));
+                if report.holds_due == 0 {
+                    break;
+                }
+            }
+            Ok(Err(e)) => reports.push(format!("failed ({e})")),
+            Err(_) => reports.push("crashed".to_owned()),
+        }
+    }
+    reports.join(", ")
+}
+
+fn outcome_summary(ops: &[Op], outcomes: &[Outcome]) -> String {
+    let planned: usize = ops.iter().map(|o| o.all().len()).sum();
+    let skipped = planned.saturating_sub(outcomes.len());
     let accepted = outcomes.iter().filter(|o| o.accepted()).count();
     let retried: u32 = outcomes.iter().map(|o| o.retried_5xx).sum();
     let replayed: u32 = outcomes.iter().map(|o| o.replayed).sum();
@@ -155,8 +201,9 @@ fn outcome_summary(outcomes: &[Outcome]) -> String {
         .map(|o| o.statuses.len() + usize::from(o.reuse_status.is_some()))
         .sum();
     format!(
-        "{requests} requests answered ({accepted} operations accepted), {retried} 5xx retried \
-         with the same key, {replayed} answers marked Idempotent-Replayed"
+        "{requests} requests answered ({accepted} operations accepted; {skipped} follow-ups \
+         not sent: their original was rejected), {retried} 5xx retried with the same key, \
+         {replayed} answers marked Idempotent-Replayed"
     )
 }
 
@@ -199,11 +246,18 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
 
     let (sampler, sampling) = Sampler::start(Arc::clone(&s), Duration::from_millis(300));
     injector.set_enabled(true);
-    let outcomes = run_all(Arc::clone(&s), Arc::clone(&users), ops, CLIENTS).await;
+    let outcomes = run_all(Arc::clone(&s), Arc::clone(&users), ops.clone(), CLIENTS).await;
+    let clients_done = Instant::now();
     eprintln!(
         "chaos: clients done after {:?}: {}",
         started.elapsed(),
-        outcome_summary(&outcomes)
+        outcome_summary(&ops, &outcomes)
+    );
+    // The reconciler ends the expired holds under the same faults.
+    let faulty = s.stack.config.clone().with_interceptor(injector.clone());
+    eprintln!(
+        "chaos: expiring holds under faults: {}",
+        expire_holds(&s, &faulty, 6).await
     );
     // The pipeline keeps working under faults for a while, then drains without them.
     let under_faults = drain(&s, &users, Duration::from_secs(45)).await;
@@ -220,7 +274,23 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     for line in injector.per_rule() {
         eprintln!("chaos:   {line}");
     }
-    let drained = drain(&s, &users, Duration::from_secs(120)).await;
+    let first = drain(&s, &users, Duration::from_secs(120)).await;
+    // Every short hold has expired by now: any still ACTIVE ends (else the scheduled
+    // reconciler could end it while the invariants are read).
+    tokio::time::sleep(SHORT_HOLDS.saturating_sub(clients_done.elapsed())).await;
+    eprintln!(
+        "chaos: expiring holds: {}",
+        expire_holds(&s, &s.stack.config, 3).await
+    );
+    let drained = if first.settled {
+        let mut again = drain(&s, &users, Duration::from_secs(60)).await;
+        again.waited += first.waited;
+        again.processing_replayed += first.processing_replayed;
+        again.notifications_replayed += first.notifications_replayed;
+        again
+    } else {
+        first
+    };
     eprintln!(
         "chaos: drained={} after {:?} ({}), replayed from ProcessingDLQ {}, NotificationsDLQ {}; \
          {samples} balance samples during the run",
@@ -239,8 +309,8 @@ async fn a_bank_under_injected_faults_balances_to_the_cent_and_notifies_each_hol
     let mut violations = verify(&run, "drained").await;
 
     // The same stream delivered again, every record: nothing may change.
-    let transactions = observe::transactions(&s).await.len();
-    let (records, failed) = redeliver_stream(&s, transactions).await;
+    let expected = stream_records(&observe::transactions(&s).await);
+    let (records, failed) = redeliver_stream(&s, expected).await;
     let again = drain(&s, &run.users, Duration::from_secs(60)).await;
     eprintln!(
         "chaos: redelivered {records} stream records ({failed} batches failed); drained={} after {:?}",

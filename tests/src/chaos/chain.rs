@@ -1,7 +1,7 @@
 //! The hash chain, checked over every account's whole history after the workload:
-//! each COMPLETED transaction is an entry on each account it changed, an account's
-//! entries settle in version order without going back in time, and they chain from
-//! genesis to the head stored on the account.
+//! each COMPLETED transaction that posts (not a hold's life cycle) is an entry on each
+//! account it changed, an account's entries settle in version order without going
+//! back in time, and they chain from genesis to the head stored on the account.
 
 use std::collections::HashMap;
 
@@ -15,7 +15,8 @@ pub fn chained(f: &Facts<'_>) -> Vec<String> {
     let mut violations = Vec::new();
     let mut ledgers: HashMap<AccountId, Vec<(LedgerEntry, ChainHead)>> = HashMap::new();
     for record in f.transactions {
-        if record.status != TransactionStatus::Completed {
+        // A hold's life cycle (HOLD, VOID, EXPIRY) moves no posted money: no entry.
+        if record.status != TransactionStatus::Completed || !record.kind.posts() {
             continue;
         }
         let sides = [

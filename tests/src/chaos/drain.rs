@@ -6,24 +6,31 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use process_transactions::RetryPolicy;
 use serde_json::Value;
-use shared::domain::{TransactionStatus, TransactionType};
+use shared::domain::{Role, TransactionStatus, TransactionType};
 use shared::store::{TableNames, TransactionRecord};
 
 use super::observe::{queue_depth, resource, sent, transactions};
 use super::workload::User;
 use crate::local::LocalStack;
 
-/// Notifications (per channel) the processed transactions owe: the source holder's,
-/// and a completed transfer's destination holder's.
+/// The holders a transaction notifies once settled: the source holder's (but for a
+/// REJECTED EXPIRY: the ledger's own attempt at a hold that had already ended), and a
+/// completed transaction's destination holder's (a transfer's receiver, the sender
+/// a transfer's reversal credits).
+pub fn notified_sides(t: &TransactionRecord) -> Vec<Role> {
+    match (t.status, t.kind.transaction_type()) {
+        (TransactionStatus::Pending, _)
+        | (TransactionStatus::Rejected, TransactionType::Expiry) => Vec::new(),
+        (TransactionStatus::Completed, _) if t.kind.destination().is_some() => {
+            vec![Role::Source, Role::Destination]
+        }
+        _ => vec![Role::Source],
+    }
+}
+
+/// Notifications (per channel) the processed transactions owe.
 pub fn owed_notifications(transactions: &[TransactionRecord]) -> usize {
-    transactions
-        .iter()
-        .filter(|t| t.status != TransactionStatus::Pending)
-        .map(|t| {
-            let transfer = t.kind.transaction_type() == TransactionType::Transfer;
-            1 + usize::from(transfer && t.status == TransactionStatus::Completed)
-        })
-        .sum()
+    transactions.iter().map(|t| notified_sides(t).len()).sum()
 }
 
 /// How draining went.
@@ -184,13 +191,37 @@ pub async fn replay_notifications(s: &LocalStack) -> usize {
     replayed
 }
 
+/// The stream records `transactions` made: an INSERT and a MODIFY (settled) each,
+/// one more MODIFY per ended hold, and one on an original per COMPLETED reversal.
+pub fn stream_records(transactions: &[TransactionRecord]) -> usize {
+    let ended = transactions
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.status,
+                TransactionStatus::Captured
+                    | TransactionStatus::Voided
+                    | TransactionStatus::Expired
+            )
+        })
+        .count();
+    let reversals = transactions
+        .iter()
+        .filter(|t| {
+            t.status == TransactionStatus::Completed
+                && t.kind.transaction_type() == TransactionType::Reversal
+        })
+        .count();
+    2 * transactions.len() + ended + reversals
+}
+
 /// Delivers the whole transactions stream again (every INSERT and MODIFY a second
-/// time), as a duplicate delivery by the event source mapping would. Returns
-/// (records delivered, batches that reported a failure).
-pub async fn redeliver_stream(s: &LocalStack, transactions: usize) -> (usize, usize) {
+/// time), as a duplicate delivery by the event source mapping would, once `expected`
+/// records can be read. Returns (records delivered, batches that reported a failure).
+pub async fn redeliver_stream(s: &LocalStack, expected: usize) -> (usize, usize) {
     let table = resource(s, "tables", "TransactionsTable");
     let arn = crate::streams::stream_arn(&s.stack, &table).await;
-    let records = crate::streams::read_records(&s.stack, &arn, 2 * transactions).await;
+    let records = crate::streams::read_records(&s.stack, &arn, expected).await;
     let failed = deliver(&consumer(s), &records).await;
     (records.len(), failed)
 }

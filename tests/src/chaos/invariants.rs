@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use shared::domain::{Role, TransactionStatus, TransactionType, signed_effect};
-use shared::store::{Account, TransactionRecord};
+use shared::domain::{Role, TransactionStatus, signed_effect};
+use shared::store::{Account, SYSTEM_USER, TransactionRecord};
 
 use super::observe::Sent;
 use super::workload::{Outcome, Replay, User};
@@ -45,11 +45,11 @@ pub fn check(f: &Facts<'_>) -> Vec<Check> {
             violations: balances_from_clients(f),
         },
         Check {
-            name: "total money moved only by deposits - withdrawals +- adjustments",
+            name: "total money moved only by deposits - withdrawals +- adjustments - captures +- reversals",
             violations: conservation(f),
         },
         Check {
-            name: "no balance ever negative (final, sampled, balanceAfter)",
+            name: "no balance or available balance ever negative (final, sampled, balanceAfter - heldAfter)",
             violations: never_negative(f),
         },
         Check {
@@ -61,12 +61,12 @@ pub fn check(f: &Facts<'_>) -> Vec<Check> {
             violations: reuse(f),
         },
         Check {
-            name: "each account's COMPLETED transactions are its versions 1..n, balances following",
+            name: "each account's applied transactions are its versions 1..n, balances following",
             violations: versions(f),
         },
         Check {
             name: "every settled transaction notified each holder once per channel",
-            violations: notified_once(f),
+            violations: super::notified::notified_once(f),
         },
         Check {
             name: "one account's transactions settle in the order they were accepted",
@@ -80,6 +80,30 @@ pub fn check(f: &Facts<'_>) -> Vec<Check> {
             name: "every account's entries chain from genesis to its head, in settlement order",
             violations: super::chain::chained(f),
         },
+        Check {
+            name: "heldAmount = sum of its ACTIVE holds; available = posted - held >= 0",
+            violations: super::holds::held_amounts(f),
+        },
+        Check {
+            name: "every hold ends at most once: one COMPLETED capture/void/expiry per ended hold, named by endedBy",
+            violations: super::holds::ended_once(f),
+        },
+        Check {
+            name: "a capture never exceeds its hold; a full capture takes all of it",
+            violations: super::holds::captures_within(f),
+        },
+        Check {
+            name: "an EXPIRY is the system's, one per hold, COMPLETED only past expiresAt",
+            violations: super::holds::expiries(f),
+        },
+        Check {
+            name: "sum of COMPLETED reversals of an original <= its amount, = its reversedAmount",
+            violations: super::holds::reversals_bounded(f),
+        },
+        Check {
+            name: "every capture, void and reversal acts on the transaction its client named",
+            violations: super::holds::linked_as_asked(f),
+        },
     ]
 }
 
@@ -91,7 +115,7 @@ fn stuck(f: &Facts<'_>) -> Vec<String> {
         .collect()
 }
 
-fn mine<'a>(f: &'a Facts<'_>) -> impl Iterator<Item = &'a Account> {
+pub(super) fn mine<'a>(f: &'a Facts<'_>) -> impl Iterator<Item = &'a Account> {
     f.accounts.iter().filter(|a| {
         f.users
             .iter()
@@ -128,33 +152,37 @@ fn balances_from_ledger(f: &Facts<'_>) -> Vec<String> {
         .collect()
 }
 
-fn by_key<'a>(f: &'a Facts<'_>) -> HashMap<String, &'a TransactionRecord> {
+pub(super) fn by_key<'a>(f: &'a Facts<'_>) -> HashMap<String, &'a TransactionRecord> {
     f.transactions
         .iter()
         .map(|t| (t.idempotency_key.to_string().to_ascii_lowercase(), t))
         .collect()
 }
 
+/// The accepted requests whose transaction COMPLETED, with the amount it moved (the
+/// client's own, but for a reversal of what was left: the stored one).
+fn completed_requests<'a>(f: &'a Facts<'_>) -> Vec<(&'a Outcome, Decimal)> {
+    let records = by_key(f);
+    f.outcomes
+        .iter()
+        .filter(|o| o.accepted())
+        .filter_map(|o| {
+            let t = records
+                .get(&o.op.key.to_ascii_lowercase())
+                .filter(|t| t.status == TransactionStatus::Completed)?;
+            let stored = || Decimal::from_str(&t.kind.amount_text()).ok();
+            Some((o, o.op.known_amount().or_else(stored)?))
+        })
+        .collect()
+}
+
 /// Per account, the effect of the accepted requests whose transaction COMPLETED,
 /// from the clients' own bodies.
 fn client_effects(f: &Facts<'_>) -> HashMap<String, Decimal> {
-    let records = by_key(f);
     let mut sums: HashMap<String, Decimal> = HashMap::new();
-    for o in f.outcomes.iter().filter(|o| o.accepted()) {
-        let completed = records
-            .get(&o.op.key.to_ascii_lowercase())
-            .is_some_and(|t| t.status == TransactionStatus::Completed);
-        if !completed {
-            continue;
-        }
-        let amount = o.op.amount;
-        let source = match o.op.kind {
-            "DEPOSIT" | "ADJUSTMENT" => amount,
-            _ => -amount,
-        };
-        *sums.entry(o.op.account.clone()).or_default() += source;
-        if let Some(to) = &o.op.to {
-            *sums.entry(to.clone()).or_default() += amount;
+    for (o, amount) in completed_requests(f) {
+        for (account, effect) in o.op.effects(amount) {
+            *sums.entry(account).or_default() += effect;
         }
     }
     sums
@@ -181,29 +209,17 @@ fn balances_from_clients(f: &Facts<'_>) -> Vec<String> {
 
 fn conservation(f: &Facts<'_>) -> Vec<String> {
     let total: Decimal = mine(f).map(|a| a.balance.as_decimal()).sum();
-    let records = by_key(f);
-    let external: Decimal = f
-        .outcomes
-        .iter()
-        .filter(|o| o.accepted() && o.op.kind != "TRANSFER")
-        .filter(|o| {
-            records
-                .get(&o.op.key.to_ascii_lowercase())
-                .is_some_and(|t| t.status == TransactionStatus::Completed)
-        })
-        .map(|o| {
-            if o.op.kind == "WITHDRAWAL" {
-                -o.op.amount
-            } else {
-                o.op.amount
-            }
-        })
+    // Transfers and their reversals move money inside the bank: their effects cancel.
+    let external: Decimal = completed_requests(f)
+        .into_iter()
+        .flat_map(|(o, amount)| o.op.effects(amount))
+        .map(|(_, effect)| effect)
         .sum();
     if total == external {
         Vec::new()
     } else {
         vec![format!(
-            "total balance {total}, but deposits - withdrawals +- adjustments = {external}"
+            "total balance {total}, but deposits - withdrawals +- adjustments - captures +- reversals = {external}"
         )]
     }
 }
@@ -216,16 +232,32 @@ fn never_negative(f: &Facts<'_>) -> Vec<String> {
         .collect();
     out.extend(
         mine(f)
-            .filter(|a| a.balance.as_decimal() < Decimal::ZERO)
-            .map(|a| format!("final: {} at {}", a.account_id, a.balance.as_decimal())),
+            .filter(|a| a.balance.as_decimal() - a.held.as_decimal() < Decimal::ZERO)
+            .map(|a| {
+                format!(
+                    "final: {} at {} with {} held",
+                    a.account_id,
+                    a.balance.as_decimal(),
+                    a.held.as_decimal()
+                )
+            }),
     );
+    let decimal = |b: Option<shared::domain::Balance>| b.map(|b| b.as_decimal());
     for t in f.transactions {
-        for after in [t.balance_after, t.to_balance_after].into_iter().flatten() {
-            if after.as_decimal() < Decimal::ZERO {
+        // Not recorded: nothing held.
+        let sides = [
+            (t.balance_after, t.held_after),
+            (t.to_balance_after, t.to_held_after),
+        ];
+        for (after, held) in sides {
+            let Some(after) = decimal(after) else {
+                continue;
+            };
+            let held = decimal(held).unwrap_or_default();
+            if after < Decimal::ZERO || after - held < Decimal::ZERO {
                 out.push(format!(
-                    "{}: balance after {}",
-                    t.transaction_id,
-                    after.as_decimal()
+                    "{}: balance after {after}, held after {held}",
+                    t.transaction_id
                 ));
             }
         }
@@ -273,7 +305,11 @@ fn one_per_request(f: &Facts<'_>) -> Vec<String> {
         .filter(|o| o.accepted())
         .map(|o| o.op.key.to_ascii_lowercase())
         .collect();
-    for (key, t) in &records {
+    // The ledger's own (a hold's EXPIRY) has no request: checked with the holds.
+    for (key, t) in records
+        .iter()
+        .filter(|(_, t)| t.user_id.as_str() != SYSTEM_USER)
+    {
         if !accepted.contains(key) {
             out.push(format!(
                 "{} exists without an accepted request (key {key})",
@@ -319,15 +355,25 @@ fn reuse(f: &Facts<'_>) -> Vec<String> {
     out
 }
 
-/// Per account, its COMPLETED transactions by the account version each left, with
-/// the balance after it and its signed effect on the account.
+/// Whether `t` was applied to its accounts: COMPLETED, or a hold that became ACTIVE
+/// (and may have ended since).
+pub fn applied(t: &TransactionRecord) -> bool {
+    matches!(
+        t.status,
+        TransactionStatus::Completed
+            | TransactionStatus::Active
+            | TransactionStatus::Captured
+            | TransactionStatus::Voided
+            | TransactionStatus::Expired
+    )
+}
+
+/// Per account, its applied transactions by the account version each left, with the
+/// balance after it and its signed effect on the account (none for a hold's life
+/// cycle, which moves only the held amount).
 fn sequences(f: &Facts<'_>) -> HashMap<String, Vec<(Option<u64>, Decimal, Decimal)>> {
     let mut by_account: HashMap<String, Vec<(Option<u64>, Decimal, Decimal)>> = HashMap::new();
-    for t in f
-        .transactions
-        .iter()
-        .filter(|t| t.status == TransactionStatus::Completed)
-    {
+    for t in f.transactions.iter().filter(|t| applied(t)) {
         let after =
             |b: Option<shared::domain::Balance>| b.map(|b| b.as_decimal()).unwrap_or_default();
         by_account
@@ -349,7 +395,7 @@ fn sequences(f: &Facts<'_>) -> HashMap<String, Vec<(Option<u64>, Decimal, Decima
     by_account
 }
 
-/// An account's version is the number of transactions settled on it, each COMPLETED
+/// An account's version is the number of transactions applied to it, each applied
 /// transaction has its own version in 1..=n, and its balance after is the one before
 /// it plus its effect: one sequence, no gap, no double.
 fn versions(f: &Facts<'_>) -> Vec<String> {
@@ -361,7 +407,7 @@ fn versions(f: &Facts<'_>) -> Vec<String> {
         entries.sort_by_key(|(v, _, _)| *v);
         let n = entries.len() as u64;
         if a.version != n {
-            out.push(format!("{id}: version {} but {n} COMPLETED", a.version));
+            out.push(format!("{id}: version {} but {n} applied", a.version));
         }
         let mut balance = Decimal::ZERO;
         for (i, (version, after, effect)) in entries.iter().enumerate() {
@@ -374,73 +420,6 @@ fn versions(f: &Facts<'_>) -> Vec<String> {
                 ));
                 break;
             }
-        }
-    }
-    out
-}
-
-/// (recipient, text to find) → how many messages it is owed.
-type Owed = HashMap<(String, String), usize>;
-
-/// What each recipient is owed: (emails, SMS).
-fn owed(f: &Facts<'_>) -> (Owed, Owed) {
-    let by_sub = |sub: &str| f.users.iter().find(|u| u.sub == sub);
-    let owner = |account: &str| {
-        f.accounts
-            .iter()
-            .find(|a| a.account_id.to_string() == account)
-            .and_then(|a| by_sub(&a.owner_id))
-    };
-    let (mut emails, mut sms) = (HashMap::new(), HashMap::new());
-    for t in f
-        .transactions
-        .iter()
-        .filter(|t| t.status != TransactionStatus::Pending)
-    {
-        let id = t.transaction_id.to_string();
-        // The source account's holder (the recorder, or the customer an operator
-        // adjusted), found from the accounts table, not from the transaction.
-        let mut holders = vec![owner(&t.account_id.to_string())];
-        let transfer = t.kind.transaction_type() == TransactionType::Transfer;
-        if let (true, TransactionStatus::Completed, Some(to)) =
-            (transfer, t.status, t.kind.destination())
-        {
-            holders.push(owner(&to.to_string()));
-        }
-        for user in holders.into_iter().flatten() {
-            *emails.entry((user.email.clone(), id.clone())).or_insert(0) += 1;
-            *sms.entry((user.phone.clone(), format!("Ref {}", &id[..8])))
-                .or_insert(0) += 1;
-        }
-    }
-    (emails, sms)
-}
-
-fn count(sent: &[(String, String)], recipient: &str, needle: &str) -> usize {
-    sent.iter()
-        .filter(|(to, text)| to == recipient && text.contains(needle))
-        .count()
-}
-
-fn notified_once(f: &Facts<'_>) -> Vec<String> {
-    let (emails, sms) = owed(f);
-    let mut out = Vec::new();
-    for (channel, owed, sent) in [
-        ("email", &emails, &f.sent.emails),
-        ("sms", &sms, &f.sent.sms),
-    ] {
-        for ((to, needle), n) in owed {
-            let got = count(sent, to, needle);
-            if got != *n {
-                out.push(format!("{channel} about {needle}: {got} sent, {n} owed"));
-            }
-        }
-        let total: usize = owed.values().sum();
-        if sent.len() != total {
-            out.push(format!(
-                "{channel}: {} sent to the run's users, {total} owed",
-                sent.len()
-            ));
         }
     }
     out

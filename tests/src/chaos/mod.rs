@@ -3,7 +3,9 @@
 
 pub mod chain;
 pub mod drain;
+pub mod holds;
 pub mod invariants;
+mod notified;
 pub mod observe;
 pub mod order;
 pub mod rng;

@@ -122,7 +122,7 @@ pub async fn sent(s: &LocalStack, users: &[User]) -> Sent {
     out
 }
 
-/// Samples every balance while the workload runs.
+/// Samples every balance (posted and available) while the workload runs.
 #[derive(Debug, Clone, Default)]
 pub struct Sampler {
     stop: Arc<AtomicBool>,
@@ -138,14 +138,15 @@ impl Sampler {
         let task = tokio::spawn(async move {
             while !me.stop.load(Ordering::SeqCst) {
                 for account in accounts(&s).await {
-                    if account.balance.as_decimal() < Decimal::ZERO {
+                    let (posted, held) = (account.balance.as_decimal(), account.held.as_decimal());
+                    // Posted, and available (posted - held): one item, read at once.
+                    if posted < Decimal::ZERO || posted - held < Decimal::ZERO {
                         me.negatives
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .push(format!(
-                                "{} at {}",
-                                account.account_id,
-                                account.balance.as_decimal()
+                                "{} at {posted} with {held} held",
+                                account.account_id
                             ));
                     }
                 }

@@ -1,13 +1,24 @@
 //! The bank workload: users with accounts, and concurrent clients recording deposits,
-//! withdrawals (many overdrawing), transfers both ways between the same pairs and
-//! admin adjustments, some replayed with the same Idempotency-Key (at once, later, or
-//! with another body). A client retries a 5xx with the same key, as a real one would.
+//! withdrawals (many overdrawing), transfers both ways between the same pairs, admin
+//! adjustments and holds; then, on what they were answered, captures (full and
+//! partial) and voids of the holds (some racing each other, some after the hold
+//! expired) and an operator's reversals of deposits, withdrawals, transfers and
+//! captures (whole, in part, in parts adding up to more than the original, some
+//! racing). Some are replayed with the same Idempotency-Key (at once, later, or with
+//! another body). A client retries a 5xx with the same key, as a real one would.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
+use shared::domain::TransactionStatus;
+use shared::store::TransactionsTable;
 
 use super::rng::Rng;
 use crate::cognito::{TestPool, create_user};
@@ -37,37 +48,126 @@ pub enum Replay {
     OtherBody,
 }
 
-/// One client operation.
+/// One client operation, with the operations a client makes on its answer.
 #[derive(Debug, Clone)]
 pub struct Op {
     pub user: usize,
     pub key: String,
+    /// DEPOSIT, WITHDRAWAL, TRANSFER, ADJUSTMENT, HOLD (`POST /transactions`);
+    /// CAPTURE, VOID, REVERSAL (`POST /transactions/{id}/<action>` on its parent's
+    /// transaction).
     pub kind: &'static str,
+    /// The account it is recorded on (a transfer's reversal: the transfer's receiver).
     pub account: String,
+    /// A transfer's receiver; a transfer's reversal: the transfer's sender.
     pub to: Option<String>,
+    /// What it moves or holds: a full capture's is its hold's; a reversal without an
+    /// amount in its body (`explicit` false) takes what is left, at most this.
     pub amount: Decimal,
+    /// Whether the body names the amount.
+    pub explicit: bool,
     pub replay: Replay,
+    /// A hold's `expiresAt`, this long after it is first sent (else the default).
+    pub expires_in_ms: Option<u64>,
+    /// A reversal's original type.
+    pub reverses: Option<&'static str>,
+    /// How long after its parent was accepted it is sent.
+    pub delay_ms: u64,
+    /// What is done on its transaction once accepted (a reversal once it COMPLETED):
+    /// one after another, or all at once when `race`.
+    pub then: Vec<Op>,
+    pub race: bool,
 }
 
 impl Op {
+    /// The path it is sent to (`target`: the transaction it acts on).
+    pub fn path(&self, target: Option<&str>) -> String {
+        let action = match self.kind {
+            "CAPTURE" => "capture",
+            "VOID" => "void",
+            "REVERSAL" => "reverse",
+            _ => return "/transactions".to_owned(),
+        };
+        format!("/transactions/{}/{action}", target.unwrap_or_default())
+    }
+
     /// The exact JSON body (amount as its decimal text, never through f64).
-    pub fn body(&self, amount: Decimal) -> String {
+    pub fn body(&self, amount: Decimal, expires_at: Option<&str>) -> String {
+        match (self.kind, self.explicit) {
+            ("CAPTURE", true) => return format!(r#"{{"amount":{amount}}}"#),
+            ("CAPTURE" | "VOID", _) => return "{}".to_owned(),
+            ("REVERSAL", true) => {
+                return format!(r#"{{"amount":{amount},"description":"chaos reversal"}}"#);
+            }
+            ("REVERSAL", false) => return r#"{"description":"chaos reversal"}"#.to_owned(),
+            _ => {}
+        }
         let to = self
             .to
             .as_ref()
             .map(|t| format!(r#","toAccountId":"{t}""#))
             .unwrap_or_default();
+        let expires = expires_at
+            .map(|at| format!(r#","expiresAt":"{at}""#))
+            .unwrap_or_default();
         format!(
-            r#"{{"accountId":"{}","amount":{amount},"type":"{}","description":"chaos"{to}}}"#,
+            r#"{{"accountId":"{}","amount":{amount},"type":"{}","description":"chaos"{to}{expires}}}"#,
             self.account, self.kind
         )
+    }
+
+    /// The amount of the other body sent with the same key (`Replay::OtherBody`):
+    /// a cent less where more would be refused as exceeding the hold or original.
+    pub fn other_amount(&self) -> Decimal {
+        match self.kind {
+            "CAPTURE" | "REVERSAL" => self.amount - Decimal::new(1, 2),
+            _ => self.amount + Decimal::ONE,
+        }
+    }
+
+    /// The amount the client knows it moves: `None` for a reversal of what was left.
+    pub fn known_amount(&self) -> Option<Decimal> {
+        (self.kind != "REVERSAL" || self.explicit).then_some(self.amount)
+    }
+
+    /// Its effect on each account it touches when it COMPLETED having moved `amount`.
+    pub fn effects(&self, amount: Decimal) -> Vec<(String, Decimal)> {
+        let on = |account: &String, delta: Decimal| (account.clone(), delta);
+        let both = |delta: Decimal| {
+            let mut out = vec![on(&self.account, -delta)];
+            out.extend(self.to.iter().map(|to| on(to, delta)));
+            out
+        };
+        match (self.kind, self.reverses) {
+            ("DEPOSIT" | "ADJUSTMENT", _) | ("REVERSAL", Some("WITHDRAWAL" | "CAPTURE")) => {
+                vec![on(&self.account, amount)]
+            }
+            ("WITHDRAWAL" | "CAPTURE", _) | ("REVERSAL", Some("DEPOSIT")) => {
+                vec![on(&self.account, -amount)]
+            }
+            ("TRANSFER", _) | ("REVERSAL", Some("TRANSFER")) => both(amount),
+            _ => Vec::new(),
+        }
+    }
+
+    /// It and every operation planned on its answer.
+    pub fn all(&self) -> Vec<&Op> {
+        let mut out = vec![self];
+        for child in &self.then {
+            out.extend(child.all());
+        }
+        out
     }
 }
 
 /// What the client saw for one operation.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The operation (without its follow-ups, which have their own outcomes).
     pub op: Op,
+    /// The transaction it acted on (a capture's or void's hold, a reversal's
+    /// original).
+    pub target: Option<String>,
     /// Final status of every request sent for it (replays included).
     pub statuses: Vec<u16>,
     /// Transaction ids named by its 201 answers.
@@ -160,191 +260,32 @@ pub async fn create_users(s: &LocalStack, n: usize, accounts: usize) -> Vec<User
     users
 }
 
-fn cents(rng: &mut Rng, low: u64, high: u64) -> Decimal {
-    let span = high.saturating_sub(low).max(1);
-    Decimal::new(i64::try_from(low + rng.below(span)).unwrap_or(1), 2)
-}
+mod plan;
+mod run;
 
-/// `n` operations drawn from `rng`: the mix is deterministic for a seed.
-pub fn plan(rng: &mut Rng, users: &[User], n: usize) -> Vec<Op> {
-    let mut ops = Vec::with_capacity(n);
-    for _ in 0..n {
-        let user_index = usize::try_from(rng.below(users.len() as u64)).unwrap_or(0);
-        let user = &users[user_index];
-        let account = rng.pick(&user.accounts).cloned().unwrap_or_default();
-        let roll = rng.below(100);
-        let mut account = account;
-        let (kind, to, amount) = if roll < 30 {
-            ("DEPOSIT", None, cents(rng, 100, 50_000))
-        } else if roll < 55 {
-            // Half of the withdrawals ask for far more than a typical balance.
-            let high = if rng.chance(50) { 500_000 } else { 20_000 };
-            ("WITHDRAWAL", None, cents(rng, 100, high))
-        } else if roll < 85 || !user.admin {
-            // Between the same pairs, both ways: the user's own other account, or the
-            // same-position account of the next user (who sends back the other way).
-            let to = if rng.chance(50) {
-                user.accounts.iter().find(|a| **a != account).cloned()
-            } else {
-                let next = &users[(user_index + 1) % users.len()];
-                let prev = &users[(user_index + users.len() - 1) % users.len()];
-                let peer = if rng.chance(50) { next } else { prev };
-                peer.accounts.first().cloned()
-            };
-            let to = to.filter(|t| *t != account);
-            match to {
-                Some(to) => ("TRANSFER", Some(to), cents(rng, 100, 40_000)),
-                None => ("DEPOSIT", None, cents(rng, 100, 10_000)),
-            }
-        } else {
-            // An operator corrects someone else's account, never their own.
-            let customers: Vec<&User> = users.iter().filter(|u| !u.admin).collect();
-            let customer = rng.pick(&customers).copied();
-            match customer.and_then(|c| rng.pick(&c.accounts).cloned()) {
-                Some(target) => {
-                    account = target;
-                    let amount = cents(rng, 100, 30_000);
-                    let signed = if rng.chance(40) { -amount } else { amount };
-                    ("ADJUSTMENT", None, signed)
-                }
-                None => ("DEPOSIT", None, cents(rng, 100, 10_000)),
-            }
-        };
-        let replay = match rng.below(100) {
-            0..=9 => Replay::Concurrent(2 + usize::try_from(rng.below(2)).unwrap_or(0)),
-            10..=19 => Replay::Later(100 + rng.below(1_500)),
-            20..=24 => Replay::OtherBody,
-            _ => Replay::Once,
-        };
-        ops.push(Op {
-            user: user_index,
-            key: uuid::Uuid::from_u128(
-                u128::from(rng.next_u64()) << 64 | u128::from(rng.next_u64()),
-            )
-            .to_string(),
-            kind,
-            account,
-            to,
-            amount,
-            replay,
-        });
-    }
-    ops
-}
-
-/// One request, retried with the same key while the API answers 5xx.
-async fn send(s: &LocalStack, token: &str, key: &str, body: &str) -> (Answer, u32) {
-    let bearer = format!("Bearer {token}");
-    let headers = [("Authorization", bearer.as_str()), ("Idempotency-Key", key)];
-    let mut retried = 0;
-    loop {
-        let answer = s
-            .send("POST", "/transactions", &headers, Some(body.to_owned()))
-            .await;
-        if answer.status < 500 || retried >= 40 {
-            return (answer, retried);
-        }
-        retried += 1;
-        tokio::time::sleep(Duration::from_millis(20 * u64::from(retried.min(10)))).await;
-    }
-}
-
-fn note(outcome: &mut Outcome, answer: &Answer, retried: u32) {
-    outcome.retried_5xx += retried;
-    outcome.statuses.push(answer.status);
-    if answer.status == 201 {
-        outcome.accepted_at.get_or_insert_with(Instant::now);
-        if let Some(id) = answer.body["transactionId"].as_str() {
-            outcome.transaction_ids.push(id.to_owned());
-        }
-        if answer
-            .headers
-            .get("Idempotent-Replayed")
-            .is_some_and(|v| v == "true")
-        {
-            outcome.replayed += 1;
-        }
-    }
-}
-
-/// Runs one operation with its replays.
-pub async fn run_op(s: Arc<LocalStack>, users: Arc<Vec<User>>, op: Op) -> Outcome {
-    let token = users[op.user].token.clone();
-    let body = op.body(op.amount);
-    let mut outcome = Outcome {
-        op: op.clone(),
-        statuses: Vec::new(),
-        transaction_ids: Vec::new(),
-        retried_5xx: 0,
-        replayed: 0,
-        reuse_status: None,
-        reuse_code: None,
-        sent_at: Instant::now(),
-        accepted_at: None,
-    };
-    let copies = match op.replay {
-        Replay::Concurrent(n) => n,
-        _ => 1,
-    };
-    let mut copies_in_flight = tokio::task::JoinSet::new();
-    for _ in 0..copies {
-        let (s, token, key, body) = (Arc::clone(&s), token.clone(), op.key.clone(), body.clone());
-        copies_in_flight.spawn(async move { send(&s, &token, &key, &body).await });
-    }
-    while let Some(joined) = copies_in_flight.join_next().await {
-        let (answer, retried) = joined.unwrap_or_else(|e| panic!("client copy: {e}"));
-        note(&mut outcome, &answer, retried);
-    }
-    match op.replay {
-        Replay::Later(ms) => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            let (answer, retried) = send(&s, &token, &op.key, &body).await;
-            note(&mut outcome, &answer, retried);
-        }
-        Replay::OtherBody => {
-            let other = op.body(op.amount + Decimal::ONE);
-            let (answer, retried) = send(&s, &token, &op.key, &other).await;
-            outcome.retried_5xx += retried;
-            outcome.reuse_status = Some(answer.status);
-            outcome.reuse_code = answer.body["code"].as_str().map(str::to_owned);
-        }
-        _ => {}
-    }
-    outcome
-}
-
-/// Runs `ops` with at most `clients` in flight at once.
-pub async fn run_all(
-    s: Arc<LocalStack>,
-    users: Arc<Vec<User>>,
-    ops: Vec<Op>,
-    clients: usize,
-) -> Vec<Outcome> {
-    let permits = Arc::new(tokio::sync::Semaphore::new(clients.max(1)));
-    let mut tasks = Vec::new();
-    for op in ops {
-        let (s, users, permits) = (Arc::clone(&s), Arc::clone(&users), Arc::clone(&permits));
-        tasks.push(tokio::spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            run_op(s, users, op).await
-        }));
-    }
-    let mut outcomes = Vec::new();
-    for task in tasks {
-        outcomes.push(task.await.unwrap_or_else(|e| panic!("client task: {e}")));
-    }
-    outcomes
-}
+pub use plan::plan;
+pub use run::{run_all, run_op};
 
 /// A summary of the planned mix: counts per type and per replay style.
 pub fn mix(ops: &[Op]) -> Value {
-    let count = |f: &dyn Fn(&Op) -> bool| ops.iter().filter(|o| f(o)).count();
+    let all: Vec<&Op> = ops.iter().flat_map(Op::all).collect();
+    let count = |f: &dyn Fn(&Op) -> bool| all.iter().filter(|o| f(o)).count();
     serde_json::json!({
-        "operations": ops.len(),
+        "operations": all.len(),
         "deposits": count(&|o| o.kind == "DEPOSIT"),
         "withdrawals": count(&|o| o.kind == "WITHDRAWAL"),
         "transfers": count(&|o| o.kind == "TRANSFER"),
         "adjustments": count(&|o| o.kind == "ADJUSTMENT"),
+        "holds": count(&|o| o.kind == "HOLD"),
+        "holdsExpiringSoon": count(&|o| o.expires_in_ms.is_some()),
+        "capturesFull": count(&|o| o.kind == "CAPTURE" && !o.explicit),
+        "capturesPartial": count(&|o| o.kind == "CAPTURE" && o.explicit),
+        "voids": count(&|o| o.kind == "VOID"),
+        "sentAfterExpiry": count(&|o| o.delay_ms > 0),
+        "racingCaptureAndVoid": count(&|o| o.kind == "HOLD" && o.race),
+        "reversals": count(&|o| o.kind == "REVERSAL"),
+        "reversalsOfRest": count(&|o| o.kind == "REVERSAL" && !o.explicit),
+        "racingReversals": count(&|o| o.kind != "HOLD" && o.race),
         "replayedConcurrently": count(&|o| matches!(o.replay, Replay::Concurrent(_))),
         "replayedLater": count(&|o| matches!(o.replay, Replay::Later(_))),
         "keyReusedWithOtherBody": count(&|o| o.replay == Replay::OtherBody),
