@@ -4,7 +4,7 @@
 
 export const TYPE_LABEL = {
   DEPOSIT: 'Deposit', WITHDRAWAL: 'Withdrawal', TRANSFER: 'Transfer', ADJUSTMENT: 'Adjustment',
-  HOLD: 'Hold', CAPTURE: 'Capture', REVERSAL: 'Reversal',
+  HOLD: 'Hold', CAPTURE: 'Capture', VOID: 'Hold released', EXPIRY: 'Hold expired', REVERSAL: 'Reversal',
 };
 
 const REJECTION_TEXT = {
@@ -13,6 +13,11 @@ const REJECTION_TEXT = {
   ACCOUNT_NOT_OPEN: 'an account involved is not open (frozen or closed)',
   CURRENCY_MISMATCH: 'the accounts hold different currencies',
   BALANCE_LIMIT_EXCEEDED: 'the balance would exceed its limit',
+  HOLD_NOT_ACTIVE: 'the hold was already captured, released or expired',
+  HOLD_EXPIRED: 'the hold had expired',
+  HOLD_NOT_EXPIRED: 'the hold had not expired yet',
+  CAPTURE_EXCEEDS_HOLD: 'the amount is larger than the hold',
+  REVERSAL_EXCEEDS_ORIGINAL: 'the reversals would exceed the original transaction',
 };
 
 /** "Rejected: insufficient funds" and the like. */
@@ -63,10 +68,21 @@ export function accountItem(account, selected) {
   },
   el('span', { class: 'account-name', text: account.name }),
   balance,
+  heldLine(account),
   el('span', { class: 'account-meta' },
     el('span', { class: `badge status-${account.status.toLowerCase()}`, text: account.status }),
     el('code', { class: 'account-id', text: account.accountId.slice(0, 8) })));
   return el('li', { 'data-account-id': account.accountId }, button);
+}
+
+/** "Available 40.00 USD · 60.00 USD on hold" when part of the balance is held. */
+function heldLine(account) {
+  const held = String(account.heldAmount ?? '0');
+  if (!account.availableBalance || /^0+(\.0+)?$/.test(held)) return null;
+  return el('span', {
+    class: 'account-held', 'data-role': 'held', 'data-held': held,
+    text: `Available ${formatMoney(account.availableBalance, account.currency)} · ${formatMoney(held, account.currency)} on hold`,
+  });
 }
 
 /** Shows a new balance on an account card and says where it came from. */
@@ -102,14 +118,18 @@ export function historyRow(entry, viewId) {
       el('td', { class: 'num' }),
       el('td', { text: `${entry.fromStatus} → ${entry.toStatus}${entry.reason ? `: ${entry.reason}` : ''}` }));
   }
-  const incoming = entry.type === 'TRANSFER' && entry.toAccountId === viewId;
-  const debit = ['WITHDRAWAL', 'CAPTURE'].includes(entry.type) || (entry.type === 'TRANSFER' && !incoming)
-    || String(entry.amount).startsWith('-');
+  const moves = entry.type === 'TRANSFER' || (entry.type === 'REVERSAL' && entry.toAccountId);
+  const incoming = moves && entry.toAccountId === viewId;
+  const debit = ['WITHDRAWAL', 'CAPTURE'].includes(entry.type) || (moves && !incoming)
+    || entry.direction === 'DEBIT' || String(entry.amount).startsWith('-');
   const amount = String(entry.amount).replace(/^-/, '');
   const row = el('tr', { 'data-transaction-id': entry.transactionId, 'data-status': entry.status },
     el('td', { class: 'when', text: formatWhen(entry.createdAt) }),
     el('td', { text: `${TYPE_LABEL[entry.type] ?? entry.type}${incoming ? ' in' : entry.type === 'TRANSFER' ? ' out' : ''}` }),
-    el('td', { class: `num ${debit ? 'debit' : 'credit'}`, text: `${debit ? '−' : '+'}${formatMoney(amount, entry.currency)}` }),
+    // A hold and its release move no posted money: shown without a sign.
+    ['HOLD', 'VOID', 'EXPIRY'].includes(entry.type)
+      ? el('td', { class: 'num held', text: formatMoney(amount, entry.currency) })
+      : el('td', { class: `num ${debit ? 'debit' : 'credit'}`, text: `${debit ? '−' : '+'}${formatMoney(amount, entry.currency)}` }),
     el('td', {}, statusBadge(entry.status)),
     el('td', { class: 'num', 'data-role': 'balance-after', text: entry.balanceAfter ? formatMoney(entry.balanceAfter, entry.currency) : '' }),
     el('td', { 'data-role': 'details', text: details(entry) }));
