@@ -156,46 +156,31 @@ mod tests {
 
     fn transfer(status: TransactionStatus) -> TransactionRecord {
         let amount: Money = "25.00".parse().unwrap_or_else(|_| panic!("amount"));
+        let key = IdempotencyKey::parse("5a1c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let at =
+            |text: &str| crate::clock::Timestamp::parse(text).unwrap_or_else(|e| panic!("{e}"));
+        let kind = TransactionKind::Transfer {
+            amount,
+            to: AccountId::new_random(),
+        };
         TransactionRecord {
-            transaction_id: TransactionId::new_random(),
-            user_id: UserId::new("sender"),
-            idempotency_key: IdempotencyKey::parse("5a1c8a4e-9b1d-4c6e-8f7a-2d5b9e0c1a47")
-                .unwrap_or_else(|e| panic!("{e}")),
-            account_id: AccountId::new_random(),
-            kind: TransactionKind::Transfer {
-                amount,
-                to: AccountId::new_random(),
-            },
-            currency: DEFAULT_CURRENCY,
             description: Some("rent\u{202E}txt".to_owned()),
             status,
             rejection_reason: (status == TransactionStatus::Rejected)
                 .then_some(RejectionReason::InsufficientFunds),
             balance_after: Some(Balance::ZERO),
             to_balance_after: Some("25.00".parse().unwrap_or_else(|_| panic!("balance"))),
-            held_after: None,
-            to_held_after: None,
             to_user_id: Some(UserId::new("receiver")),
             account_version: Some(3),
             to_account_version: Some(8),
-            holder_id: None,
-            created_at: crate::clock::Timestamp::parse("2026-11-25T09:20:59.000000Z")
-                .unwrap_or_else(|e| panic!("{e}")),
-            processed_at: Some(
-                crate::clock::Timestamp::parse("2026-11-25T09:21:00.000000Z")
-                    .unwrap_or_else(|e| panic!("{e}")),
-            ),
-            request_hash: String::new(),
-            response: None,
-            trace_id: None,
-            entry: None,
-            to_entry: None,
-            link_key: None,
-            expires_at: None,
-            ended_by: None,
-            ended_at: None,
-            captured_amount: None,
-            reversed_amount: None,
+            processed_at: Some(at("2026-11-25T09:21:00.000000Z")),
+            ..TransactionRecord::new_pending(
+                UserId::new("sender"),
+                key,
+                (AccountId::new_random(), kind, DEFAULT_CURRENCY),
+                at("2026-11-25T09:20:59.000000Z"),
+            )
         }
     }
 

@@ -75,6 +75,30 @@ impl ApiEvent {
             .no_query()
     }
 
+    /// `GET /accounts/{account}` by `caller`.
+    pub fn get_account(account: &str, caller: &Caller) -> Self {
+        Self::from_sample("accounts-get.json")
+            .route(
+                "GET",
+                &format!("/accounts/{account}"),
+                "/accounts/{accountId}",
+            )
+            .path_param("accountId", account)
+            .caller(Some(caller))
+    }
+
+    /// `GET /transactions/{id}` by `caller`.
+    pub fn get_transaction(id: &str, caller: &Caller) -> Self {
+        Self::from_sample("transactions-get.json")
+            .route(
+                "GET",
+                &format!("/transactions/{id}"),
+                "/transactions/{transactionId}",
+            )
+            .path_param("transactionId", id)
+            .caller(Some(caller))
+    }
+
     /// Without any query string.
     pub fn no_query(mut self) -> Self {
         self.0["queryStringParameters"] = Value::Null;

@@ -6,28 +6,6 @@ use integration_tests::api::{ApiEvent, Caller, Reply};
 use integration_tests::fixture::{ApiFixture, new_key};
 use serde_json::{Value, json};
 
-fn get_account(account: &str, caller: &Caller) -> ApiEvent {
-    ApiEvent::from_sample("accounts-get.json")
-        .route(
-            "GET",
-            &format!("/accounts/{account}"),
-            "/accounts/{accountId}",
-        )
-        .path_param("accountId", account)
-        .caller(Some(caller))
-}
-
-fn get_transaction(id: &str, caller: &Caller) -> ApiEvent {
-    ApiEvent::from_sample("transactions-get.json")
-        .route(
-            "GET",
-            &format!("/transactions/{id}"),
-            "/transactions/{transactionId}",
-        )
-        .path_param("transactionId", id)
-        .caller(Some(caller))
-}
-
 async fn deposit(f: &ApiFixture, caller: &Caller, account: &str, amount: &str) -> Value {
     let body = json!({ "accountId": account, "amount": amount, "type": "DEPOSIT" });
     let reply = f.record(caller, &new_key(), &body).await;
@@ -80,7 +58,7 @@ async fn an_account_opens_with_defaults_and_reads_back() {
         Some(format!("/accounts/{id}").as_str())
     );
 
-    let read = f.accounts_call(&get_account(id, &alice)).await;
+    let read = f.accounts_call(&ApiEvent::get_account(id, &alice)).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.json(), account);
 }
@@ -116,11 +94,13 @@ async fn another_users_account_is_404_on_every_route() {
     let tx = deposit(&f, &alice, &account, "5").await;
     let tx_id = tx["transactionId"].as_str().unwrap_or_default();
 
-    let read = f.accounts_call(&get_account(&account, &bob)).await;
+    let read = f
+        .accounts_call(&ApiEvent::get_account(&account, &bob))
+        .await;
     let hist = f
         .accounts_call(&ApiEvent::account_history(&account, &bob))
         .await;
-    let one = f.get_call(&get_transaction(tx_id, &bob)).await;
+    let one = f.get_call(&ApiEvent::get_transaction(tx_id, &bob)).await;
     for reply in [&read, &hist, &one] {
         assert_eq!(reply.status, 404, "{}", reply.text);
         assert!(
@@ -131,9 +111,14 @@ async fn another_users_account_is_404_on_every_route() {
     }
     // Unknown and malformed ids look exactly the same.
     let unknown = f
-        .accounts_call(&get_account(&uuid::Uuid::new_v4().to_string(), &bob))
+        .accounts_call(&ApiEvent::get_account(
+            &uuid::Uuid::new_v4().to_string(),
+            &bob,
+        ))
         .await;
-    let malformed = f.accounts_call(&get_account("../../etc", &bob)).await;
+    let malformed = f
+        .accounts_call(&ApiEvent::get_account("../../etc", &bob))
+        .await;
     assert_eq!(unknown.text, read.text);
     assert_eq!(malformed.text, read.text);
 
@@ -287,7 +272,12 @@ async fn a_transfer_shows_in_both_histories_each_from_its_own_side() {
         .await
         .json();
     assert_eq!(before["items"], json!([]), "{before}");
-    assert_eq!(f.get_call(&get_transaction(&id, &alice)).await.status, 404);
+    assert_eq!(
+        f.get_call(&ApiEvent::get_transaction(&id, &alice))
+            .await
+            .status,
+        404
+    );
     f.settle(&bob, &key).await;
 
     let alices_history = f
@@ -303,9 +293,14 @@ async fn a_transfer_shows_in_both_histories_each_from_its_own_side() {
     );
 
     // The receiver may read it by id; a third user may not.
-    assert_eq!(f.get_call(&get_transaction(&id, &alice)).await.status, 200);
     assert_eq!(
-        f.get_call(&get_transaction(&id, &Caller::new_user()))
+        f.get_call(&ApiEvent::get_transaction(&id, &alice))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        f.get_call(&ApiEvent::get_transaction(&id, &Caller::new_user()))
             .await
             .status,
         404
@@ -316,7 +311,10 @@ async fn a_transfer_shows_in_both_histories_each_from_its_own_side() {
         .await
         .json();
     assert_eq!(alices_own["items"], json!([]));
-    let bobs_own = f.get_call(&get_transaction(&id, &bob)).await.json();
+    let bobs_own = f
+        .get_call(&ApiEvent::get_transaction(&id, &bob))
+        .await
+        .json();
     assert_eq!(bobs_own["amount"], "7.25");
 }
 
@@ -372,7 +370,7 @@ async fn opening_an_account_with_an_idempotency_key_opens_it_once() {
         "{}",
         listed.text
     );
-    let read = f.accounts_call(&get_account(&id, &alice)).await;
+    let read = f.accounts_call(&ApiEvent::get_account(&id, &alice)).await;
     assert_eq!(read.json()["balance"], "5.00");
 
     let bad = f

@@ -8,31 +8,11 @@ use integration_tests::api::{ApiEvent, Caller, Reply};
 use integration_tests::fixture::{ApiFixture, new_key};
 use serde_json::{Value, json};
 
-fn get_account(account: &str, caller: &Caller) -> ApiEvent {
-    ApiEvent::from_sample("accounts-get.json")
-        .route(
-            "GET",
-            &format!("/accounts/{account}"),
-            "/accounts/{accountId}",
-        )
-        .path_param("accountId", account)
-        .caller(Some(caller))
-}
-
-fn get_transaction(id: &str, caller: &Caller) -> ApiEvent {
-    ApiEvent::from_sample("transactions-get.json")
-        .route(
-            "GET",
-            &format!("/transactions/{id}"),
-            "/transactions/{transactionId}",
-        )
-        .path_param("transactionId", id)
-        .caller(Some(caller))
-}
-
 /// (balance, heldAmount, availableBalance) of `account`.
 async fn balances(f: &ApiFixture, caller: &Caller, account: &str) -> (String, String, String) {
-    let reply = f.accounts_call(&get_account(account, caller)).await;
+    let reply = f
+        .accounts_call(&ApiEvent::get_account(account, caller))
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let body = reply.json();
     let text = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
@@ -44,7 +24,7 @@ async fn balances(f: &ApiFixture, caller: &Caller, account: &str) -> (String, St
 }
 
 async fn transaction(f: &ApiFixture, caller: &Caller, id: &str) -> Value {
-    let reply = f.get_call(&get_transaction(id, caller)).await;
+    let reply = f.get_call(&ApiEvent::get_transaction(id, caller)).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     reply.json()
 }

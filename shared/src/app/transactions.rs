@@ -2,9 +2,7 @@
 //! read one, list the caller's.
 
 use crate::clock::Timestamp;
-use crate::domain::{
-    AccountId, Currency, IdempotencyKey, TransactionId, TransactionKind, TransactionStatus, UserId,
-};
+use crate::domain::{AccountId, Currency, IdempotencyKey, TransactionId, TransactionKind, UserId};
 use crate::paging::{Listing, PageSealer};
 use crate::store::{Inserted, TransactionRecord, View};
 use crate::trace::TraceId;
@@ -198,38 +196,9 @@ pub(super) fn pending(
     created_at: Timestamp,
     trace: Option<TraceId>,
 ) -> TransactionRecord {
-    let (account_id, kind, currency) = what;
     TransactionRecord {
-        transaction_id: TransactionId::new_random(),
-        user_id: caller.user_id.clone(),
-        idempotency_key: key,
-        account_id,
-        kind,
-        currency,
-        description: None,
-        status: TransactionStatus::Pending,
-        rejection_reason: None,
-        balance_after: None,
-        to_balance_after: None,
-        held_after: None,
-        to_held_after: None,
-        account_version: None,
-        to_account_version: None,
-        to_user_id: None,
-        holder_id: None,
-        created_at,
-        processed_at: None,
-        request_hash: String::new(),
-        response: None,
         trace_id: trace,
-        entry: None,
-        to_entry: None,
-        link_key: None,
-        expires_at: None,
-        ended_by: None,
-        ended_at: None,
-        captured_amount: None,
-        reversed_amount: None,
+        ..TransactionRecord::new_pending(caller.user_id.clone(), key, what, created_at)
     }
 }
 

@@ -117,6 +117,50 @@ pub enum View {
 }
 
 impl TransactionRecord {
+    /// A new PENDING transaction `kind` on `account_id` in `currency`, recorded by
+    /// `user_id` under `idempotency_key` at `created_at`, with a new id and every
+    /// other field empty: what each recording path fills in.
+    pub fn new_pending(
+        user_id: UserId,
+        idempotency_key: IdempotencyKey,
+        what: (AccountId, TransactionKind, Currency),
+        created_at: Timestamp,
+    ) -> Self {
+        let (account_id, kind, currency) = what;
+        Self {
+            transaction_id: TransactionId::new_random(),
+            user_id,
+            idempotency_key,
+            account_id,
+            kind,
+            currency,
+            description: None,
+            status: TransactionStatus::Pending,
+            rejection_reason: None,
+            balance_after: None,
+            to_balance_after: None,
+            held_after: None,
+            to_held_after: None,
+            account_version: None,
+            to_account_version: None,
+            to_user_id: None,
+            holder_id: None,
+            created_at,
+            processed_at: None,
+            request_hash: String::new(),
+            response: None,
+            trace_id: None,
+            entry: None,
+            to_entry: None,
+            link_key: None,
+            expires_at: None,
+            ended_by: None,
+            ended_at: None,
+            captured_amount: None,
+            reversed_amount: None,
+        }
+    }
+
     /// Whether a transfer's receiver may see it: once it COMPLETED, never before.
     pub fn visible_to_receiver(&self) -> bool {
         self.status == TransactionStatus::Completed

@@ -30,17 +30,12 @@ fn settled(kind: TransactionKind, status: TransactionStatus, user: &str) -> Tran
     let at = |text: &str| shared::clock::Timestamp::parse(text).unwrap_or_else(|e| panic!("{e}"));
     let balance = |text: &str| text.parse().unwrap_or_else(|_| panic!("{text}"));
     let completed = status != TransactionStatus::Rejected;
+    let key = shared::domain::IdempotencyKey::parse(&uuid::Uuid::from_u128(6).to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let account = AccountId::from(uuid::Uuid::from_u128(1));
+    let created = at("2026-12-01T10:00:00Z");
     TransactionRecord {
         transaction_id: TransactionId::from(uuid::Uuid::from_u128(5)),
-        user_id: UserId::new(user),
-        idempotency_key: shared::domain::IdempotencyKey::parse(
-            &uuid::Uuid::from_u128(6).to_string(),
-        )
-        .unwrap_or_else(|e| panic!("{e}")),
-        account_id: AccountId::from(uuid::Uuid::from_u128(1)),
-        kind,
-        currency: DEFAULT_CURRENCY,
-        description: None,
         status,
         rejection_reason: (!completed).then_some(RejectionReason::HoldNotActive),
         balance_after: completed.then(|| balance("100.00")),
@@ -51,19 +46,13 @@ fn settled(kind: TransactionKind, status: TransactionStatus, user: &str) -> Tran
         account_version: Some(3),
         to_account_version: completed.then_some(9),
         holder_id: (user != "holder").then(|| UserId::new("holder")),
-        created_at: at("2026-12-01T10:00:00Z"),
         processed_at: Some(at("2026-12-01T10:00:01Z")),
-        request_hash: String::new(),
-        response: None,
-        trace_id: None,
-        entry: None,
-        to_entry: None,
-        link_key: None,
-        expires_at: None,
-        ended_by: None,
-        ended_at: None,
-        captured_amount: None,
-        reversed_amount: None,
+        ..TransactionRecord::new_pending(
+            UserId::new(user),
+            key,
+            (account, kind, DEFAULT_CURRENCY),
+            created,
+        )
     }
 }
 

@@ -3,9 +3,7 @@
 
 use super::TransactionRecord;
 use crate::clock::Timestamp;
-use crate::domain::{
-    Direction, IdempotencyKey, TransactionId, TransactionKind, TransactionStatus, UserId,
-};
+use crate::domain::{Direction, IdempotencyKey, TransactionId, TransactionKind, UserId};
 
 /// Who records what the ledger does by itself (a hold's EXPIRY): never a Cognito
 /// `sub`, which is a UUID.
@@ -31,41 +29,24 @@ impl TransactionRecord {
         };
         let key = IdempotencyKey::parse(&self.transaction_id.to_string()).ok()?;
         Some(Self {
-            transaction_id: TransactionId::new_random(),
-            user_id: UserId::new(SYSTEM_USER),
-            idempotency_key: key,
-            account_id: self.account_id,
-            kind: TransactionKind::Expiry {
-                amount,
-                hold: self.transaction_id,
-            },
-            currency: self.currency,
-            description: None,
-            status: TransactionStatus::Pending,
-            rejection_reason: None,
-            balance_after: None,
-            to_balance_after: None,
-            held_after: None,
-            to_held_after: None,
-            to_user_id: None,
-            account_version: None,
-            to_account_version: None,
             holder_id: Some(self.holder().clone()),
-            created_at: now.clone(),
-            processed_at: None,
             request_hash: crate::domain::ids::request_fingerprint(
                 &serde_json::json!({ "route": "expiry", "holdId": self.transaction_id.to_string() }),
             ),
-            response: None,
-            trace_id: None,
-            entry: None,
-            to_entry: None,
             link_key: Some(self.table_key()),
-            expires_at: None,
-            ended_by: None,
-            ended_at: None,
-            captured_amount: None,
-            reversed_amount: None,
+            ..Self::new_pending(
+                UserId::new(SYSTEM_USER),
+                key,
+                (
+                    self.account_id,
+                    TransactionKind::Expiry {
+                        amount,
+                        hold: self.transaction_id,
+                    },
+                    self.currency,
+                ),
+                now.clone(),
+            )
         })
     }
 
