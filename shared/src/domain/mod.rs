@@ -18,19 +18,20 @@
 //!
 //! ```
 //! use shared::domain::{
-//!     AccountState, AccountStatus, DEFAULT_CURRENCY, Money, Outcome, TransactionKind, apply,
+//!     AccountState, AccountStatus, Balance, DEFAULT_CURRENCY, Money, Outcome, TransactionKind,
+//!     apply,
 //! };
 //!
 //! // The raw JSON token of the request's `amount` field, never an f64.
 //! let amount = Money::parse_json("150.75")?;
-//! let source = AccountState {
-//!     status: AccountStatus::Open,
-//!     currency: DEFAULT_CURRENCY,
-//!     balance: "200".parse()?,
-//! };
+//! let source = AccountState::new(AccountStatus::Open, DEFAULT_CURRENCY, "200".parse()?);
 //! let kind = TransactionKind::Withdrawal { amount };
 //! let outcome = apply(&kind, &DEFAULT_CURRENCY, Some(&source), None);
-//! let expected = Outcome::Applied { source_after: "49.25".parse()?, destination_after: None };
+//! let expected = Outcome::Applied {
+//!     source_after: "49.25".parse()?,
+//!     held_after: Balance::ZERO,
+//!     destination_after: None,
+//! };
 //! assert_eq!(outcome, expected);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
