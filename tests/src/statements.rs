@@ -427,3 +427,20 @@ async fn create_signing_key(kms: &aws_sdk_kms::Client) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// The text of `pdf` as `pdftotext` reads it (`layout`: keeping the columns).
+pub fn pdf_text(pdf: &[u8], layout: bool) -> String {
+    let path = std::env::temp_dir().join(format!("{}.pdf", uuid::Uuid::new_v4()));
+    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let mut command = std::process::Command::new("pdftotext");
+    if layout {
+        command.arg("-layout");
+    }
+    let output = command
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext: {e}"));
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

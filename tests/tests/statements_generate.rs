@@ -5,7 +5,7 @@
 
 use chrono::{TimeZone, Utc};
 use integration_tests::moto;
-use integration_tests::statements::StatementsFixture;
+use integration_tests::statements::{StatementsFixture, pdf_text};
 use serde_json::Value;
 use shared::statement::{Statement, verify};
 use statements::generate::Generated;
@@ -36,18 +36,6 @@ fn first_link(html: &str) -> String {
         .unwrap_or_else(|| panic!("unterminated link"))
         + start;
     html[start..end].replace("&amp;", "&")
-}
-
-fn pdf_text(pdf: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("{e}"));
-    let output = std::process::Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("pdftotext: {e}"));
-    let _ = std::fs::remove_file(&path);
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[tokio::test]
@@ -139,7 +127,7 @@ async fn an_october_statement_adds_up_is_signed_stored_emailed_and_made_only_onc
     let pdf = f.object(&record.pdf_key).await;
     assert!(pdf.starts_with(b"%PDF"), "not a PDF");
     assert!(
-        pdf_text(&pdf).contains("135.25"),
+        pdf_text(&pdf, false).contains("135.25"),
         "closing balance not in the PDF text"
     );
 

@@ -5,25 +5,12 @@
 //! statement verifies, and a changed `closingHeld` does not.
 
 use chrono::{TimeZone, Utc};
-use integration_tests::statements::StatementsFixture;
+use integration_tests::statements::{StatementsFixture, pdf_text};
 use serde_json::json;
 use shared::statement::{Statement, verify};
 use shared::store::TransactionsTable;
 use statements::generate::Generated;
 use statements::{Done, Job};
-
-fn pdf_text(pdf: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("{}.pdf", uuid::Uuid::new_v4()));
-    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("{e}"));
-    let output = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("pdftotext: {e}"));
-    let _ = std::fs::remove_file(&path);
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 #[tokio::test]
 async fn an_october_statement_shows_the_holds_active_at_its_end_and_verifies() {
@@ -188,7 +175,7 @@ async fn an_october_statement_shows_the_holds_active_at_its_end_and_verifies() {
     }
     assert!(!verify(&dropped, &der).signature_valid);
 
-    let text = pdf_text(&f.object(&record.pdf_key).await);
+    let text = pdf_text(&f.object(&record.pdf_key).await, true);
     for needle in [
         "On hold at closing",
         "42.34 EUR",
