@@ -40,9 +40,7 @@ impl Bank {
         let hold = self.hold_of(caller, hold_id).await?;
         let held = hold_amount(&hold)?;
         let amount = match amount_json {
-            Some(raw) => Money::parse_json(raw).map_err(|e| {
-                AppError::validation("amount", format!("amount {e}.")).with_reason(e.code())
-            })?,
+            Some(raw) => super::input::amount(raw)?,
             None => held,
         };
         if amount.as_decimal() > held.as_decimal() {
@@ -110,7 +108,7 @@ impl Bank {
             _ => Some(original.account_id),
         }
         .ok_or_else(AppError::internal)?;
-        let holders = [Some(account), direction_to(direction)];
+        let holders = [Some(account), direction.credited()];
         let mut holder = None;
         for id in holders.into_iter().flatten() {
             let facts = self
@@ -127,12 +125,10 @@ impl Bank {
             holder.get_or_insert(facts.owner_id);
         }
         let amount = match input.amount_json {
-            Some(raw) => Money::parse_json(raw).map_err(|e| {
-                AppError::validation("amount", format!("amount {e}.")).with_reason(e.code())
-            })?,
+            Some(raw) => super::input::amount(raw)?,
             // Nothing left: recorded anyway, so that a retry still replays; the
             // ledger then rejects it (REVERSAL_EXCEEDS_ORIGINAL).
-            None => left_to_reverse(&original, whole).unwrap_or(whole),
+            None => original.left_to_reverse().unwrap_or(whole),
         };
         if amount.as_decimal() > whole.as_decimal() {
             return Err(AppError::validation(
@@ -220,14 +216,6 @@ fn hold_amount(hold: &TransactionRecord) -> Result<Money, AppError> {
     }
 }
 
-/// The credited account of a transfer's reversal.
-const fn direction_to(direction: Direction) -> Option<crate::domain::AccountId> {
-    match direction {
-        Direction::Transfer { to } => Some(to),
-        _ => None,
-    }
-}
-
 /// What the original was for, and which way its reversal moves money; refused for a
 /// transaction that is not COMPLETED or not a deposit, withdrawal, transfer or
 /// capture.
@@ -238,29 +226,10 @@ fn reversible(original: &TransactionRecord) -> Result<(Money, Direction), AppErr
             "Only a COMPLETED transaction can be reversed.",
         ));
     }
-    match original.kind {
-        TransactionKind::Deposit { amount } => Ok((amount, Direction::Debit)),
-        TransactionKind::Withdrawal { amount } | TransactionKind::Capture { amount, .. } => {
-            Ok((amount, Direction::Credit))
-        }
-        TransactionKind::Transfer { amount, .. } => Ok((
-            amount,
-            Direction::Transfer {
-                to: original.account_id,
-            },
-        )),
-        _ => Err(AppError::conflict(
+    original.kind.reversal(original.account_id).ok_or_else(|| {
+        AppError::conflict(
             "NOT_REVERSIBLE",
             "Only a DEPOSIT, WITHDRAWAL, TRANSFER or CAPTURE can be reversed.",
-        )),
-    }
-}
-
-/// What is left to reverse of `original` (of `whole`), as last read; `None` when
-/// nothing is.
-fn left_to_reverse(original: &TransactionRecord, whole: Money) -> Option<Money> {
-    let reversed = original
-        .reversed_amount
-        .map_or(rust_decimal::Decimal::ZERO, |r| r.as_decimal());
-    Money::try_from_decimal(whole.as_decimal() - reversed).ok()
+        )
+    })
 }

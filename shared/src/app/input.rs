@@ -132,9 +132,7 @@ impl TransactionRequest {
 
 fn kind_error(error: KindError) -> AppError {
     match error {
-        KindError::Amount(amount) => {
-            AppError::validation("amount", sentence(&amount.to_string())).with_reason(amount.code())
-        }
+        KindError::Amount(amount) => amount_error(amount),
         KindError::SameAccount => {
             AppError::validation("toAccountId", "toAccountId must differ from accountId.")
         }
@@ -164,6 +162,16 @@ fn own_route(kind: TransactionType) -> &'static str {
         }
         _ => "An EXPIRY is recorded by the ledger when a hold's expiresAt passes.",
     }
+}
+
+/// A positive `amount` from its raw JSON text (a capture's, a reversal's).
+pub fn amount(raw: &str) -> Result<crate::domain::Money, AppError> {
+    crate::domain::Money::parse_json(raw).map_err(amount_error)
+}
+
+/// An amount's refusal, naming the field, with its `AMOUNT_*` code as the reason.
+fn amount_error(error: crate::domain::AmountError) -> AppError {
+    AppError::validation("amount", sentence(&error.to_string())).with_reason(error.code())
 }
 
 /// A description someone else may read (a transfer's receiver, the holder of an

@@ -271,11 +271,33 @@ impl TransactionKind {
     /// original sender), `None` for every other type.
     pub const fn destination(&self) -> Option<AccountId> {
         match self {
-            Self::Transfer { to, .. }
-            | Self::Reversal {
-                direction: Direction::Transfer { to },
-                ..
-            } => Some(*to),
+            Self::Transfer { to, .. } => Some(*to),
+            Self::Reversal { direction, .. } => direction.credited(),
+            _ => None,
+        }
+    }
+
+    /// What reversing this transaction (recorded on `account`) may move back, and
+    /// which way: a deposit is taken back (debit), a withdrawal or capture given back
+    /// (credit), a transfer moved back to its sender (`account`); `None` for a type
+    /// that cannot be reversed.
+    pub const fn reversal(&self, account: AccountId) -> Option<(Money, Direction)> {
+        match self {
+            Self::Deposit { amount } => Some((*amount, Direction::Debit)),
+            Self::Withdrawal { amount } | Self::Capture { amount, .. } => {
+                Some((*amount, Direction::Credit))
+            }
+            Self::Transfer { amount, .. } => Some((*amount, Direction::Transfer { to: account })),
+            _ => None,
+        }
+    }
+}
+
+impl Direction {
+    /// The account a transfer's reversal credits (its sender); `None` otherwise.
+    pub const fn credited(&self) -> Option<AccountId> {
+        match self {
+            Self::Transfer { to } => Some(*to),
             _ => None,
         }
     }

@@ -29,22 +29,12 @@ pub fn link(
             amount,
             expired: linked.expires_at.as_ref().is_some_and(|at| at <= now),
         }),
-        (TransactionKind::Reversal { .. }, original) => {
-            let amount = match original {
-                TransactionKind::Deposit { amount }
-                | TransactionKind::Withdrawal { amount }
-                | TransactionKind::Transfer { amount, .. }
-                | TransactionKind::Capture { amount, .. } => amount,
-                _ => return None,
-            };
-            if linked.status != TransactionStatus::Completed {
-                return None;
-            }
-            let reversed = linked
-                .reversed_amount
-                .map_or(rust_decimal::Decimal::ZERO, |r| r.as_decimal());
+        (TransactionKind::Reversal { .. }, original)
+            if linked.status == TransactionStatus::Completed
+                && original.reversal(linked.account_id).is_some() =>
+        {
             Some(Link::Original {
-                remaining: Money::try_from_decimal(amount.as_decimal() - reversed).ok(),
+                remaining: linked.left_to_reverse(),
             })
         }
         _ => None,

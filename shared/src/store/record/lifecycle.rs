@@ -50,6 +50,16 @@ impl TransactionRecord {
         })
     }
 
+    /// What is left to reverse of this transaction: its reversible amount less its
+    /// COMPLETED reversals; `None` when nothing is, or it cannot be reversed.
+    pub fn left_to_reverse(&self) -> Option<crate::domain::Money> {
+        let (amount, _) = self.kind.reversal(self.account_id)?;
+        let reversed = self
+            .reversed_amount
+            .map_or(rust_decimal::Decimal::ZERO, |r| r.as_decimal());
+        crate::domain::Money::try_from_decimal(amount.as_decimal() - reversed).ok()
+    }
+
     /// The hold a capture, void or expiry acts on.
     pub const fn hold_id(&self) -> Option<TransactionId> {
         match self.kind {
