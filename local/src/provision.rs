@@ -190,9 +190,17 @@ async fn create_table(
                 .unwrap_or("ALL".into())
                 .as_str(),
         );
+        let included = g["Projection"]["NonKeyAttributes"]
+            .as_array()
+            .map(|names| names.iter().filter_map(scalar).collect());
         let mut index = GlobalSecondaryIndex::builder()
             .index_name(scalar(&g["IndexName"]).unwrap_or_default())
-            .projection(Projection::builder().projection_type(projection).build());
+            .projection(
+                Projection::builder()
+                    .projection_type(projection)
+                    .set_non_key_attributes(included)
+                    .build(),
+            );
         for k in g["KeySchema"].as_array().into_iter().flatten() {
             index = index.key_schema(key(k).map_err(|e| fail(id, e))?);
         }

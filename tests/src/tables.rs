@@ -27,16 +27,31 @@ fn string_attr(name: &str) -> AttributeDefinition {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// An index's projection and its one included attribute, as `template.yml` declares.
+pub fn projection(name: &str) -> (ProjectionType, Option<&'static str>) {
+    match name {
+        index::PENDING | index::HOLD_EXPIRY | index::TRANSACTION_ID | index::USER_HISTORY => {
+            (ProjectionType::KeysOnly, None)
+        }
+        index::ACCOUNT_HISTORY => (ProjectionType::Include, Some(attr::TYPE)),
+        index::INCOMING_HISTORY => (ProjectionType::Include, Some(attr::STATUS)),
+        _ => (ProjectionType::All, None),
+    }
+}
+
 fn gsi(name: &str, hash: &str, range: Option<&str>) -> GlobalSecondaryIndex {
-    let projection = if name == index::PENDING || name == index::HOLD_EXPIRY {
-        ProjectionType::KeysOnly
-    } else {
-        ProjectionType::All
-    };
+    // As in template.yml (`local_runtime_provisions_the_template_s_projections`
+    // checks the local runtime's tables against these).
+    let (projection, included) = projection(name);
     let mut builder = GlobalSecondaryIndex::builder()
         .index_name(name)
         .key_schema(key(hash, KeyType::Hash))
-        .projection(Projection::builder().projection_type(projection).build());
+        .projection(
+            Projection::builder()
+                .projection_type(projection)
+                .set_non_key_attributes(included.map(|a| vec![a.to_owned()]))
+                .build(),
+        );
     if let Some(range) = range {
         builder = builder.key_schema(key(range, KeyType::Range));
     }

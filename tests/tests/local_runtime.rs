@@ -166,3 +166,41 @@ async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_sha
         .to_owned();
     assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
 }
+
+/// The local runtime makes the transactions table's indexes as `template.yml` declares
+/// them (projections included), and the tests' tables (`tables::projection`) are the
+/// same: a reader that needs a projected attribute fails in both or in neither.
+#[tokio::test]
+async fn local_runtime_provisions_the_template_s_projections() {
+    let s = LocalStack::start().await;
+    let table = s.info["tables"]["TransactionsTable"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", s.info));
+    let described = s
+        .stack
+        .dynamodb
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let indexes = described
+        .table()
+        .map(|t| t.global_secondary_indexes())
+        .unwrap_or_default();
+    assert_eq!(indexes.len(), 8, "{indexes:?}");
+    for index in indexes {
+        let name = index.index_name().unwrap_or_default();
+        let projection = index.projection();
+        let (kind, included) = integration_tests::tables::projection(name);
+        assert_eq!(
+            projection.and_then(|p| p.projection_type()),
+            Some(&kind),
+            "{name}"
+        );
+        let non_key: Vec<&str> = projection
+            .map(|p| p.non_key_attributes().iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(non_key, included.into_iter().collect::<Vec<_>>(), "{name}");
+    }
+}

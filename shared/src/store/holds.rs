@@ -6,12 +6,14 @@
 //! 30 days (`app::input::MAX_HOLD_DAYS`) and the expiry sweep looks back
 //! [`EXPIRY_LOOKBACK_DAYS`] days, so only the holds placed in the
 //! [`EXPIRY_LOOKBACK_DAYS`] days before `at` are read: one query of the account's
-//! partition of `AccountHistoryIndex` (`accountId`, `createdAt`; projection ALL),
-//! filtered on `type = HOLD`, paged through `LastEvaluatedKey`.
+//! partition of `AccountHistoryIndex` (`accountId`, `createdAt`; keys and `type`
+//! projected), filtered on `type = HOLD`, paged through `LastEvaluatedKey`, and the
+//! holds found read whole from the table.
 
 use chrono::Duration;
 
 use super::attrs::s;
+use super::batch::whole_items;
 use super::record::TransactionRecord;
 use super::schema::{attr, index};
 use super::{EXPIRY_LOOKBACK_DAYS, StoreError, TransactionsTable};
@@ -49,7 +51,14 @@ impl TransactionsTable {
                 .send()
                 .await
                 .map_err(|e| StoreError::sdk("Query", &e))?;
-            for item in page.items() {
+            let whole = whole_items(
+                &self.client,
+                &self.name,
+                attr::IDEMPOTENCY_KEY,
+                page.items(),
+            )
+            .await?;
+            for item in &whole {
                 let record = TransactionRecord::from_item(item)?;
                 if record.created_at < *at && active_at(&record, at) {
                     holds.push(record);

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod attrs;
+mod batch;
 mod entries;
 mod error;
 mod history;

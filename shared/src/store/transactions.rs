@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::StoreError;
 use super::attrs::s;
+use super::batch::whole_items;
 use super::insert::{PutIfAbsent, put_if_absent};
 use super::paging::{Page, PageToken, resumed_query_error};
 use super::record::TransactionRecord;
@@ -54,7 +55,9 @@ impl TransactionsTable {
         Ok(Inserted::Exists(Box::new(existing)))
     }
 
-    /// A transaction by id, through the `TransactionIdIndex`.
+    /// A transaction by id: its table key from the keys-only `TransactionIdIndex`, then
+    /// the item itself, strongly consistent (an index entry is written with the item
+    /// and never changes, so a settle rewrites no index copy).
     pub async fn get_by_id(&self, id: &str) -> Result<Option<TransactionRecord>, StoreError> {
         let output = self
             .client
@@ -68,11 +71,23 @@ impl TransactionsTable {
             .send()
             .await
             .map_err(|e| StoreError::sdk("Query", &e))?;
-        output
+        let Some(key) = output
             .items()
             .first()
-            .map(TransactionRecord::from_item)
-            .transpose()
+            .and_then(|entry| entry.get(attr::IDEMPOTENCY_KEY))
+        else {
+            return Ok(None);
+        };
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.name)
+            .key(attr::IDEMPOTENCY_KEY, key.clone())
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", &e))?;
+        item.item().map(TransactionRecord::from_item).transpose()
     }
 
     /// The transactions a user recorded, newest first.
@@ -166,7 +181,20 @@ impl TransactionsTable {
             .send()
             .await
             .map_err(|e| resumed_query_error(StoreError::sdk("Query", &e), token.is_some()))?;
-        let mut page = Page::from_items(output.items(), limit, &keys, read)?;
+        // The index holds keys (and what its filters need): the page's items are read
+        // whole from the table, in the index's order.
+        let entries = Page::from_items(output.items(), limit, &keys, |e| Ok(e.clone()))?;
+        let whole = whole_items(
+            &self.client,
+            &self.name,
+            attr::IDEMPOTENCY_KEY,
+            &entries.items,
+        )
+        .await?;
+        let mut page = Page {
+            items: whole.iter().map(read).collect::<Result<_, _>>()?,
+            next: entries.next,
+        };
         if page.next.is_none()
             && let Some(last) = output.last_evaluated_key()
         {

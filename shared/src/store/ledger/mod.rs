@@ -24,7 +24,6 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::KeysAndAttributes;
 
 use super::attrs::{Item, n, s};
 use super::schema::attr;
@@ -50,11 +49,6 @@ pub struct Ledger {
     accounts: String,
     transactions: String,
 }
-
-/// How many `BatchGetItem` rounds are spent on keys DynamoDB leaves unprocessed.
-const BATCH_GET_ROUNDS: usize = 10;
-/// DynamoDB's limit on the keys of one `BatchGetItem`.
-const BATCH_GET_KEYS: usize = 100;
 
 impl Ledger {
     /// The ledger over the named tables.
@@ -142,58 +136,8 @@ impl Ledger {
             .collect()
     }
 
-    /// Strongly consistent `BatchGetItem` of `keys` on `table`, 100 keys a call,
-    /// retrying the keys DynamoDB leaves unprocessed. A key given twice is asked
-    /// once: DynamoDB refuses the whole call when a key repeats.
     async fn batch_get(&self, table: &str, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
-        let mut unique: Vec<Item> = Vec::with_capacity(keys.len());
-        for key in keys {
-            if !unique.contains(&key) {
-                unique.push(key);
-            }
-        }
-        let keys = unique;
-        let mut items = Vec::with_capacity(keys.len());
-        for group in keys.chunks(BATCH_GET_KEYS) {
-            let mut request = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(group.to_vec()))
-                    .consistent_read(true)
-                    .build()
-                    .map_err(|e| StoreError::corrupt("keys", e.to_string()))?,
-            );
-            for _ in 0..BATCH_GET_ROUNDS {
-                let Some(keys) = request.take() else { break };
-                let output = self
-                    .client
-                    .batch_get_item()
-                    .request_items(table, keys)
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::sdk("BatchGetItem", &e))?;
-                items.extend(
-                    output
-                        .responses()
-                        .and_then(|r| r.get(table))
-                        .into_iter()
-                        .flatten()
-                        .cloned(),
-                );
-                request = output
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(table))
-                    .filter(|k| !k.keys().is_empty())
-                    .cloned();
-            }
-            if request.is_some() {
-                return Err(StoreError::service(
-                    "BatchGetItem",
-                    super::error::UNPROCESSED_KEYS,
-                    "keys left unprocessed after retries",
-                ));
-            }
-        }
-        Ok(items)
+        super::batch::get_consistent(&self.client, table, keys).await
     }
 }
 
