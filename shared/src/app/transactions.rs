@@ -92,10 +92,10 @@ impl Bank {
     /// the same request replays the first answer and another is refused.
     pub(super) async fn insert_recorded(
         &self,
-        mut record: TransactionRecord,
+        record: TransactionRecord,
     ) -> Result<Recorded, AppError> {
+        // Not stored: a replay renders the same bytes from the item (`replay`).
         let body = crate::views::transaction(&record, View::Source).to_string();
-        record.response = Some(body.clone());
         match self
             .transactions
             .insert_new(&record)
@@ -245,10 +245,10 @@ fn replay(attempt: &TransactionRecord, existing: TransactionRecord) -> Result<Re
         ));
     }
     tracing::info!(transaction_id = %existing.transaction_id, "idempotent replay");
-    let body = existing
-        .response
-        .clone()
-        .unwrap_or_else(|| crate::views::transaction(&existing, View::Source).to_string());
+    // Items recorded before bodies were rendered from the item keep theirs.
+    let body = existing.response.clone().unwrap_or_else(|| {
+        crate::views::transaction(&existing.as_recorded(), View::Source).to_string()
+    });
     Ok(Recorded {
         record: existing,
         body,

@@ -47,7 +47,8 @@ pub struct TransactionRecord {
     pub created_at: Timestamp,
     pub processed_at: Option<Timestamp>,
     pub request_hash: String,
-    /// The 201 body first sent for it (replayed on a retry with the same key).
+    /// The 201 body first sent for it, on items recorded before replays were rendered
+    /// from the item ([`Self::as_recorded`]); never written any more.
     pub response: Option<String>,
     /// The X-Ray trace root of the request that recorded it (logs only, never shown).
     pub trace_id: Option<TraceId>,
@@ -117,6 +118,32 @@ pub enum View {
 }
 
 impl TransactionRecord {
+    /// The record as it was inserted: PENDING, without anything its settle or a later
+    /// capture, void, expiry or reversal wrote. Its first 201 rendered exactly this,
+    /// so a replay renders the same bytes from the item instead of storing them.
+    pub fn as_recorded(&self) -> Self {
+        Self {
+            status: TransactionStatus::Pending,
+            rejection_reason: None,
+            balance_after: None,
+            to_balance_after: None,
+            held_after: None,
+            to_held_after: None,
+            to_user_id: None,
+            account_version: None,
+            to_account_version: None,
+            processed_at: None,
+            response: None,
+            entry: None,
+            to_entry: None,
+            ended_by: None,
+            ended_at: None,
+            captured_amount: None,
+            reversed_amount: None,
+            ..self.clone()
+        }
+    }
+
     /// A new PENDING transaction `kind` on `account_id` in `currency`, recorded by
     /// `user_id` under `idempotency_key` at `created_at`, with a new id and every
     /// other field empty: what each recording path fills in.
