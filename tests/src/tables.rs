@@ -30,9 +30,11 @@ fn string_attr(name: &str) -> AttributeDefinition {
 /// An index's projection and its one included attribute, as `template.yml` declares.
 pub fn projection(name: &str) -> (ProjectionType, Option<&'static str>) {
     match name {
-        index::PENDING | index::HOLD_EXPIRY | index::TRANSACTION_ID | index::USER_HISTORY => {
-            (ProjectionType::KeysOnly, None)
-        }
+        index::PENDING
+        | index::HOLD_EXPIRY
+        | index::TRANSACTION_ID
+        | index::USER_HISTORY
+        | index::OWNER => (ProjectionType::KeysOnly, None),
         index::ACCOUNT_HISTORY => (ProjectionType::Include, Some(attr::TYPE)),
         index::INCOMING_HISTORY => (ProjectionType::Include, Some(attr::STATUS)),
         _ => (ProjectionType::All, None),

@@ -167,13 +167,19 @@ async fn a_poison_record_goes_to_the_on_failure_queue_and_does_not_block_its_sha
     assert_eq!(s.settled(&token, &id).await["status"], "COMPLETED");
 }
 
-/// The local runtime makes the transactions table's indexes as `template.yml` declares
+/// The local runtime makes the tables' indexes as `template.yml` declares
 /// them (projections included), and the tests' tables (`tables::projection`) are the
 /// same: a reader that needs a projected attribute fails in both or in neither.
 #[tokio::test]
 async fn local_runtime_provisions_the_template_s_projections() {
     let s = LocalStack::start().await;
-    let table = s.info["tables"]["TransactionsTable"]
+    for (table, count) in [("TransactionsTable", 8), ("AccountsTable", 1)] {
+        projections_as_declared(&s, table, count).await;
+    }
+}
+
+async fn projections_as_declared(s: &LocalStack, table: &str, count: usize) {
+    let table = s.info["tables"][table]
         .as_str()
         .unwrap_or_else(|| panic!("{}", s.info));
     let described = s
@@ -188,7 +194,7 @@ async fn local_runtime_provisions_the_template_s_projections() {
         .table()
         .map(|t| t.global_secondary_indexes())
         .unwrap_or_default();
-    assert_eq!(indexes.len(), 8, "{indexes:?}");
+    assert_eq!(indexes.len(), count, "{indexes:?}");
     for index in indexes {
         let name = index.index_name().unwrap_or_default();
         let projection = index.projection();

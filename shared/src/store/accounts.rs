@@ -206,7 +206,8 @@ impl AccountsTable {
         Ok(self.get(id).await?.filter(|a| &a.owner_id == owner_id))
     }
 
-    /// The accounts of `owner_id`, oldest first, a page at a time.
+    /// The accounts of `owner_id`, oldest first, a page at a time: the keys from the
+    /// keys-only `OwnerIndex`, then the accounts themselves.
     pub async fn list_by_owner(
         &self,
         owner_id: &UserId,
@@ -231,6 +232,18 @@ impl AccountsTable {
             .send()
             .await
             .map_err(|e| resumed_query_error(StoreError::sdk("Query", &e), token.is_some()))?;
-        Page::from_items(output.items(), limit, &keys, Account::from_item)
+        // Keys only in the index (a balance update rewrites no copy): the page's
+        // accounts are read whole, strongly consistent, in the index's order.
+        let entries = Page::from_items(output.items(), limit, &keys, |e| Ok(e.clone()))?;
+        let whole =
+            super::batch::whole_items(&self.client, &self.name, attr::ACCOUNT_ID, &entries.items)
+                .await?;
+        Ok(Page {
+            items: whole
+                .iter()
+                .map(Account::from_item)
+                .collect::<Result<_, _>>()?,
+            next: entries.next,
+        })
     }
 }

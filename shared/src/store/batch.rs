@@ -89,7 +89,7 @@ pub(super) async fn whole_items(
                 .ok_or_else(|| StoreError::corrupt(key, "index entry without its table key"))
         })
         .collect::<Result<_, _>>()?;
-    let mut found: HashMap<String, Item> = get_consistent(client, table, keys.clone())
+    let found: HashMap<String, Item> = get_consistent(client, table, keys.clone())
         .await?
         .into_iter()
         .filter_map(|item| Some((item.get(key)?.as_s().ok()?.clone(), item)))
