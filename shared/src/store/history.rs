@@ -121,7 +121,8 @@ impl TransactionsTable {
             Listing::new(RECORDED, View::Source, token),
             Listing::new(INCOMING, View::Destination, token),
         ];
-        for listing in &mut listings {
+        let mut entries = [Vec::new(), Vec::new()];
+        for (listing, entries) in listings.iter_mut().zip(&mut entries) {
             let cursor = match &listing.start {
                 Part::Done => continue,
                 Part::Start => None,
@@ -136,11 +137,20 @@ impl TransactionsTable {
                 limit,
                 completed_only,
             };
-            let page = self
-                .query_history(&query, cursor, HistoryEntry::from_item)
-                .await?;
+            let page = self.query_entries(&query, cursor).await?;
             listing.after_fetched = page.next;
-            listing.fetched = page.items;
+            *entries = page.items;
+        }
+        // Both pages' items in one read.
+        let [recorded, incoming] = entries;
+        let split = recorded.len();
+        let mut whole = self.whole(&[recorded, incoming].concat()).await?;
+        let incoming = whole.split_off(split.min(whole.len()));
+        for (listing, items) in listings.iter_mut().zip([whole, incoming]) {
+            listing.fetched = items
+                .iter()
+                .map(HistoryEntry::from_item)
+                .collect::<Result<_, _>>()?;
         }
         Ok(merge(&mut listings, usize::try_from(limit).unwrap_or(0)))
     }

@@ -137,13 +137,37 @@ impl TransactionsTable {
             .await
     }
 
-    /// A history query, read with `read`.
+    /// A history query, read with `read`: its page of index entries, then their
+    /// items whole.
     pub(super) async fn query_history<T>(
         &self,
         query: &HistoryQuery<'_>,
         token: Option<&PageToken>,
         read: fn(&super::attrs::Item) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
+        let entries = self.query_entries(query, token).await?;
+        let whole = self.whole(&entries.items).await?;
+        Ok(Page {
+            items: whole.iter().map(read).collect::<Result<_, _>>()?,
+            next: entries.next,
+        })
+    }
+
+    /// The items behind index `entries`, whole, in their order (one strongly
+    /// consistent `BatchGetItem` per 100).
+    pub(super) async fn whole(
+        &self,
+        entries: &[super::attrs::Item],
+    ) -> Result<Vec<super::attrs::Item>, StoreError> {
+        whole_items(&self.client, &self.name, attr::IDEMPOTENCY_KEY, entries).await
+    }
+
+    /// One page of a history index's entries (keys, and what its filters need).
+    pub(super) async fn query_entries(
+        &self,
+        query: &HistoryQuery<'_>,
+        token: Option<&PageToken>,
+    ) -> Result<Page<super::attrs::Item>, StoreError> {
         let HistoryQuery {
             index_name,
             key_attr,
@@ -181,20 +205,7 @@ impl TransactionsTable {
             .send()
             .await
             .map_err(|e| resumed_query_error(StoreError::sdk("Query", &e), token.is_some()))?;
-        // The index holds keys (and what its filters need): the page's items are read
-        // whole from the table, in the index's order.
-        let entries = Page::from_items(output.items(), limit, &keys, |e| Ok(e.clone()))?;
-        let whole = whole_items(
-            &self.client,
-            &self.name,
-            attr::IDEMPOTENCY_KEY,
-            &entries.items,
-        )
-        .await?;
-        let mut page = Page {
-            items: whole.iter().map(read).collect::<Result<_, _>>()?,
-            next: entries.next,
-        };
+        let mut page = Page::from_items(output.items(), limit, &keys, |e| Ok(e.clone()))?;
         if page.next.is_none()
             && let Some(last) = output.last_evaluated_key()
         {
