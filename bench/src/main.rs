@@ -24,6 +24,7 @@ mod ledger;
 mod live;
 mod load;
 mod markdown;
+mod markdown_cost;
 mod pipeline;
 mod progress;
 mod putrate;

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-fn s(v: &Value) -> String {
+pub(crate) fn s(v: &Value) -> String {
     match v {
         Value::String(text) => text.clone(),
         Value::Null => "–".to_owned(),
@@ -34,7 +34,7 @@ pub fn render(report: &Value) -> String {
     graphql(&mut md, &report["graphql"]);
     live(&mut md, &report["liveEvents"]);
     crate::statement::markdown(&mut md, &report["statements"]);
-    cost(&mut md, &report["cost"]);
+    crate::markdown_cost::cost(&mut md, &report["cost"]);
     md
 }
 
@@ -381,31 +381,7 @@ fn pipeline(md: &mut String, p: &Value) {
         let _ = writeln!(md, "| {op} | {} |", s(v));
     }
     md.push('\n');
-    capacity(md, &p["perTransaction"]["measured"]);
-}
-
-/// Measured capacity units per transaction, by table and index.
-fn capacity(md: &mut String, m: &Value) {
-    let Some(by) = m["byTableAndIndex"].as_object() else {
-        return;
-    };
-    let _ = writeln!(
-        md,
-        "DynamoDB capacity per transaction as DynamoDB reported it (`ReturnConsumedCapacity=INDEXES` on every request; method in the cost section): {} WRU in all, {} more in cancelled transactions.\n\n| table / index | WRU | RRU reported |\n|---|---|---|",
-        s(&m["wru"]),
-        s(&m["cancelledTransactionsWru"])
-    );
-    for (name, v) in by {
-        let _ = writeln!(md, "| {name} | {} | {} |", s(&v["write"]), s(&v["read"]));
-    }
-    for operation in m["writesEstimatedFor"].as_array().into_iter().flatten() {
-        let _ = writeln!(
-            md,
-            "| {} (estimated: not reported locally) | | |",
-            operation.as_str().unwrap_or_default()
-        );
-    }
-    md.push('\n');
+    crate::markdown_cost::capacity(md, &p["perTransaction"]["measured"]);
 }
 
 fn hot_account(md: &mut String, h: &Value) {
@@ -447,36 +423,6 @@ fn hot_account(md: &mut String, h: &Value) {
     md.push('\n');
 }
 
-fn cost(md: &mut String, c: &Value) {
-    let _ = writeln!(
-        md,
-        "## Cost (us-east-1, prices as of {})\n",
-        s(&c["prices"]["asOf"])
-    );
-    if !c.is_object() {
-        let _ = writeln!(md, "Not computed (no pipeline figures).\n");
-        return;
-    }
-    let d = &c["dollarsPerMillionTransactions"];
-    let _ = writeln!(md, "| per million transactions | USD |\n|---|---|");
-    for k in ["apiGateway", "lambda", "dynamodb", "sqs", "total"] {
-        let _ = writeln!(md, "| {k} | {} |", s(&d[k]));
-    }
-    let n = &c["dollarsPerNotification"];
-    let _ = writeln!(
-        md,
-        "\nPer notification: email (SES) ${}, SMS to the US (SNS) ${} plus carrier fees. Cognito: {}.\n\nUnit prices: {}\n\nAssumptions:\n",
-        s(&n["email"]),
-        s(&n["smsUs"]),
-        s(&c["prices"]["cognito"]),
-        s(&c["prices"])
-    );
-    for a in c["assumptions"].as_array().into_iter().flatten() {
-        let _ = writeln!(md, "- {}", s(a));
-    }
-    md.push('\n');
-}
-
 /// Where the handler's time goes: its parts measured alone, and the rest (our code).
 fn handler_parts(md: &mut String, part: &Value) {
     let Some(parts) = part["parts"].as_array() else {
@@ -499,7 +445,7 @@ fn handler_parts(md: &mut String, part: &Value) {
     let rest = total - measured.iter().map(|(_, us)| us).sum::<f64>();
     let _ = writeln!(
         md,
-        "| the rest: body parsing and validation, the item, the response JSON (also stored for replays), allocation | {rest:.1} |\n"
+        "| the rest: body parsing and validation, the item, the response JSON (rendered again for a replay, not stored), allocation | {rest:.1} |\n"
     );
     if total > 50.0 {
         let _ = writeln!(
