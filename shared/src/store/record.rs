@@ -122,25 +122,21 @@ impl TransactionRecord {
     /// capture, void, expiry or reversal wrote. Its first 201 rendered exactly this,
     /// so a replay renders the same bytes from the item instead of storing them.
     pub fn as_recorded(&self) -> Self {
+        // What a recording path writes; the rest is empty, as in every new record.
         Self {
-            status: TransactionStatus::Pending,
-            rejection_reason: None,
-            balance_after: None,
-            to_balance_after: None,
-            held_after: None,
-            to_held_after: None,
-            to_user_id: None,
-            account_version: None,
-            to_account_version: None,
-            processed_at: None,
-            response: None,
-            entry: None,
-            to_entry: None,
-            ended_by: None,
-            ended_at: None,
-            captured_amount: None,
-            reversed_amount: None,
-            ..self.clone()
+            transaction_id: self.transaction_id,
+            description: self.description.clone(),
+            holder_id: self.holder_id.clone(),
+            request_hash: self.request_hash.clone(),
+            trace_id: self.trace_id.clone(),
+            link_key: self.link_key.clone(),
+            expires_at: self.expires_at.clone(),
+            ..Self::new_pending(
+                self.user_id.clone(),
+                self.idempotency_key,
+                (self.account_id, self.kind, self.currency),
+                self.created_at.clone(),
+            )
         }
     }
 

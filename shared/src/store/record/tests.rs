@@ -84,3 +84,26 @@ fn the_trace_root_is_stored_and_read_back_and_a_bad_one_is_dropped() {
     let read = TransactionRecord::from_item(&item).map(|r| r.trace_id);
     assert!(matches!(read, Ok(None)));
 }
+
+#[test]
+fn a_record_as_recorded_is_what_was_inserted_whatever_happened_since() {
+    let inserted = TransactionRecord {
+        description: Some("rent".to_owned()),
+        request_hash: "hash".to_owned(),
+        link_key: Some("sub#key".to_owned()),
+        ..deposit()
+    };
+    let settled_at = Timestamp::parse("2026-11-02T00:00:00.000000Z").ok();
+    let since = TransactionRecord {
+        status: TransactionStatus::Completed,
+        balance_after: Some(Balance::ZERO),
+        account_version: Some(7),
+        processed_at: settled_at.clone(),
+        response: Some("{}".to_owned()),
+        ended_at: settled_at,
+        reversed_amount: "1.00".parse().ok(),
+        ..inserted.clone()
+    };
+    assert_ne!(since, inserted);
+    assert_eq!(since.as_recorded(), inserted);
+}
