@@ -13,7 +13,6 @@
 use chrono::Duration;
 
 use super::attrs::s;
-use super::batch::whole_items;
 use super::record::TransactionRecord;
 use super::schema::{attr, index};
 use super::{EXPIRY_LOOKBACK_DAYS, StoreError, TransactionsTable};
@@ -51,13 +50,7 @@ impl TransactionsTable {
                 .send()
                 .await
                 .map_err(|e| StoreError::sdk("Query", &e))?;
-            let whole = whole_items(
-                &self.client,
-                &self.name,
-                attr::IDEMPOTENCY_KEY,
-                page.items(),
-            )
-            .await?;
+            let whole = self.whole(page.items()).await?;
             for item in &whole {
                 let record = TransactionRecord::from_item(item)?;
                 if record.created_at < *at && active_at(&record, at) {
