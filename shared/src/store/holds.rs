@@ -7,7 +7,7 @@
 //! [`EXPIRY_LOOKBACK_DAYS`] days, so only the holds placed in the
 //! [`EXPIRY_LOOKBACK_DAYS`] days before `at` are read: one query of the account's
 //! partition of `AccountHistoryIndex` (`accountId`, `createdAt`; keys and `type`
-//! projected), filtered on `type = HOLD`, paged through `LastEvaluatedKey`, and the
+//! projected), filtered on `type = HOLD`, paged by the SDK's paginator, and the
 //! holds found read whole from the table.
 
 use chrono::Duration;
@@ -29,37 +29,34 @@ impl TransactionsTable {
     ) -> Result<Vec<TransactionRecord>, StoreError> {
         let from = format_rfc3339(at.instant() - Duration::days(EXPIRY_LOOKBACK_DAYS));
         let mut holds = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.name)
-                .index_name(index::ACCOUNT_HISTORY)
-                .key_condition_expression("#a = :a AND #c BETWEEN :from AND :to")
-                .filter_expression("#t = :hold")
-                .expression_attribute_names("#a", attr::ACCOUNT_ID)
-                .expression_attribute_names("#c", attr::CREATED_AT)
-                .expression_attribute_names("#t", attr::TYPE)
-                .expression_attribute_values(":a", s(account))
-                .expression_attribute_values(":from", s(&from))
-                .expression_attribute_values(":to", s(at.as_str()))
-                .expression_attribute_values(":hold", s(TransactionType::Hold.as_str()))
-                .scan_index_forward(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", &e))?;
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.name)
+            .index_name(index::ACCOUNT_HISTORY)
+            .key_condition_expression("#a = :a AND #c BETWEEN :from AND :to")
+            .filter_expression("#t = :hold")
+            .expression_attribute_names("#a", attr::ACCOUNT_ID)
+            .expression_attribute_names("#c", attr::CREATED_AT)
+            .expression_attribute_names("#t", attr::TYPE)
+            .expression_attribute_values(":a", s(account))
+            .expression_attribute_values(":from", s(&from))
+            .expression_attribute_values(":to", s(at.as_str()))
+            .expression_attribute_values(":hold", s(TransactionType::Hold.as_str()))
+            .scan_index_forward(true)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(|e| StoreError::sdk("Query", &e))?
+        {
             let whole = self.whole(page.items()).await?;
             for item in &whole {
                 let record = TransactionRecord::from_item(item)?;
                 if record.created_at < *at && active_at(&record, at) {
                     holds.push(record);
                 }
-            }
-            match page.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => break,
             }
         }
         Ok(holds)

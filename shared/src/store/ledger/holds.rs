@@ -29,31 +29,28 @@ impl Ledger {
             let day = (today - chrono::Duration::days(back))
                 .format("%Y-%m-%d")
                 .to_string();
-            let mut start = None;
-            loop {
-                let page = self
-                    .client
-                    .query()
-                    .table_name(&self.transactions)
-                    .index_name(index::HOLD_EXPIRY)
-                    .key_condition_expression("#d = :day AND #e <= :now")
-                    .expression_attribute_names("#d", attr::HOLD_DAY)
-                    .expression_attribute_names("#e", attr::EXPIRES_AT)
-                    .expression_attribute_values(":day", s(&day))
-                    .expression_attribute_values(":now", s(now.as_str()))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::sdk("Query", &e))?;
+            let mut pages = self
+                .client
+                .query()
+                .table_name(&self.transactions)
+                .index_name(index::HOLD_EXPIRY)
+                .key_condition_expression("#d = :day AND #e <= :now")
+                .expression_attribute_names("#d", attr::HOLD_DAY)
+                .expression_attribute_names("#e", attr::EXPIRES_AT)
+                .expression_attribute_values(":day", s(&day))
+                .expression_attribute_values(":now", s(now.as_str()))
+                .into_paginator()
+                .send();
+            while let Some(page) = pages
+                .try_next()
+                .await
+                .map_err(|e| StoreError::sdk("Query", &e))?
+            {
                 for item in page.items() {
                     keys.push(req_s(item, attr::IDEMPOTENCY_KEY)?.to_owned());
                     if keys.len() >= limit {
                         return Ok(keys);
                     }
-                }
-                match page.last_evaluated_key() {
-                    Some(key) if !key.is_empty() => start = Some(key.clone()),
-                    _ => break,
                 }
             }
         }

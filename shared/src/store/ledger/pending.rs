@@ -5,7 +5,7 @@
 //! `createdAt`, keys only) holds exactly the transactions still waiting: a lookup
 //! costs what is pending, not what was ever recorded.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
 
 use super::Ledger;
 use crate::domain::{AccountId, TransactionStatus};
@@ -44,23 +44,24 @@ impl Ledger {
         limit: usize,
     ) -> Result<(Vec<PendingKey>, bool), StoreError> {
         let mut found = Vec::new();
-        let mut start: Option<std::collections::HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.transactions)
-                .index_name(index::PENDING)
-                .key_condition_expression("#p = :account AND #c <= :created")
-                .expression_attribute_names("#p", attr::PENDING_ACCOUNT_ID)
-                .expression_attribute_names("#c", attr::CREATED_AT)
-                .expression_attribute_values(":account", s(account.to_string()))
-                .expression_attribute_values(":created", s(created_at))
-                .limit(i32::try_from(limit.saturating_add(1).min(1000)).unwrap_or(1000))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", &e))?;
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.transactions)
+            .index_name(index::PENDING)
+            .key_condition_expression("#p = :account AND #c <= :created")
+            .expression_attribute_names("#p", attr::PENDING_ACCOUNT_ID)
+            .expression_attribute_names("#c", attr::CREATED_AT)
+            .expression_attribute_values(":account", s(account.to_string()))
+            .expression_attribute_values(":created", s(created_at))
+            .limit(i32::try_from(limit.saturating_add(1).min(1000)).unwrap_or(1000))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(|e| StoreError::sdk("Query", &e))?
+        {
             for item in page.items() {
                 found.push(pending_key(item)?);
             }
@@ -68,11 +69,8 @@ impl Ledger {
                 found.truncate(limit);
                 return Ok((found, true));
             }
-            match page.last_evaluated_key() {
-                Some(key) if !key.is_empty() => start = Some(key.clone()),
-                _ => return Ok((found, false)),
-            }
         }
+        Ok((found, false))
     }
 
     /// Table keys of PENDING transfers *to* `account` created in `[since, created_at]`,
@@ -86,39 +84,40 @@ impl Ledger {
     ) -> Result<Vec<String>, StoreError> {
         let mut keys = Vec::new();
         let mut read = 0usize;
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.transactions)
-                .index_name(index::INCOMING_HISTORY)
-                .key_condition_expression("#to = :account AND #c BETWEEN :since AND :created")
-                .filter_expression("#st = :pending")
-                .projection_expression("#k")
-                .expression_attribute_names("#to", attr::TO_ACCOUNT_ID)
-                .expression_attribute_names("#c", attr::CREATED_AT)
-                .expression_attribute_names("#st", attr::STATUS)
-                .expression_attribute_names("#k", attr::IDEMPOTENCY_KEY)
-                .expression_attribute_values(":account", s(account.to_string()))
-                .expression_attribute_values(":since", s(since))
-                .expression_attribute_values(":created", s(created_at))
-                .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
-                .scan_index_forward(false)
-                .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", &e))?;
+        let mut pages = self
+            .client
+            .query()
+            .table_name(&self.transactions)
+            .index_name(index::INCOMING_HISTORY)
+            .key_condition_expression("#to = :account AND #c BETWEEN :since AND :created")
+            .filter_expression("#st = :pending")
+            .projection_expression("#k")
+            .expression_attribute_names("#to", attr::TO_ACCOUNT_ID)
+            .expression_attribute_names("#c", attr::CREATED_AT)
+            .expression_attribute_names("#st", attr::STATUS)
+            .expression_attribute_names("#k", attr::IDEMPOTENCY_KEY)
+            .expression_attribute_values(":account", s(account.to_string()))
+            .expression_attribute_values(":since", s(since))
+            .expression_attribute_values(":created", s(created_at))
+            .expression_attribute_values(":pending", s(TransactionStatus::Pending.as_str()))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(|e| StoreError::sdk("Query", &e))?
+        {
             read += usize::try_from(page.scanned_count()).unwrap_or(0);
             for item in page.items() {
                 keys.push(req_s(item, attr::IDEMPOTENCY_KEY)?.to_owned());
             }
-            match page.last_evaluated_key() {
-                Some(key) if !key.is_empty() && read < limit => start = Some(key.clone()),
-                _ => return Ok(keys),
+            if read >= limit {
+                break;
             }
         }
+        Ok(keys)
     }
 
     /// Every PENDING transaction (a scan of the sparse pending index: it holds only
@@ -130,18 +129,19 @@ impl Ledger {
         limit: usize,
     ) -> Result<PendingScan, StoreError> {
         let mut scan = PendingScan::default();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.transactions)
-                .index_name(index::PENDING)
-                .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Scan", &e))?;
+        let mut pages = self
+            .client
+            .scan()
+            .table_name(&self.transactions)
+            .index_name(index::PENDING)
+            .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(|e| StoreError::sdk("Scan", &e))?
+        {
             for item in page.items() {
                 let found = pending_key(item)?;
                 scan.pending += 1;
@@ -152,13 +152,10 @@ impl Ledger {
                     scan.stale.push(found);
                 }
             }
-            match page.last_evaluated_key() {
-                Some(key) if !key.is_empty() && scan.pending < limit => start = Some(key.clone()),
-                Some(key) if !key.is_empty() => break,
-                _ => {
-                    scan.complete = true;
-                    break;
-                }
+            if page.last_evaluated_key().is_none_or(HashMap::is_empty) {
+                scan.complete = true;
+            } else if scan.pending >= limit {
+                break;
             }
         }
         scan.stale.sort_by(|a, b| a.created_at.cmp(&b.created_at));
