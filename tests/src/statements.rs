@@ -140,6 +140,22 @@ impl StatementsFixture {
         account.account_id
     }
 
+    /// An account opened on 15 September 2026, before the October statements' period,
+    /// with `entries` (`DEPOSIT` or `WITHDRAWAL`, amount, settled at) settled in order.
+    pub async fn september_account(
+        &self,
+        caller: &Caller,
+        entries: &[(&str, &str, &str)],
+    ) -> AccountId {
+        let account = self
+            .open_account_at(caller, "2026-09-15T10:00:00.000000Z")
+            .await;
+        for (kind, amount, at) in entries {
+            self.settle_at(caller, &account, kind, amount, at).await;
+        }
+        account
+    }
+
     /// Records a DEPOSIT or WITHDRAWAL of `amount` on `account` and settles it at `at`.
     pub async fn settle_at(
         &self,

@@ -11,24 +11,14 @@ async fn with_october() -> (StatementsFixture, Caller, String) {
     let f = StatementsFixture::new(200).await;
     let (holder, _) = f.holder().await;
     let account = f
-        .open_account_at(&holder, "2026-09-15T10:00:00.000000Z")
+        .september_account(
+            &holder,
+            &[
+                ("DEPOSIT", "80.00", "2026-10-02T08:00:00.000000Z"),
+                ("WITHDRAWAL", "0.50", "2026-10-20T08:00:00.000000Z"),
+            ],
+        )
         .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "80.00",
-        "2026-10-02T08:00:00.000000Z",
-    )
-    .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "WITHDRAWAL",
-        "0.50",
-        "2026-10-20T08:00:00.000000Z",
-    )
-    .await;
     let reply = f
         .call(
             "POST",

@@ -43,48 +43,17 @@ async fn an_october_statement_adds_up_is_signed_stored_emailed_and_made_only_onc
     let f = StatementsFixture::new(200).await;
     let (holder, email) = f.holder().await;
     let account = f
-        .open_account_at(&holder, "2026-09-15T10:00:00.000000Z")
+        .september_account(
+            &holder,
+            &[
+                ("DEPOSIT", "100.00", "2026-09-20T10:00:00.000000Z"),
+                ("DEPOSIT", "50.25", "2026-10-03T09:00:00.000000Z"),
+                ("WITHDRAWAL", "20.00", "2026-10-15T12:30:00.000000Z"),
+                ("DEPOSIT", "5.00", "2026-10-31T23:59:59.999999Z"),
+                ("DEPOSIT", "1.00", "2026-11-01T00:00:00.000000Z"),
+            ],
+        )
         .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "100.00",
-        "2026-09-20T10:00:00.000000Z",
-    )
-    .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "50.25",
-        "2026-10-03T09:00:00.000000Z",
-    )
-    .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "WITHDRAWAL",
-        "20.00",
-        "2026-10-15T12:30:00.000000Z",
-    )
-    .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "5.00",
-        "2026-10-31T23:59:59.999999Z",
-    )
-    .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "1.00",
-        "2026-11-01T00:00:00.000000Z",
-    )
-    .await;
 
     let done = f
         .worker
@@ -275,16 +244,11 @@ async fn a_statement_recorded_but_not_emailed_is_emailed_by_the_next_delivery_on
     let f = StatementsFixture::new(200).await;
     let (holder, email) = f.holder().await;
     let account = f
-        .open_account_at(&holder, "2026-09-15T10:00:00.000000Z")
+        .september_account(
+            &holder,
+            &[("DEPOSIT", "10.00", "2026-10-05T10:00:00.000000Z")],
+        )
         .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "10.00",
-        "2026-10-05T10:00:00.000000Z",
-    )
-    .await;
     let period = shared::statement::Period::parse("2026-10").unwrap_or_else(|e| panic!("{e}"));
     // A crash right after the record: made, never emailed.
     let made = f.worker.generator.statement(&account, period, false).await;
@@ -319,16 +283,11 @@ async fn logs_name_the_account_and_period_but_never_the_holders_address() {
     let f = StatementsFixture::new(200).await;
     let (holder, email) = f.holder().await;
     let account = f
-        .open_account_at(&holder, "2026-09-15T10:00:00.000000Z")
+        .september_account(
+            &holder,
+            &[("DEPOSIT", "7.00", "2026-10-05T10:00:00.000000Z")],
+        )
         .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "7.00",
-        "2026-10-05T10:00:00.000000Z",
-    )
-    .await;
     let logs = integration_tests::notify_fixture::LogCapture::with_filter("info,statements=trace");
     let done = f
         .worker

@@ -17,16 +17,11 @@ async fn an_october_statement_shows_the_holds_active_at_its_end_and_verifies() {
     let f = StatementsFixture::new(200).await;
     let (holder, _) = f.holder().await;
     let account = f
-        .open_account_at(&holder, "2026-09-15T10:00:00.000000Z")
+        .september_account(
+            &holder,
+            &[("DEPOSIT", "100.00", "2026-09-20T10:00:00.000000Z")],
+        )
         .await;
-    f.settle_at(
-        &holder,
-        &account,
-        "DEPOSIT",
-        "100.00",
-        "2026-09-20T10:00:00.000000Z",
-    )
-    .await;
     // Placed in October and still ACTIVE at its end.
     let active = f
         .hold_at(
