@@ -51,6 +51,27 @@ pub(crate) fn cost(md: &mut String, c: &Value) {
         let was = &before["dollarsPerMillionTransactions"][k];
         let _ = writeln!(md, "| {k} | {} | {} |", s(&d[k]), s(was));
     }
+    // Whether AWS bills a cancelled transaction's items is not documented; shown
+    // apart so that the total above is not mistaken for the worst case.
+    let price = c["prices"]["dynamodbOnDemandPerMillionWru"].as_f64();
+    let if_billed = |total: &Value, cancelled: &Value| match (total.as_f64(), cancelled.as_f64()) {
+        (Some(total), Some(cancelled)) => price.map_or_else(
+            || "-".to_owned(),
+            |price| format!("{:.3}", total + cancelled * price),
+        ),
+        _ => "-".to_owned(),
+    };
+    let _ = writeln!(
+        md,
+        "| total if cancelled transactions are billed ({} / {} WRU per transaction) | {} | {} |",
+        s(&c["cancelledTransactionsWru"]),
+        s(&before["cancelledTransactionsWru"]),
+        if_billed(&d["total"], &c["cancelledTransactionsWru"]),
+        if_billed(
+            &before["dollarsPerMillionTransactions"]["total"],
+            &before["cancelledTransactionsWru"]
+        ),
+    );
     let (u, was) = (&c["usagePerTransaction"], &before["usagePerTransaction"]);
     for (k, label) in [
         ("wru", "DynamoDB WRU per transaction"),

@@ -91,6 +91,7 @@ fn cost(pipeline: &Value, hot: &Value) -> Value {
         ],
         "usagePerTransaction": { "apiRequests": usage.api_requests, "wru": round3(usage.wru), "rru": round3(usage.rru), "sqsRequests": round3(usage.sqs_requests) },
         "dollarsPerMillionTransactions": cost::per_million(&PRICES, &usage, &lambda),
+        "cancelledTransactionsWru": round3(f(&measured["cancelledTransactionsWru"])),
         "dollarsPerNotification": cost::per_notification(&PRICES),
     })
 }
