@@ -351,6 +351,67 @@ async fn a_page_of_accounts_gets_its_transactions_in_one_batch_invocation() {
     );
 }
 
+#[tokio::test]
+async fn a_page_of_accounts_reads_its_histories_items_in_one_request_answering_as_alone() {
+    let g = Gql::new().await;
+    let alice = Caller::new_user();
+    let accounts = [
+        g.open(&alice).await,
+        g.open(&alice).await,
+        g.open(&alice).await,
+    ];
+    for (account, amount) in [(0, "1.00"), (0, "2.00"), (1, "3.00")] {
+        g.ok(
+            &alice,
+            "Mutation",
+            "requestTransaction",
+            json!({ "idempotencyKey": new_key(), "input": deposit(&accounts[account], amount) }),
+        )
+        .await;
+    }
+    let context = |account: &str| {
+        let mut event = sample_event("graphql-account-transactions-batch.json")[0].clone();
+        event["identity"]["sub"] = json!(alice.sub);
+        event["source"]["accountId"] = json!(account);
+        event["arguments"] = json!({ "limit": 1 });
+        event
+    };
+    let counter = integration_tests::requests::RequestCounter::default();
+    let counted = graphql::App::new(
+        &g.fx.stack.config.clone().with_interceptor(counter.clone()),
+        &g.fx.tables,
+        g.fx.stack.page_sealer().await,
+    );
+
+    let batch = counted
+        .handle(Value::Array(accounts.iter().map(|a| context(a)).collect()))
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+
+    let dynamodb = counter.of("DynamoDB");
+    assert_eq!(
+        (dynamodb.get("BatchGetItem"), dynamodb.get("Query")),
+        (Some(&1), Some(&6)),
+        "two index queries per account, one read of every item: {dynamodb:?}"
+    );
+    for (n, account) in accounts.iter().enumerate() {
+        let alone = counted
+            .handle(context(account))
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        // Tokens are sealed afresh each time: compared by presence.
+        assert_eq!(batch[n]["data"]["items"], alone["items"], "account {n}");
+        assert_eq!(
+            batch[n]["data"]["nextToken"].is_string(),
+            alone["nextToken"].is_string(),
+            "account {n}"
+        );
+    }
+    assert_eq!(batch[0]["data"]["items"][0]["amount"], "2.00");
+    assert!(batch[0]["data"]["nextToken"].is_string(), "{batch}");
+    assert_eq!(batch[2]["data"]["items"], json!([]));
+}
+
 #[test]
 fn the_sample_contexts_are_appsync_direct_resolver_events() {
     let single: Result<AppSyncDirectResolverEvent, _> =

@@ -7,9 +7,10 @@
 //!   Lambda error whose `errorType` is the REST `code` (AppSync puts it in
 //!   `errors[].errorType`, the field null).
 //! - `BatchInvoke` (a list of contexts: `Account.transactions` on a page of accounts):
-//!   one invocation for the page, the accounts' histories read concurrently (one Query
-//!   each), answered as a list of `{data}` or `{data: null, errorType, errorMessage}`
-//!   in the same order.
+//!   one invocation for the page, the accounts' index queries run concurrently and the
+//!   items behind them read together (one `BatchGetItem` per 100 keys for the page),
+//!   answered as a list of `{data}` or `{data: null, errorType, errorMessage}` in the
+//!   same order.
 //!
 //! Callers, per AppSync auth mode ([`event::Principal`]): a Cognito user sees their own
 //! accounts (an operator, group `admin`, any account); an IAM principal (a trusted
@@ -27,6 +28,7 @@
 
 pub mod event;
 mod resolve;
+mod shown;
 
 use std::sync::Arc;
 
@@ -106,31 +108,47 @@ impl App {
         }
     }
 
-    /// Every context of a batch, concurrently; the answers in the batch's order.
+    /// Every context of a batch, concurrently; the answers in the batch's order. The
+    /// `Account.transactions` contexts are answered together (see [`shown`]).
     async fn batch(&self, events: Vec<Value>) -> Value {
+        let parsed: Vec<Option<ResolverEvent>> = events
+            .into_iter()
+            .map(|event| {
+                serde_json::from_value::<ResolverEvent>(event)
+                    .map_err(|e| tracing::error!(error = %e, "not a resolver event"))
+                    .ok()
+            })
+            .collect();
+        let mut answers: Vec<Value> = vec![item(Err(AppError::internal())); parsed.len()];
         let mut tasks = JoinSet::new();
-        for (position, event) in events.into_iter().enumerate() {
-            let inner = Arc::clone(&self.inner);
-            tasks.spawn(async move {
-                let answer = match serde_json::from_value::<ResolverEvent>(event) {
-                    Ok(event) => inner.resolve(&event).await,
-                    Err(e) => {
-                        tracing::error!(error = %e, "not a resolver event");
-                        Err(AppError::internal())
-                    }
-                };
-                (position, answer)
-            });
+        let mut histories = Vec::new();
+        for (position, event) in parsed.iter().enumerate() {
+            match event {
+                Some(event)
+                    if event.info.parent_type_name == "Account"
+                        && event.info.field_name == "transactions" =>
+                {
+                    histories.push((position, event));
+                }
+                Some(event) => {
+                    let (inner, event) = (Arc::clone(&self.inner), event.clone());
+                    tasks.spawn(async move { (position, inner.resolve(&event).await) });
+                }
+                None => {}
+            }
         }
-        let mut answers: Vec<(usize, Value)> = Vec::new();
+        let events: Vec<&ResolverEvent> = histories.iter().map(|(_, e)| *e).collect();
+        let shown = self.inner.shown(&events).await;
+        for ((position, _), answer) in histories.iter().zip(shown) {
+            answers[*position] = item(answer);
+        }
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((position, answer)) => answers.push((position, item(answer))),
+                Ok((position, answer)) => answers[position] = item(answer),
                 Err(e) => tracing::error!(error = %e, "batch item task failed"),
             }
         }
-        answers.sort_by_key(|(position, _)| *position);
-        Value::Array(answers.into_iter().map(|(_, answer)| answer).collect())
+        Value::Array(answers)
     }
 }
 

@@ -7,7 +7,7 @@ use shared::app::{
     TransactionInput,
 };
 use shared::domain::page::page_size;
-use shared::domain::{AccountId, EXAMPLE_UUID, IdempotencyKey};
+use shared::domain::{EXAMPLE_UUID, IdempotencyKey};
 use shared::store::{HistoryEntry, View};
 use shared::views;
 
@@ -17,13 +17,7 @@ use crate::event::{Identity, Principal, ResolverEvent};
 impl Inner {
     /// The value of the field `event` names, for its caller.
     pub(crate) async fn resolve(&self, event: &ResolverEvent) -> Result<Value, AppError> {
-        let principal = event
-            .identity
-            .as_ref()
-            .and_then(Identity::principal)
-            .ok_or_else(|| {
-                unauthorized("This API answers signed-in users (Cognito) and IAM principals; the caller is neither.")
-            })?;
+        let principal = principal(event)?;
         if event.info.parent_type_name == "Mutation" {
             // The schema keeps mutations to Cognito users; this holds even if it did not.
             let Principal::User(caller) = &principal else {
@@ -83,7 +77,11 @@ impl Inner {
                 let (record, view) = bank.transaction(caller, id).await?;
                 Ok(views::transaction(&record, view))
             }
-            ("Account", "transactions") => self.shown(caller, event).await,
+            ("Account", "transactions") => self
+                .shown(&[event])
+                .await
+                .pop()
+                .unwrap_or_else(|| Err(AppError::internal())),
             _ => Err(no_resolver(event)),
         }
     }
@@ -105,29 +103,6 @@ impl Inner {
             "captureHold" | "voidHold" | "reverseTransaction" => self.act(caller, event).await,
             _ => Err(no_resolver(event)),
         }
-    }
-
-    /// `Account.transactions`: the parent value is an Account this resolver answered
-    /// to this caller (AppSync alone invokes it), not read again.
-    async fn shown(&self, caller: &Caller, event: &ResolverEvent) -> Result<Value, AppError> {
-        let shown = event
-            .source
-            .as_ref()
-            .and_then(|account| account.get("accountId"))
-            .and_then(Value::as_str)
-            .and_then(|id| AccountId::parse(id).ok())
-            .ok_or_else(|| AppError::not_found("Account"))?;
-        let listed = self
-            .bank
-            .shown_history(
-                caller,
-                &self.pages,
-                shown,
-                limit(event)?,
-                event.text("nextToken"),
-            )
-            .await?;
-        Ok(transactions_page(listed))
     }
 
     /// An account's transactions, the caller's (any, for an operator) or NOT_FOUND;
@@ -210,9 +185,20 @@ impl Inner {
     }
 }
 
+/// Who calls: a Cognito user or an IAM principal, else `UNAUTHORIZED`.
+pub(crate) fn principal(event: &ResolverEvent) -> Result<Principal, AppError> {
+    event
+        .identity
+        .as_ref()
+        .and_then(Identity::principal)
+        .ok_or_else(|| {
+            unauthorized("This API answers signed-in users (Cognito) and IAM principals; the caller is neither.")
+        })
+}
+
 /// A page of an account's history as a `TransactionPage`: its transactions (status
 /// changes are not transactions; the REST history shows them).
-fn transactions_page(listed: Listed<History>) -> Value {
+pub(crate) fn transactions_page(listed: Listed<History>) -> Value {
     let transactions = Listed {
         items: listed
             .items
@@ -250,7 +236,7 @@ fn nothing_owned(event: &ResolverEvent) -> Result<Value, AppError> {
 }
 
 /// The page size asked for.
-fn limit(event: &ResolverEvent) -> Result<i32, AppError> {
+pub(crate) fn limit(event: &ResolverEvent) -> Result<i32, AppError> {
     page_size(event.int("limit")).map_err(|e| AppError::validation("limit", e.to_string()))
 }
 

@@ -6,7 +6,8 @@ use crate::domain::lifecycle::{Lifecycle, LifecycleError};
 use crate::domain::{AccountId, Balance, IdempotencyKey, TransactionId};
 use crate::paging::{BoundSealer, Listing, PageSealer};
 use crate::store::{
-    Account, HistoryEntry, Opened, PageToken, StatusChange, TransactionRecord, View,
+    Account, HistoryEntry, HistoryRequest, Opened, Page, PageToken, StatusChange,
+    TransactionRecord, View,
 };
 
 use super::{AppError, Bank, Caller, Listed, bind, input, listed, open_token};
@@ -16,6 +17,29 @@ const STATUS_ATTEMPTS: usize = 3;
 
 /// An entry of an account's history and the view its reader gets of it.
 pub type History = (HistoryEntry, View);
+
+/// One account's history page asked for by [`Bank::shown_histories`].
+#[derive(Debug, Clone, Copy)]
+pub struct ShownHistory<'a> {
+    pub account: AccountId,
+    pub limit: i32,
+    pub next_token: Option<&'a str>,
+}
+
+/// A history page as `caller` sees it, its next token sealed for `pages`.
+fn shown(
+    page: Page<History>,
+    pages: &BoundSealer<'_>,
+    caller: &Caller,
+) -> Result<Listed<History>, AppError> {
+    listed(page, pages, |(entry, view)| {
+        let view = match &entry {
+            HistoryEntry::Transaction(record) => history_view(record, view, caller),
+            HistoryEntry::StatusChange(_) => view,
+        };
+        (entry, view)
+    })
+}
 
 impl Bank {
     /// Opens an account for `caller`; with an Idempotency-Key, a retry answers with the
@@ -114,22 +138,58 @@ impl Bank {
             .await
     }
 
-    /// As [`Bank::history`], for an account the caller was already shown (the parent
-    /// value of GraphQL's `Account.transactions`, which the resolver itself produced for
-    /// this caller): no second read of the account.
-    pub async fn shown_history(
+    /// As [`Bank::history`], for accounts the caller was already shown (the parent
+    /// values of GraphQL's `Account.transactions`, which the resolver itself produced
+    /// for this caller): no second read of the accounts, and the items of every
+    /// account's page read together. Answers in the order asked, each on its own.
+    pub async fn shown_histories(
         &self,
         caller: &Caller,
         pages: &PageSealer,
-        account: AccountId,
-        limit: i32,
-        next_token: Option<&str>,
-    ) -> Result<Listed<History>, AppError> {
-        let id = account.to_string();
-        let pages = bind(pages, caller, Listing::AccountHistory(&id));
-        let token = open_token(next_token, &pages)?;
-        self.history_page(caller, &pages, &id, limit, token.as_ref())
+        asked: &[ShownHistory<'_>],
+    ) -> Vec<Result<Listed<History>, AppError>> {
+        let ids: Vec<String> = asked.iter().map(|a| a.account.to_string()).collect();
+        let sealers: Vec<BoundSealer<'_>> = ids
+            .iter()
+            .map(|id| bind(pages, caller, Listing::AccountHistory(id)))
+            .collect();
+        // A token that does not open fails its account alone, before anything is read.
+        let tokens: Vec<Result<Option<PageToken>, AppError>> = asked
+            .iter()
+            .zip(&sealers)
+            .map(|(a, sealer)| open_token(a.next_token, sealer))
+            .collect();
+        let requests: Vec<HistoryRequest<'_>> = tokens
+            .iter()
+            .zip(asked.iter().zip(&ids))
+            .filter_map(|(token, (a, id))| {
+                Some(HistoryRequest {
+                    account_id: id,
+                    limit: a.limit,
+                    token: token.as_ref().ok()?.as_ref(),
+                })
+            })
+            .collect();
+        let mut read = self
+            .transactions
+            .account_histories(&requests)
             .await
+            .into_iter();
+        tokens
+            .iter()
+            .zip(&sealers)
+            .map(|(token, sealer)| {
+                let token_error = token.as_ref().err().cloned();
+                if let Some(error) = token_error {
+                    return Err(error);
+                }
+                let page = read
+                    .next()
+                    .ok_or_else(AppError::internal)?
+                    .map_err(|e| AppError::storage("Query history", &e))?;
+                shown(page, sealer, caller)
+            })
+            .collect()
     }
 
     /// A page of account `id`'s history from `token`, each entry with the view the
@@ -147,13 +207,7 @@ impl Bank {
             .account_history(id, limit, token)
             .await
             .map_err(|e| AppError::storage("Query history", &e))?;
-        listed(page, pages, |(entry, view)| {
-            let view = match &entry {
-                HistoryEntry::Transaction(record) => history_view(record, view, caller),
-                HistoryEntry::StatusChange(_) => view,
-            };
-            (entry, view)
-        })
+        shown(page, pages, caller)
     }
 
     /// Closes, freezes or unfreezes account `id`, recording who, when and why in its

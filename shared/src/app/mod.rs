@@ -14,7 +14,7 @@ pub mod input;
 mod ledger;
 mod transactions;
 
-pub use accounts::History;
+pub use accounts::{History, ShownHistory};
 pub use error::{AppError, ErrorKind};
 pub use holds::ReverseInput;
 pub use input::{TransactionInput, TransactionRequest};

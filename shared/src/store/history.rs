@@ -104,6 +104,17 @@ impl Listing {
     }
 }
 
+/// An account's two listings and the index entries their queries returned.
+type Queried = Result<([Listing; 2], [Vec<Item>; 2]), StoreError>;
+
+/// One account's history page to read: the account, the page size, where to resume.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryRequest<'a> {
+    pub account_id: &'a str,
+    pub limit: i32,
+    pub token: Option<&'a PageToken>,
+}
+
 impl TransactionsTable {
     /// The account's history: the transactions recorded on it, the transfers into it
     /// and its status changes, newest first, each paired with the [`View`] it was
@@ -114,6 +125,111 @@ impl TransactionsTable {
         limit: i32,
         token: Option<&PageToken>,
     ) -> Result<Page<(HistoryEntry, View)>, StoreError> {
+        let request = HistoryRequest {
+            account_id,
+            limit,
+            token,
+        };
+        self.account_histories(&[request])
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(StoreError::service("Query", "TaskFailed", "no page")))
+    }
+
+    /// Several accounts' history pages (a GraphQL page of accounts with their
+    /// transactions), in the order asked: each account's two listings queried
+    /// concurrently, then every item behind them read in one strongly consistent
+    /// `BatchGetItem` per 100 keys across all the accounts.
+    pub async fn account_histories(
+        &self,
+        requests: &[HistoryRequest<'_>],
+    ) -> Vec<Result<Page<(HistoryEntry, View)>, StoreError>> {
+        let mut queried = self.all_history_entries(requests).await;
+        // Every account's entries, both listings, in one read.
+        let keys: Vec<Item> = queried
+            .iter()
+            .flatten()
+            .flat_map(|(_, entries)| entries.iter().flatten().cloned())
+            .collect();
+        let whole = match self.whole(&keys).await {
+            Ok(whole) => whole,
+            Err(error) => {
+                let code = error.code().unwrap_or("BatchGetItemFailed").to_owned();
+                let message = error.to_string();
+                for query in &mut queried {
+                    if query.is_ok() {
+                        *query = Err(StoreError::service("BatchGetItem", &code, message.clone()));
+                    }
+                }
+                Vec::new()
+            }
+        };
+        let mut items = whole.into_iter();
+        queried
+            .into_iter()
+            .zip(requests)
+            .map(|(queried, request)| {
+                let (mut listings, entries) = queried?;
+                for (listing, entries) in listings.iter_mut().zip(entries) {
+                    listing.fetched = items
+                        .by_ref()
+                        .take(entries.len())
+                        .map(|item| HistoryEntry::from_item(&item))
+                        .collect::<Result<_, _>>()?;
+                }
+                Ok(merge(
+                    &mut listings,
+                    usize::try_from(request.limit).unwrap_or(0),
+                ))
+            })
+            .collect()
+    }
+
+    /// [`Self::history_entries`] of every request, concurrently, in the order asked.
+    async fn all_history_entries(&self, requests: &[HistoryRequest<'_>]) -> Vec<Queried> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, request) in requests.iter().enumerate() {
+            let table = self.clone();
+            let (account, limit, token) = (
+                request.account_id.to_owned(),
+                request.limit,
+                request.token.cloned(),
+            );
+            tasks.spawn(async move {
+                let request = HistoryRequest {
+                    account_id: &account,
+                    limit,
+                    token: token.as_ref(),
+                };
+                (position, table.history_entries(&request).await)
+            });
+        }
+        let mut queried: Vec<Queried> = requests
+            .iter()
+            .map(|_| {
+                Err(StoreError::service(
+                    "Query",
+                    "TaskFailed",
+                    "history query not run",
+                ))
+            })
+            .collect();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((position, result)) => {
+                    if let Some(slot) = queried.get_mut(position) {
+                        *slot = result;
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "history query task failed"),
+            }
+        }
+        queried
+    }
+
+    /// One account's two listings, and the page of index entries each query returned.
+    async fn history_entries(&self, request: &HistoryRequest<'_>) -> Queried {
+        let token = request.token;
         if let Some(token) = token {
             token.only_parts(&[RECORDED, INCOMING])?;
         }
@@ -133,26 +249,15 @@ impl TransactionsTable {
             let query = HistoryQuery {
                 index_name: listing.index,
                 key_attr: listing.key_attr,
-                key_value: account_id,
-                limit,
+                key_value: request.account_id,
+                limit: request.limit,
                 completed_only,
             };
             let page = self.query_entries(&query, cursor).await?;
             listing.after_fetched = page.next;
             *entries = page.items;
         }
-        // Both pages' items in one read.
-        let [recorded, incoming] = entries;
-        let split = recorded.len();
-        let mut whole = self.whole(&[recorded, incoming].concat()).await?;
-        let incoming = whole.split_off(split.min(whole.len()));
-        for (listing, items) in listings.iter_mut().zip([whole, incoming]) {
-            listing.fetched = items
-                .iter()
-                .map(HistoryEntry::from_item)
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(merge(&mut listings, usize::try_from(limit).unwrap_or(0)))
+        Ok((listings, entries))
     }
 }
 

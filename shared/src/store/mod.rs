@@ -26,7 +26,7 @@ pub use accounts::{Account, AccountsTable, Opened};
 pub use attrs::{Item, n, s};
 pub use entries::EntryRange;
 pub use error::{ErrorClass, StoreError, TRANSPORT_ERROR, classify};
-pub use history::HistoryEntry;
+pub use history::{HistoryEntry, HistoryRequest};
 pub use ledger::{
     AccountWrite, Cancelled, Commit, EXPIRY_LOOKBACK_DAYS, Ledger, LinkWrite,
     MAX_TRANSACTION_ITEMS, PendingKey, PendingScan, Settle, Settlement, Versions,
