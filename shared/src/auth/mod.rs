@@ -8,6 +8,7 @@
 //! Every refusal answers the same 401 body; the reason is logged as a kind only, never
 //! with the token.
 
+mod claims;
 mod config;
 mod identity;
 mod jwt;
@@ -21,10 +22,11 @@ use serde_json::Value;
 
 use crate::http::ApiError;
 
+pub use claims::Claims;
 pub use config::AuthConfig;
 pub use identity::{ADMIN_GROUP, Identity, parse_groups};
 pub use jwt::{
-    AuthError, CLOCK_SKEW_LEEWAY_SECS, Claims, JWKS_REFRESH_INTERVAL, JwtVerifier, MAX_TOKEN_BYTES,
+    AuthError, CLOCK_SKEW_LEEWAY_SECS, JWKS_REFRESH_INTERVAL, JwtVerifier, MAX_TOKEN_BYTES,
 };
 
 /// Connection timeout of the key-set client built by [`Authenticator::new`].
