@@ -130,3 +130,38 @@ pub async fn history_items(s: &LocalStack, token: &str, account: &str) -> Vec<Va
         .cloned()
         .unwrap_or_default()
 }
+
+/// A request with full control over the `Authorization` header and extra headers,
+/// refusing any 5xx.
+pub async fn send(
+    s: &LocalStack,
+    method: &str,
+    path: &str,
+    authorization: Option<&str>,
+    body: Option<String>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    if let Some(authorization) = authorization {
+        all.push(("Authorization", authorization));
+    }
+    let answer = s.send(method, path, &all, body).await;
+    assert!(answer.status < 500, "{path}: a 5xx: {answer:?}");
+    answer
+}
+
+/// A valid IdToken of a user of another, freshly created pool (another issuer).
+pub async fn token_of_another_pool(s: &LocalStack) -> String {
+    let pool = cognito::create_pool(&s.stack).await;
+    let username = unique_name("stranger");
+    let email = format!("{username}@holder.example");
+    cognito::create_user(&s.stack, &pool, &username, PASSWORD, &[("email", &email)]).await;
+    cognito::login(&s.stack, &pool, &username, PASSWORD).await.0
+}
+
+/// A valid IdToken of the demo user through a second app client of the stack's own
+/// pool (another audience).
+pub async fn token_of_another_client(s: &LocalStack) -> String {
+    let (username, password) = credentials(s, "demoUser");
+    cognito::login_through_new_client(&s.stack, &stack_pool(s), &username, &password).await
+}
