@@ -321,3 +321,53 @@ fn the_template_schedules_the_reconciler_every_minute_and_the_sample_event_match
         Some("120")
     );
 }
+
+#[tokio::test]
+async fn a_transaction_settled_elsewhere_meanwhile_is_left_out_before_the_commit_not_by_it() {
+    let p = PipelineFixture::new().await;
+    let alice = Caller::new_user();
+    let account = p.api.open_account(&alice, "USD").await;
+    let early = p.record(&alice, tx(&account, "DEPOSIT", "10.00")).await;
+    let waiting = p.record(&alice, tx(&account, "DEPOSIT", "20.00")).await;
+    let spend = p.record(&alice, tx(&account, "WITHDRAWAL", "25.00")).await;
+    let (early_read, spend) = (p.transaction(&early).await, p.transaction(&spend).await);
+    let ledger = |config: &shared::aws::SdkConfig| {
+        shared::store::Ledger::new(
+            shared::aws::dynamodb(config),
+            &p.api.tables.accounts,
+            &p.api.tables.transactions,
+        )
+    };
+    // Another consumer settles the early deposit after this one read it PENDING.
+    let elsewhere =
+        shared::settle::Engine::new(ledger(&p.api.stack.config), RetryPolicy::default())
+            .settle(std::slice::from_ref(&early_read), Deadline::none())
+            .await;
+    assert_eq!(
+        elsewhere.outcomes,
+        [Some(shared::settle::Applied::Completed)]
+    );
+    let counter = integration_tests::requests::RequestCounter::default();
+    let counted = p.api.stack.config.clone().with_interceptor(counter.clone());
+
+    // This one settles its two (one now stale) and helps the waiting deposit.
+    let settled = shared::settle::Engine::new(ledger(&counted), RetryPolicy::default())
+        .settle(&[early_read, spend], Deadline::none())
+        .await;
+
+    assert_eq!(
+        settled.outcomes,
+        [
+            Some(shared::settle::Applied::AlreadyProcessed),
+            Some(shared::settle::Applied::Completed)
+        ]
+    );
+    assert_eq!(settled.helped, 1);
+    assert_eq!(
+        counter.count("DynamoDB", "TransactWriteItems"),
+        1,
+        "the stale deposit was left out before the commit: no cancelled commit"
+    );
+    assert_eq!(status(&p, &waiting).await.0, "COMPLETED");
+    assert_eq!(p.balance(&account).await.to_string(), "5.00");
+}

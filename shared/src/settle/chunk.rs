@@ -94,7 +94,9 @@ impl Engine {
                 .map(|i| work.entries[*i].record.clone())
                 .collect();
             work.classify(&mut known.settled, &mut known.waiting, &open);
-            let round = self.round(&records, deadline, known).await;
+            // Predecessors (or a retry) may be settled by another consumer meanwhile.
+            let recheck = attempt > 0 || open.iter().any(|i| work.is_predecessor(*i));
+            let round = self.round(&records, recheck, deadline, known).await;
             match round {
                 Round::Written(outcomes, processed_at) => {
                     for (i, outcome) in open.iter().zip(outcomes) {
@@ -129,13 +131,36 @@ impl Engine {
         })))
     }
 
-    /// One read-decide-write round.
+    /// One read-decide-write round. With `recheck`, the transactions are first read
+    /// again (eventually consistent: a hint): those another consumer settled since
+    /// they were read are left out before anything is written, instead of cancelling
+    /// the commit (a cancelled transaction costs every item's write units; this read
+    /// half a read unit per item).
     async fn round(
         &self,
         records: &[TransactionRecord],
+        recheck: bool,
         deadline: Deadline,
         known: &mut Known,
     ) -> Round {
+        if recheck {
+            match self.settled_elsewhere(records).await {
+                Ok(gone) if gone.is_empty() => {}
+                Ok(gone) => {
+                    tracing::info!(
+                        transactions = records.len(),
+                        no_longer_pending = gone.len(),
+                        "settled elsewhere before the commit; deciding again without them"
+                    );
+                    return Round::Cancelled {
+                        no_longer_pending: gone,
+                        pause: false,
+                        error: None,
+                    };
+                }
+                Err(error) => return Round::failed(error),
+            }
+        }
         let ids: Vec<AccountId> = records
             .iter()
             .flat_map(|r| std::iter::once(r.account_id).chain(r.kind.destination()))
@@ -184,6 +209,20 @@ impl Engine {
             Ok(Commit::Cancelled(cancelled)) => after_cancel(records.len(), cancelled),
             Err(error) => Round::failed(error),
         }
+    }
+}
+
+impl Engine {
+    /// The positions in `records` of those no longer PENDING.
+    async fn settled_elsewhere(
+        &self,
+        records: &[TransactionRecord],
+    ) -> Result<Vec<usize>, StoreError> {
+        let keys: Vec<String> = records.iter().map(TransactionRecord::table_key).collect();
+        let still = self.ledger.still_pending(&keys).await?;
+        Ok((0..keys.len())
+            .filter(|i| !still.contains(&keys[*i]))
+            .collect())
     }
 }
 

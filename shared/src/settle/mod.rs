@@ -5,10 +5,12 @@
 //! found), adds their accounts' PENDING predecessors (see [`order`]), sorts everything
 //! in acceptance order and settles it chunk by chunk: one consistent read of the
 //! chunk's accounts, each transaction decided by the pure ledger rule against the
-//! balances the earlier ones left ([`plan`]), one [`Ledger::commit`]. A cancelled
-//! commit wrote nothing: transactions no longer PENDING are left out, a changed
-//! account is read again, contention and throttling pause with jitter; all are retried
-//! within [`RetryPolicy`]. A chunk that still cannot be written is split into chunks of
+//! balances the earlier ones left ([`plan`]), one [`Ledger::commit`]. A chunk holding
+//! predecessors (another consumer may be settling them) or tried again is first read
+//! again, and what was settled elsewhere meanwhile is left out before the commit. A
+//! cancelled commit wrote nothing: transactions no longer PENDING are left out, a
+//! changed account is read again, contention and throttling pause with jitter; all are
+//! retried within [`RetryPolicy`]. A chunk that still cannot be written is split into chunks of
 //! one, through the same path. A lone transaction is a chunk of one.
 //!
 //! Nothing is started that the deadline does not leave time for; what is left is

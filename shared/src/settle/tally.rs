@@ -22,7 +22,8 @@ pub struct Tally {
     /// Milliseconds from `createdAt` to `processedAt`, per transaction written.
     pub latency_ms: Distribution,
     /// Read-decide-write rounds run again after a cancelled commit (conflict,
-    /// throttling, a concurrently changed account or settled transaction).
+    /// throttling, a concurrently changed account or settled transaction), or after
+    /// transactions were found settled elsewhere just before the commit.
     pub commit_retries: u64,
     /// Chunks that could not be written whole and were split into chunks of one.
     pub chunks_split: u64,

@@ -92,6 +92,11 @@ impl Work {
         }
     }
 
+    /// Whether entry `i` is a predecessor the call found, not one of its input.
+    pub(super) fn is_predecessor(&self, i: usize) -> bool {
+        self.entries.get(i).is_some_and(|e| e.inputs.is_empty())
+    }
+
     pub(super) fn keys(&self) -> HashSet<String> {
         self.entries.iter().map(|e| e.record.table_key()).collect()
     }

@@ -23,6 +23,17 @@ pub(super) async fn get_consistent(
     table: &str,
     keys: Vec<Item>,
 ) -> Result<Vec<Item>, StoreError> {
+    get(client, table, keys, true).await
+}
+
+/// As [`get_consistent`], eventually consistent where `consistent` is false (half
+/// the read units; may miss a write of the last moments).
+pub(super) async fn get(
+    client: &Client,
+    table: &str,
+    keys: Vec<Item>,
+    consistent: bool,
+) -> Result<Vec<Item>, StoreError> {
     let mut unique: Vec<Item> = Vec::with_capacity(keys.len());
     for key in keys {
         if !unique.contains(&key) {
@@ -34,7 +45,7 @@ pub(super) async fn get_consistent(
         let mut request = Some(
             KeysAndAttributes::builder()
                 .set_keys(Some(group.to_vec()))
-                .consistent_read(true)
+                .consistent_read(consistent)
                 .build()
                 .map_err(|e| StoreError::corrupt("keys", e.to_string()))?,
         );

@@ -5,7 +5,7 @@
 //! `createdAt`, keys only) holds exactly the transactions still waiting: a lookup
 //! costs what is pending, not what was ever recorded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::Ledger;
 use crate::domain::{AccountId, TransactionStatus};
@@ -118,6 +118,24 @@ impl Ledger {
             }
         }
         Ok(keys)
+    }
+
+    /// Which of the transactions with these table keys are still PENDING, read
+    /// eventually consistent: a hint (the last moments' settles may not show), for
+    /// leaving out of a commit what another consumer already settled; the commit's
+    /// conditions decide.
+    pub async fn still_pending(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let keys = keys
+            .iter()
+            .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(k))]))
+            .collect();
+        let mut pending = HashSet::new();
+        for item in crate::store::batch::get(&self.client, &self.transactions, keys, false).await? {
+            if req_s(&item, attr::STATUS)? == TransactionStatus::Pending.as_str() {
+                pending.insert(req_s(&item, attr::IDEMPOTENCY_KEY)?.to_owned());
+            }
+        }
+        Ok(pending)
     }
 
     /// Every PENDING transaction (a scan of the sparse pending index: it holds only
