@@ -97,8 +97,14 @@ impl ApiFixture {
 
     /// The ledger over the fixture's tables.
     pub fn ledger(&self) -> shared::store::Ledger {
+        self.ledger_with(&self.stack.config)
+    }
+
+    /// The ledger over the fixture's tables, its client built from `config` (one with
+    /// a test's interceptor).
+    pub fn ledger_with(&self, config: &shared::aws::SdkConfig) -> shared::store::Ledger {
         shared::store::Ledger::new(
-            shared::aws::dynamodb(&self.stack.config),
+            shared::aws::dynamodb(config),
             &self.tables.accounts,
             &self.tables.transactions,
         )

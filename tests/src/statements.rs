@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use shared::auth::Authenticator;
 use shared::clock::Timestamp;
 use shared::domain::{AccountId, AccountStatus, Balance, ChainHead, Currency, UserId};
-use shared::store::{Account, AccountsTable, Commit, Ledger, StatementsTable};
+use shared::store::{Account, AccountsTable, Commit, StatementsTable};
 use statements::{Worker, WorkerConfig};
 
 use crate::api::{ApiEvent, Caller, Reply};
@@ -193,11 +193,7 @@ impl StatementsFixture {
         keys: &[String],
         at: &str,
     ) {
-        let ledger = Ledger::new(
-            shared::aws::dynamodb(&self.api.stack.config),
-            &self.api.tables.accounts,
-            &self.api.tables.transactions,
-        );
+        let ledger = self.api.ledger();
         let scoped: Vec<String> = keys.iter().map(|k| format!("{}#{k}", caller.sub)).collect();
         let mut pending = ledger
             .read_pending(&scoped)

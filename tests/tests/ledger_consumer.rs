@@ -181,11 +181,7 @@ async fn a_transaction_asked_for_twice_in_one_read_is_read_once() {
     let account = p.api.open_account(&alice, "USD").await;
     let id = p.record(&alice, tx(&account, "DEPOSIT", "5.00")).await;
     let key = p.transaction(&id).await.table_key();
-    let ledger = shared::store::Ledger::new(
-        shared::aws::dynamodb(&p.api.stack.config),
-        &p.api.tables.accounts,
-        &p.api.tables.transactions,
-    );
+    let ledger = p.api.ledger();
 
     // DynamoDB refuses a BatchGetItem whose keys repeat; two short debits that find
     // the same incoming transfer ask for it twice.
@@ -331,18 +327,10 @@ async fn a_transaction_settled_elsewhere_meanwhile_is_left_out_before_the_commit
     let waiting = p.record(&alice, tx(&account, "DEPOSIT", "20.00")).await;
     let spend = p.record(&alice, tx(&account, "WITHDRAWAL", "25.00")).await;
     let (early_read, spend) = (p.transaction(&early).await, p.transaction(&spend).await);
-    let ledger = |config: &shared::aws::SdkConfig| {
-        shared::store::Ledger::new(
-            shared::aws::dynamodb(config),
-            &p.api.tables.accounts,
-            &p.api.tables.transactions,
-        )
-    };
     // Another consumer settles the early deposit after this one read it PENDING.
-    let elsewhere =
-        shared::settle::Engine::new(ledger(&p.api.stack.config), RetryPolicy::default())
-            .settle(std::slice::from_ref(&early_read), Deadline::none())
-            .await;
+    let elsewhere = shared::settle::Engine::new(p.api.ledger(), RetryPolicy::default())
+        .settle(std::slice::from_ref(&early_read), Deadline::none())
+        .await;
     assert_eq!(
         elsewhere.outcomes,
         [Some(shared::settle::Applied::Completed)]
@@ -351,7 +339,7 @@ async fn a_transaction_settled_elsewhere_meanwhile_is_left_out_before_the_commit
     let counted = p.api.stack.config.clone().with_interceptor(counter.clone());
 
     // This one settles its two (one now stale) and helps the waiting deposit.
-    let settled = shared::settle::Engine::new(ledger(&counted), RetryPolicy::default())
+    let settled = shared::settle::Engine::new(p.api.ledger_with(&counted), RetryPolicy::default())
         .settle(&[early_read, spend], Deadline::none())
         .await;
 
