@@ -210,9 +210,7 @@ impl Engine {
             Err(error) => Round::failed(error),
         }
     }
-}
 
-impl Engine {
     /// The positions in `records` of those no longer PENDING.
     async fn settled_elsewhere(
         &self,

@@ -10,8 +10,8 @@
 //! again, and what was settled elsewhere meanwhile is left out before the commit. A
 //! cancelled commit wrote nothing: transactions no longer PENDING are left out, a
 //! changed account is read again, contention and throttling pause with jitter; all are
-//! retried within [`RetryPolicy`]. A chunk that still cannot be written is split into chunks of
-//! one, through the same path. A lone transaction is a chunk of one.
+//! retried within [`RetryPolicy`]. A chunk that still cannot be written is split into
+//! chunks of one, through the same path. A lone transaction is a chunk of one.
 //!
 //! Nothing is started that the deadline does not leave time for; what is left is
 //! reported unsettled, for the caller to hand back.
