@@ -3,6 +3,8 @@
 //! errors AppSync turns into GraphQL. The same application as REST: the same JSON for
 //! the same account or transaction, the same idempotency and ownership rules.
 
+mod batch;
+
 use aws_lambda_events::event::appsync::{AppSyncDirectResolverEvent, AppSyncIdentity};
 use integration_tests::api::{ApiEvent, Caller, sample_event};
 use integration_tests::fixture::new_key;

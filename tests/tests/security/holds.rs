@@ -2,7 +2,7 @@
 //! (the Cognito authorizer emulation in front of the template's routes): only the
 //! holder of a hold's account captures or voids it, and anyone else cannot tell it from
 //! an unknown id; only operators reverse, never on an account of their own. The 401
-//! answers of these routes to bad credentials are in security_authorizer.rs (the matrix of
+//! answers of these routes to bad credentials are in authorizer.rs (the matrix of
 //! every protected route). No response in this file may be a 5xx (`gateway::call`).
 
 use integration_tests::gateway::{call, id_token, key, new_user, open_account, record, text};
