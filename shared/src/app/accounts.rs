@@ -179,9 +179,8 @@ impl Bank {
             .iter()
             .zip(&sealers)
             .map(|(token, sealer)| {
-                let token_error = token.as_ref().err().cloned();
-                if let Some(error) = token_error {
-                    return Err(error);
+                if let Err(error) = token {
+                    return Err(error.clone());
                 }
                 let page = read
                     .next()

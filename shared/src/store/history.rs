@@ -130,10 +130,10 @@ impl TransactionsTable {
             limit,
             token,
         };
-        self.account_histories(&[request])
-            .await
-            .pop()
-            .unwrap_or_else(|| Err(StoreError::service("Query", "TaskFailed", "no page")))
+        let (listings, entries) = self.history_entries(&request).await?;
+        // Both listings' items in one read.
+        let whole = self.whole(&entries.concat()).await?;
+        merged(listings, &entries, &mut whole.into_iter(), limit)
     }
 
     /// Several accounts' history pages (a GraphQL page of accounts with their
@@ -169,18 +169,8 @@ impl TransactionsTable {
             .into_iter()
             .zip(requests)
             .map(|(queried, request)| {
-                let (mut listings, entries) = queried?;
-                for (listing, entries) in listings.iter_mut().zip(entries) {
-                    listing.fetched = items
-                        .by_ref()
-                        .take(entries.len())
-                        .map(|item| HistoryEntry::from_item(&item))
-                        .collect::<Result<_, _>>()?;
-                }
-                Ok(merge(
-                    &mut listings,
-                    usize::try_from(request.limit).unwrap_or(0),
-                ))
+                let (listings, entries) = queried?;
+                merged(listings, &entries, &mut items, request.limit)
             })
             .collect()
     }
@@ -259,6 +249,24 @@ impl TransactionsTable {
         }
         Ok((listings, entries))
     }
+}
+
+/// The page of `listings` whose queries returned `entries`, their items taken in
+/// order from `items` (the whole items behind the entries).
+fn merged(
+    mut listings: [Listing; 2],
+    entries: &[Vec<Item>; 2],
+    items: &mut impl Iterator<Item = Item>,
+    limit: i32,
+) -> Result<Page<(HistoryEntry, View)>, StoreError> {
+    for (listing, entries) in listings.iter_mut().zip(entries) {
+        listing.fetched = items
+            .by_ref()
+            .take(entries.len())
+            .map(|item| HistoryEntry::from_item(&item))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(merge(&mut listings, usize::try_from(limit).unwrap_or(0)))
 }
 
 fn newest_first(a: &HistoryEntry, b: &HistoryEntry) -> Ordering {
