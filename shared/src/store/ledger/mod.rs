@@ -88,12 +88,11 @@ impl Ledger {
         &self,
         keys: &[String],
     ) -> Result<Vec<TransactionRecord>, StoreError> {
-        let keys = keys
-            .iter()
-            .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(k))]))
-            .collect();
         let mut pending = Vec::new();
-        for item in self.batch_get(&self.transactions, keys).await? {
+        for item in self
+            .batch_get(&self.transactions, transaction_keys(keys))
+            .await?
+        {
             let record = TransactionRecord::from_item(&item)?;
             if record.status == TransactionStatus::Pending {
                 pending.push(record);
@@ -125,11 +124,7 @@ impl Ledger {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let keys = keys
-            .iter()
-            .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(*k))]))
-            .collect();
-        self.batch_get(&self.transactions, keys)
+        self.batch_get(&self.transactions, transaction_keys(keys))
             .await?
             .iter()
             .map(TransactionRecord::from_item)
@@ -139,6 +134,13 @@ impl Ledger {
     async fn batch_get(&self, table: &str, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         super::batch::get_consistent(&self.client, table, keys).await
     }
+}
+
+/// The transactions table's keys of these table keys (idempotency keys).
+fn transaction_keys(keys: &[impl AsRef<str>]) -> Vec<Item> {
+    keys.iter()
+        .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(k.as_ref()))]))
+        .collect()
 }
 
 /// How a transaction item leaves PENDING.

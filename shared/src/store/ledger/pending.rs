@@ -125,10 +125,7 @@ impl Ledger {
     /// leaving out of a commit what another consumer already settled; the commit's
     /// conditions decide.
     pub async fn still_pending(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        let keys = keys
-            .iter()
-            .map(|k| Item::from([(attr::IDEMPOTENCY_KEY.to_owned(), s(k))]))
-            .collect();
+        let keys = super::transaction_keys(keys);
         let mut pending = HashSet::new();
         for item in crate::store::batch::get(&self.client, &self.transactions, keys, false).await? {
             if req_s(&item, attr::STATUS)? == TransactionStatus::Pending.as_str() {
